@@ -1,0 +1,16 @@
+"""Test doubles users can use too: a real fake OpenAI-compatible server, the network guard,
+function-backed components and an in-process PostgreSQL server for tests."""
+
+from agentmem.testing._fake_openai import FakeOpenAIServer, FakeReply, FakeRequest, hash_embedding
+from agentmem.testing._guard import RealProviderCallError, allow_network, forbid_network, network_forbidden
+
+__all__ = [
+    "FakeOpenAIServer",
+    "FakeReply",
+    "FakeRequest",
+    "RealProviderCallError",
+    "allow_network",
+    "forbid_network",
+    "hash_embedding",
+    "network_forbidden",
+]

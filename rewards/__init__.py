@@ -1,0 +1,27 @@
+"""Reward models for memory updates and trajectories, behind one protocol."""
+
+from __future__ import annotations
+
+from rewards._types import (
+    PairInput,
+    PairKind,
+    PairwiseVerdict,
+    Reward,
+    RewardModel,
+    RMSpec,
+    UpdateContext,
+    Winner,
+    checked_value,
+)
+
+__all__ = [
+    "PairInput",
+    "PairKind",
+    "PairwiseVerdict",
+    "RMSpec",
+    "Reward",
+    "RewardModel",
+    "UpdateContext",
+    "Winner",
+    "checked_value",
+]
