@@ -10,9 +10,10 @@ memories; every run ends with an *answer*.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-from rewards._types import Reward
+if TYPE_CHECKING:  # rewards imports agentmem.exceptions; keep the cycle out of runtime
+    from rewards._types import Reward
 
 __all__ = [
     "Answer",

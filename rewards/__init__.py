@@ -25,3 +25,7 @@ __all__ = [
     "Winner",
     "checked_value",
 ]
+
+from rewards._registry import DEFAULT_RM, known_reward_models, make_reward_model, register  # noqa: E402
+
+__all__ += ["DEFAULT_RM", "known_reward_models", "make_reward_model", "register"]
