@@ -26,6 +26,7 @@ __all__ = [
     "checked_value",
 ]
 
+from rewards._orders import combine_orders, flip  # noqa: E402
 from rewards._registry import DEFAULT_RM, known_reward_models, make_reward_model, register  # noqa: E402
 
-__all__ += ["DEFAULT_RM", "known_reward_models", "make_reward_model", "register"]
+__all__ += ["combine_orders", "flip", "DEFAULT_RM", "known_reward_models", "make_reward_model", "register"]

@@ -12,6 +12,11 @@ Built-in factories register with :func:`register`; each factory takes the text a
 ``:`` (``''`` when there is none) plus keyword overrides (``api_base=...``) and returns a
 :class:`~rewards.RewardModel` whose ``spec`` records the name, arguments and version, so a results
 file can rebuild the exact RM that produced it.
+
+Standard keyword overrides, passed by the CLI and the benchmark runner; a factory uses those that
+apply to it and ignores the rest: ``mode`` ("compat" | "robust"), ``api_base``, ``api_key``,
+``temperature``, ``top_p``, ``max_tokens``, ``seed``, ``timeout``, ``concurrency``, ``rpm``, ``tpm``,
+``cache_dir`` (content-addressed response cache), ``calibration`` (name or path of a calibration file).
 """
 
 from __future__ import annotations
