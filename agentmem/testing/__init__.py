@@ -3,13 +3,17 @@ function-backed components and an in-process PostgreSQL server for tests."""
 
 from agentmem.testing._fake_openai import FakeOpenAIServer, FakeReply, FakeRequest, hash_embedding
 from agentmem.testing._guard import RealProviderCallError, allow_network, forbid_network, network_forbidden
+from agentmem.testing._postgres import PostgresServer, PostgresUnavailableError, find_postgres_bin
 
 __all__ = [
     "FakeOpenAIServer",
     "FakeReply",
     "FakeRequest",
+    "PostgresServer",
+    "PostgresUnavailableError",
     "RealProviderCallError",
     "allow_network",
+    "find_postgres_bin",
     "forbid_network",
     "hash_embedding",
     "network_forbidden",
