@@ -36,6 +36,7 @@ from agentmem.store._codec import (
     trajectory_fields,
 )
 from agentmem.store._common import check_run_info, check_step, config_mismatch, unknown_run
+from agentmem.store._sqlite_writer import SQLiteStepWriter, apply_pragmas
 from agentmem.store._tables import SCHEMA_VERSION, TABLES, AttemptRow, RunRow, SchemaRow, StepRow
 from agentmem.store._urls import resolve_url, safe_url
 from rewards._types import Reward
@@ -63,6 +64,7 @@ class SQLTraceStore:
         self.busy_timeout_s = busy_timeout_s
         """How long a SQLite writer waits for another process's lock before failing."""
         self._engine: AsyncEngine | None = None
+        self._writer: SQLiteStepWriter | None = None
         dialect = self.sa_url.get_backend_name()
         if dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert
@@ -118,14 +120,15 @@ class SQLTraceStore:
 
             @event.listens_for(engine.sync_engine, "connect")
             def _pragmas(dbapi_conn: Any, _record: Any) -> None:  # pyright: ignore[reportUnusedFunction]
-                cur = dbapi_conn.cursor()
-                if not in_memory:
-                    cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
-                cur.execute(f"PRAGMA busy_timeout={busy_ms}")
-                cur.execute("PRAGMA foreign_keys=ON")
-                cur.close()
+                apply_pragmas(dbapi_conn, busy_ms=busy_ms, wal=not in_memory)
 
+            if not in_memory:
+                self._writer = SQLiteStepWriter(
+                    self.sa_url,
+                    busy_timeout_s=self.busy_timeout_s,
+                    insert_step=self._insert_step,
+                    insert_attempts=self._insert_attempts,
+                )
             return engine
         return create_async_engine(
             self.sa_url, connect_args={"timeout": 15}, pool_pre_ping=False, pool_size=5
@@ -135,9 +138,9 @@ class SQLTraceStore:
         """Connect, create the tables if needed and check the schema version."""
         if self._engine is not None:
             return self
-        engine = self._make_engine()
+        self._engine = self._make_engine()
         try:
-            async with engine.begin() as conn:
+            async with self._engine.begin() as conn:
                 await conn.run_sync(lambda c: _runs.metadata.create_all(c, tables=TABLES))
                 await conn.execute(
                     self._insert_schema, {"key": "schema_version", "value": str(SCHEMA_VERSION)}
@@ -147,29 +150,32 @@ class SQLTraceStore:
                         select(_schema.c.value).where(_schema.c.key == "schema_version")
                     )
                 ).scalar_one()
+            if int(found) > SCHEMA_VERSION:
+                raise UserError(
+                    f"the trace store {self.url!r} was written with schema version {found}, "
+                    f"newer than this agentmem understands ({SCHEMA_VERSION}); upgrade agentmem"
+                )
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
-            await engine.dispose()
+            await self.aclose()
             raise UserError(
                 f"cannot open the trace store {self.url!r}: {_reason(exc)}; check the URL and "
                 "that the database is reachable and writable (--trace-db / AGENTMEM_TRACE_DB)"
             ) from None
         except BaseException:
-            await engine.dispose()
+            await self.aclose()
             raise
-        if int(found) > SCHEMA_VERSION:
-            await engine.dispose()
-            raise UserError(
-                f"the trace store {self.url!r} was written with schema version {found}, newer "
-                f"than this agentmem understands ({SCHEMA_VERSION}); upgrade agentmem"
-            )
-        self._engine = engine
         return self
 
     async def aclose(self) -> None:
         """Close every connection (the store can be opened again)."""
-        if self._engine is not None:
-            engine, self._engine = self._engine, None
-            await engine.dispose()
+        writer, self._writer = self._writer, None
+        try:
+            if writer is not None:
+                await writer.aclose()
+        finally:
+            if self._engine is not None:
+                engine, self._engine = self._engine, None
+                await engine.dispose()
 
     async def __aenter__(self) -> Self:
         return await self.open()
@@ -244,6 +250,9 @@ class SQLTraceStore:
         }
         rows = [_attempt_row(i, a) for i, a in enumerate(step.attempts)]
         try:
+            if self._writer is not None:
+                await self._writer.write(params, rows)
+                return
             async with self.engine.begin() as conn:
                 if self._lock_run is not None:
                     # Serialise a run's writers so step ids follow commit order (SQLite's single
