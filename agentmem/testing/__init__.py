@@ -2,6 +2,12 @@
 function-backed components and an in-process PostgreSQL server for tests."""
 
 from agentmem.testing._fake_openai import FakeOpenAIServer, FakeReply, FakeRequest, hash_embedding
+from agentmem.testing._functions import (
+    FunctionAnswerer,
+    FunctionFuser,
+    FunctionRewardModel,
+    FunctionUpdater,
+)
 from agentmem.testing._guard import RealProviderCallError, allow_network, forbid_network, network_forbidden
 from agentmem.testing._postgres import PostgresServer, PostgresUnavailableError, find_postgres_bin
 
@@ -9,6 +15,10 @@ __all__ = [
     "FakeOpenAIServer",
     "FakeReply",
     "FakeRequest",
+    "FunctionAnswerer",
+    "FunctionFuser",
+    "FunctionRewardModel",
+    "FunctionUpdater",
     "PostgresServer",
     "PostgresUnavailableError",
     "RealProviderCallError",

@@ -1,0 +1,263 @@
+"""The state a pipeline run threads through its stages.
+
+:class:`Branch` is one line of memory (a group): stages take a branch and return it advanced, and a
+fork gives each sub-branch its own copy. :class:`RunContext` is shared by every branch of a run: the
+components, the limiters, the trace store, the steps recorded by an earlier attempt (for resume),
+and the trajectory being built. :meth:`RunContext.commit_step` is the transaction: propose → score →
+decide (the policy) → commit to the store → append to the trajectory → log.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from agentmem._logging import get_logger
+from agentmem._types import Candidate, Chunk, Step, StepKind, Trajectory
+from agentmem.exceptions import StoreError, UserError
+from rewards._types import Reward, UpdateContext, checked_value
+
+if TYPE_CHECKING:
+    from agentmem._pipeline._limits import Limiters
+    from agentmem._trace import TraceStore
+    from agentmem._types import Fuser, Updater
+    from agentmem.policies import UpdatePolicy
+    from rewards._types import RewardModel
+
+__all__ = ["Branch", "RunContext", "StepKey"]
+
+StepKey = tuple[int, str, int]
+"""(group, kind, index): identifies a step within a run (the store's idempotency key)."""
+
+
+@dataclass(kw_only=True)
+class Branch:
+    """One line of memory: a parallel group, or the sequential chain."""
+
+    group: int
+    """Group number recorded on its steps (0 = the sequential chain)."""
+    memory: str = ""
+    """Current memory."""
+    next_index: int = 0
+    """Index the next update step of this group gets."""
+    history: list[str] = field(default_factory=list)
+    """Earlier memories of this group, oldest first (given to the RM for redundancy checks)."""
+    fusions: int = 0
+    """Index the next fusion step on this branch gets."""
+
+    def copy(self, *, group: int | None = None) -> Branch:
+        """An independent copy (optionally renumbered) for a fork."""
+        return Branch(
+            group=self.group if group is None else group,
+            memory=self.memory,
+            next_index=self.next_index if group is None else 0,
+            history=list(self.history),
+            fusions=self.fusions if group is None else 0,
+        )
+
+
+@dataclass(kw_only=True)
+class RunContext:
+    """Everything the stages of one run share."""
+
+    run_id: str
+    """The run's id in the trace store."""
+    question: str
+    """The question being answered."""
+    updater: Updater
+    """Φ."""
+    fuser: Fuser | None
+    """g, for parallel and mixed runs."""
+    reward_model: RewardModel
+    """Scores every candidate."""
+    policy: UpdatePolicy
+    """Decides each step."""
+    limits: Limiters
+    """Named concurrency limits (``model``, ``rm``)."""
+    store: TraceStore | None
+    """Where each step is committed (None: only the returned trajectory holds them)."""
+    trajectory: Trajectory
+    """The run being built; steps are appended in commit order."""
+    memory_tokens: int | None = None
+    """Memory budget told to the reward model."""
+    replay: dict[StepKey, Step] = field(default_factory=dict)
+    """Steps recorded by an earlier attempt of this run, not yet replayed."""
+    rm_label: str = ""
+    """Reward-model label for log events."""
+
+    async def commit_step(
+        self,
+        branch: Branch,
+        *,
+        kind: StepKind,
+        chunk: Chunk | None,
+        memories: list[str] | None = None,
+    ) -> Step:
+        """Run (or replay) one step on ``branch`` and advance it.
+
+        ``kind`` is ``update`` (read ``chunk``) or ``fusion`` (merge ``memories``).
+        """
+        index = branch.next_index if kind == "update" else branch.fusions
+        key: StepKey = (branch.group, kind, index)
+        recorded = self.replay.pop(key, None)
+        if recorded is not None:
+            step = self._check_replay(recorded, branch, kind, chunk, memories)
+            self.trajectory.steps.append(step)
+            self._log(step, replayed=True)
+        else:
+            step = await self._decide(
+                branch, kind=kind, chunk=chunk, memories=memories, index=index
+            )
+            if self.store is not None:
+                try:
+                    await self.store.record_step(self.run_id, step)
+                except Exception as exc:
+                    exc.add_note(
+                        f"while committing {kind} step {index} of group {branch.group} to the trace store (run {self.run_id})"
+                    )
+                    raise
+            self.trajectory.steps.append(step)
+            self._log(step, replayed=False)
+        branch.history.append(branch.memory)
+        branch.memory = step.memory
+        if kind == "update":
+            branch.next_index = index + 1
+        else:
+            branch.fusions = index + 1
+        return step
+
+    # -- the transaction ------------------------------------------------------------------------
+    async def _decide(
+        self,
+        branch: Branch,
+        *,
+        kind: StepKind,
+        chunk: Chunk | None,
+        memories: list[str] | None,
+        index: int,
+    ) -> Step:
+        started = time.perf_counter()
+        previous = branch.memory if kind == "update" else render_memories(memories or [])
+        model = self.limits("model")
+        rm = self.limits("rm")
+        question = self.question
+        where = f"{kind} step {index} of group {branch.group}" + (
+            f" (chunk {chunk.index})" if chunk is not None else ""
+        )
+
+        async def propose(feedback: str | None) -> Candidate:
+            try:
+                async with model:
+                    if kind == "update":
+                        assert chunk is not None
+                        cand = await self.updater(question, branch.memory, chunk, feedback=feedback)
+                    else:
+                        if self.fuser is None:
+                            raise UserError(
+                                "a parallel or mixed pipeline needs a fuser; pass fuser=..."
+                            )
+                        cand = await self.fuser(question, list(memories or []), feedback=feedback)
+            except Exception as exc:
+                exc.add_note(f"while proposing the {where} of run {self.run_id}")
+                raise
+            if not isinstance(cand, Candidate):
+                raise TypeError(
+                    f"{type(self.updater).__name__} returned {type(cand).__name__}, expected agentmem.Candidate ({where})"
+                )
+            if feedback is not None and cand.feedback is None:
+                cand = replace(cand, feedback=feedback)
+            return cand
+
+        history = tuple(branch.history) if kind == "update" else tuple(memories or ())
+
+        async def score(cand: Candidate) -> Reward:
+            ctx = UpdateContext(
+                question=question,
+                previous_memory=previous,
+                chunk=chunk.text if chunk is not None else "",
+                candidate=cand.text,
+                step=index,
+                group=branch.group,
+                kind=kind,
+                memory_budget_tokens=self.memory_tokens,
+                history=history,
+            )
+            try:
+                async with rm:
+                    reward = await self.reward_model.score_update(ctx)
+            except Exception as exc:
+                exc.add_note(
+                    f"while scoring the {where} of run {self.run_id} with {self.rm_label or 'the reward model'}"
+                )
+                raise
+            if not isinstance(reward, Reward):
+                raise TypeError(
+                    f"reward model {self.rm_label!r} returned {type(reward).__name__}, expected rewards.Reward"
+                )
+            checked_value(reward.value, reward.scorer or self.rm_label or "reward model")
+            return reward
+
+        outcome = await self.policy.decide(propose, score)
+        return Step(
+            kind=kind,
+            group=branch.group,
+            index=index,
+            previous_memory=previous,
+            chunk=chunk,
+            attempts=outcome.attempts,
+            chosen=outcome.chosen,
+            decision=outcome.decision,
+            latency_s=time.perf_counter() - started,
+        )
+
+    def _check_replay(
+        self,
+        step: Step,
+        branch: Branch,
+        kind: StepKind,
+        chunk: Chunk | None,
+        memories: list[str] | None,
+    ) -> Step:
+        expected_prev = branch.memory if kind == "update" else render_memories(memories or [])
+        same_chunk = (step.chunk is None and chunk is None) or (
+            step.chunk is not None and chunk is not None and step.chunk.text == chunk.text
+        )
+        if step.previous_memory != expected_prev or not same_chunk:
+            raise StoreError(
+                f"run {self.run_id!r}: recorded {kind} step {step.index} of group {step.group} does not "
+                "follow from the replayed steps before it (the store holds a different run under this "
+                "id); start a new run with another --run-id"
+            )
+        return step
+
+    def _log(self, step: Step, *, replayed: bool) -> None:
+        log = get_logger()
+        scores = [round(a.reward.value, 4) for a in step.attempts]
+        tokens = sum(
+            a.candidate.usage.prompt_tokens + a.candidate.usage.completion_tokens + a.reward.tokens
+            for a in step.attempts
+        )
+        log.info(
+            "memory.update",
+            run=self.run_id,
+            group=step.group,
+            step=step.index,
+            kind=step.kind,
+            scores=scores,
+            chosen=step.chosen,
+            decision=step.decision,
+            latency_ms=round(step.latency_s * 1000, 3),
+            tokens=tokens,
+            replayed=replayed,
+        )
+
+
+def render_memories(memories: list[str]) -> str:
+    """The 'previous memory' of a fusion step: every group's memory under a ``Memory N:`` label."""
+    return "\n\n".join(f"Memory {i}:\n{m}" for i, m in enumerate(memories, start=1))
+
+
+def config_view(config: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The part of a run config that must match for a resume."""
+    return {k: config.get(k) for k in keys}

@@ -1,0 +1,32 @@
+"""Update policies: how the reward model in the loop decides which memory update to commit."""
+
+from __future__ import annotations
+
+from agentmem.policies._base import (
+    Outcome,
+    Propose,
+    Score,
+    UpdatePolicy,
+    best_index,
+    format_feedback,
+)
+from agentmem.policies._best_of import BestOfN
+from agentmem.policies._gate import Gate
+from agentmem.policies._make import KNOWN_POLICIES, make_policy
+from agentmem.policies._score import ScorePolicy
+from agentmem.policies._tasks import gather_all
+
+__all__ = [
+    "KNOWN_POLICIES",
+    "BestOfN",
+    "Gate",
+    "Outcome",
+    "Propose",
+    "Score",
+    "ScorePolicy",
+    "UpdatePolicy",
+    "best_index",
+    "format_feedback",
+    "gather_all",
+    "make_policy",
+]

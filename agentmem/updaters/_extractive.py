@@ -1,0 +1,161 @@
+"""The offline extractive baseline: an updater, fuser and answerer that need no model.
+
+It is a real, documented baseline, not a mock. The updater keeps, from the old memory plus the new
+chunk, the sentences most relevant to the question (see :mod:`agentmem.updaters._lexical`) until
+the memory budget in tokens is full, and writes them back in reading order, one per line; newer
+sentences win ties (later facts supersede earlier ones in state-tracking questions). The fuser
+merges group memories the same way (de-duplicated and re-ranked). The answerer returns the most
+relevant memory line, labelled as an extractive answer: it quotes, it does not reason.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from agentmem._types import Answer, Candidate, Chunk, Usage
+from agentmem.exceptions import UserError
+from agentmem.tokens import count_tokens
+from agentmem.updaters._lexical import Scored, rank_sentences, sentences, terms
+
+__all__ = [
+    "EXTRACTIVE_LABEL",
+    "ExtractiveAnswerer",
+    "ExtractiveFuser",
+    "ExtractiveUpdater",
+    "select_within_budget",
+]
+
+EXTRACTIVE_LABEL = "extractive (offline baseline, no model)"
+"""How outputs of these components are labelled for people."""
+
+
+def select_within_budget(
+    ranked: list[Scored], budget_tokens: int, *, min_score: float = 0.0
+) -> list[Scored]:
+    """Greedily keep the best-scored sentences that fit in ``budget_tokens`` (one per line);
+    returns them in reading order. Ties prefer later sentences (newer facts)."""
+    order = sorted(ranked, key=lambda s: (-s.score, tuple(-x for x in s.order)))
+    kept: list[Scored] = []
+    used = 0
+    for s in order:
+        if s.score < min_score:
+            break
+        cost = count_tokens(s.text) + 1  # + the newline joining it
+        if used + cost <= budget_tokens:
+            kept.append(s)
+            used += cost
+    kept.sort(key=lambda s: s.order)
+    while (
+        kept and count_tokens("\n".join(s.text for s in kept)) > budget_tokens
+    ):  # BPE merges across lines
+        kept.remove(min(kept, key=lambda s: s.score))
+    return kept
+
+
+def _check_budget(memory_tokens: int) -> None:
+    if not isinstance(memory_tokens, int) or isinstance(memory_tokens, bool) or memory_tokens < 1:
+        raise UserError(
+            f"memory budget must be an integer >= 1 token, got {memory_tokens!r}; MemAgent uses 1024"
+        )
+
+
+@dataclass(kw_only=True)
+class ExtractiveUpdater:
+    """Φ without a model: keep the question-relevant sentences of memory + chunk within budget.
+
+    With ``feedback`` (a gate revision) the terms the reviewer used count as half-weight question
+    terms and sentences with no relevance at all are dropped, so the revision is more focused.
+    """
+
+    memory_tokens: int = 1024
+    """Memory budget in tokens."""
+    label: str = "extractive"
+    """Label recorded in run configs."""
+
+    def __post_init__(self) -> None:
+        _check_budget(self.memory_tokens)
+
+    async def __call__(
+        self, question: str, memory: str, chunk: Chunk, *, feedback: str | None = None
+    ) -> Candidate:
+        """Propose the new memory."""
+        started = time.perf_counter()
+        units = [(s, (0, i)) for i, s in enumerate(memory.splitlines()) if s.strip()]
+        units += [(s, (1 + chunk.index, i)) for i, s in enumerate(sentences(chunk.text))]
+        extra = _feedback_terms(feedback)
+        ranked = rank_sentences(question, units, extra_terms=extra)
+        min_score = 1e-9 if feedback else 0.0
+        kept = select_within_budget(ranked, self.memory_tokens, min_score=min_score)
+        text = "\n".join(s.text for s in kept)
+        return Candidate(
+            text=text, usage=Usage(latency_s=time.perf_counter() - started), feedback=feedback
+        )
+
+
+@dataclass(kw_only=True)
+class ExtractiveFuser:
+    """g without a model: merge group memories, de-duplicate, re-rank, keep within budget."""
+
+    memory_tokens: int = 1024
+    """Memory budget in tokens."""
+    label: str = "extractive"
+    """Label recorded in run configs."""
+
+    def __post_init__(self) -> None:
+        _check_budget(self.memory_tokens)
+
+    async def __call__(
+        self, question: str, memories: list[str], *, feedback: str | None = None
+    ) -> Candidate:
+        """Propose the fused memory (lines keep group order, then their order in the group)."""
+        started = time.perf_counter()
+        units = [
+            (line, (g, i))
+            for g, mem in enumerate(memories)
+            for i, line in enumerate(mem.splitlines())
+            if line.strip()
+        ]
+        ranked = rank_sentences(question, units, extra_terms=_feedback_terms(feedback))
+        kept = select_within_budget(ranked, self.memory_tokens, min_score=1e-9 if feedback else 0.0)
+        text = "\n".join(s.text for s in kept)
+        return Candidate(
+            text=text, usage=Usage(latency_s=time.perf_counter() - started), feedback=feedback
+        )
+
+
+@dataclass(kw_only=True)
+class ExtractiveAnswerer:
+    """Answer with the memory line most relevant to the question, labelled as extractive."""
+
+    label: str = "extractive"
+    """Label recorded in run configs."""
+
+    async def __call__(self, question: str, memory: str) -> Answer:
+        """The best line (``extracted``), and a text that says how it was obtained."""
+        started = time.perf_counter()
+        units = [(line, (0, i)) for i, line in enumerate(memory.splitlines()) if line.strip()]
+        ranked = rank_sentences(question, units)
+        usage = Usage(latency_s=time.perf_counter() - started)
+        if not ranked or max(s.score for s in ranked) <= 0:
+            text = f"[{EXTRACTIVE_LABEL}] The memory holds nothing relevant to the question.\n\\boxed{{no answer found}}"
+            return Answer(text=text, extracted="no answer found", usage=usage)
+        best = max(ranked, key=lambda s: (s.score, s.order))  # ties: the newest line
+        support = [
+            s.text
+            for s in sorted(ranked, key=lambda s: -s.score)[:3]
+            if s is not best and s.score > 0
+        ]
+        lines = [f"[{EXTRACTIVE_LABEL}] The memory line most relevant to the question:", best.text]
+        if support:
+            lines += ["Other relevant lines:", *support]
+        lines.append(f"\\boxed{{{best.text}}}")
+        return Answer(text="\n".join(lines), extracted=best.text, usage=usage)
+
+
+def _feedback_terms(feedback: str | None) -> list[str]:
+    if not feedback:
+        return []
+    # Only the reviewer's words count, not the rejected memory quoted after them.
+    head = feedback.split("Rejected update:", 1)[0]
+    return sorted(terms(head) - {"reviewer", "score", "update", "previous", "need", "rationale"})
