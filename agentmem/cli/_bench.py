@@ -1,0 +1,317 @@
+"""``agentmem bench``: run MemRewardBench, generate the offline suite, report, compare runs.
+
+Nothing heavy is imported at module import (``agentmem --help`` stays fast): the runner, the
+reports and the reward models load inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agentmem.cli import env_default
+from agentmem.exceptions import UserError
+
+__all__ = ["register"]
+
+_RUN_EPILOG = """\
+examples:
+  agentmem bench run
+      the bundled offline suite (200 pairs, 10 settings x 5 lengths) with the default reward model
+  agentmem bench run --data datas/ --rm llm:openai/gpt-4o-mini --concurrency 16 --rpm 500
+      the published MemRewardBench files (a folder of the three JSONL files) with an LLM judge,
+      official protocol (compat mode)
+  agentmem bench run --data Long-form_Generation.jsonl --rm llm:openai/qwen3-8b \\
+      --api-base http://localhost:8000/v1 --mode robust --out runs/qwen3
+      a local OpenAI-compatible server (vLLM, llama.cpp, Ollama), both orders, ties allowed
+  agentmem bench run --resume runs/qwen3
+      continue a killed run: judged pairs are kept, the rest is judged, nothing twice
+
+data formats: JSONL (.jsonl, .jsonl.gz/.xz/.bz2), JSON arrays, Parquet, a Hugging Face dataset
+folder saved with save_to_disk, or a folder of these. Records need question, chosen and rejected;
+task/subtask/ctx_length are mapped to the 10 canonical settings (unknown names are judged and
+reported in an 'unmapped' bucket). Bad lines are reported with file, line and field and skipped.
+
+outputs in --out: run.json (the configuration, for --resume), predictions.jsonl (one line per
+judged pair and order, appended as it happens), results.json, report.html, accuracy.png.
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value!r}")
+    return value
+
+
+def _env_int(option: str) -> int | None:
+    raw = env_default(option)
+    if raw is None:
+        return None
+    try:
+        return _positive_int(raw)
+    except argparse.ArgumentTypeError as exc:
+        raise SystemExit(f"agentmem: error: AGENTMEM_{option.upper().replace('-', '_')}: {exc}") from None
+
+
+def register(subparsers: Any) -> None:
+    """Add ``bench`` and its sub-commands to the ``agentmem`` parser."""
+    bench = subparsers.add_parser(
+        "bench",
+        help="evaluate reward models on MemRewardBench (run, generate, report, compare)",
+        description="MemRewardBench (arXiv 2601.11969): does a reward model tell the better memory "
+        "trajectory from the worse one? Run it, regenerate the offline suite, write reports, compare runs.",
+    )
+    sub = bench.add_subparsers(dest="bench_command", metavar="COMMAND")
+    bench.set_defaults(handler=lambda _args: (bench.print_help(), 2)[1])
+
+    run = sub.add_parser(
+        "run",
+        help="judge every pair of a dataset with a reward model and report accuracy",
+        description="Judge chosen/rejected pairs with a reward model and print the paper-style table "
+        "(10 settings, 3 task averages, overall; then by context length) beside trivial baselines and "
+        "the paper's published numbers.",
+        epilog=_RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("--data", action="append", metavar="PATH",
+                     help="data file or folder; repeat for several (default: the bundled offline suite)")
+    run.add_argument("--rm", default=env_default("--rm"), metavar="SPEC",
+                     help="reward model spec, e.g. heuristic, llm:openai/gpt-4o-mini, "
+                     "cascade:heuristic>llm:openai/gpt-4o (default: heuristic; env AGENTMEM_RM)")
+    run.add_argument("--mode", choices=("compat", "robust"), default="compat",
+                     help="compat: the official evaluator exactly (seed 42 per file, one random order per "
+                     "pair, first-5-characters verdict parse, temperature 0.7 / top-p 0.95 / 16,384 tokens); "
+                     "robust: tolerant parse, ties allowed, both orders (default: compat)")
+    orders = run.add_mutually_exclusive_group()
+    orders.add_argument("--both-orders", dest="both_orders", action="store_true", default=None,
+                        help="judge every pair twice, chosen first and chosen second, and combine the two "
+                        "verdicts (disagreement = tie = wrong); reports consistency and position bias "
+                        "(default in robust mode)")
+    orders.add_argument("--no-both-orders", dest="both_orders", action="store_false",
+                        help="one order per pair even in robust mode")
+    run.add_argument("--concurrency", type=_positive_int, default=_env_int("--concurrency") or 8, metavar="N",
+                     help="judgments in flight at once (default: 8)")
+    run.add_argument("--rpm", type=_positive_int, default=_env_int("--rpm"), metavar="N",
+                     help="LLM requests per minute limit (default: none)")
+    run.add_argument("--tpm", type=_positive_int, default=_env_int("--tpm"), metavar="N",
+                     help="LLM tokens per minute limit (default: none)")
+    run.add_argument("--limit", type=_positive_int, metavar="N",
+                     help="judge a random sample of N records per data file, drawn as the official "
+                     "runner's random_sample does (default: all)")
+    run.add_argument("--api-base", default=env_default("--api-base"), metavar="URL",
+                     help="OpenAI-compatible endpoint for an llm: reward model (env AGENTMEM_API_BASE)")
+    run.add_argument("--temperature", type=float, metavar="T", help="override the judge's sampling temperature")
+    run.add_argument("--top-p", type=float, metavar="P", help="override the judge's top-p")
+    run.add_argument("--max-tokens", type=_positive_int, metavar="N", help="override the judge's max new tokens")
+    run.add_argument("--seed", type=int, default=42, metavar="N",
+                     help="protocol seed for the per-file shuffle and A/B orders (default: 42, the official one)")
+    run.add_argument("--out", type=Path, metavar="DIR",
+                     help="output folder (default: ./runs/bench-<UTC timestamp>)")
+    run.add_argument("--resume", type=Path, metavar="DIR",
+                     help="continue the run in DIR with its saved configuration (data/rm/mode options are "
+                     "taken from DIR/run.json)")
+    run.add_argument("--cache-dir", type=Path, metavar="DIR",
+                     help="LLM response cache (default: <out>/cache)")
+    run.add_argument("--no-report", action="store_true", help="skip report.html and accuracy.png")
+    run.add_argument("--json", action="store_true", help="print results.json instead of the tables")
+    run.set_defaults(handler=_cmd_run)
+
+    gen = sub.add_parser(
+        "generate",
+        help="regenerate the offline suite (bit-identical) or a bigger one",
+        description="Generate MemRewardBench-style pairs offline and deterministically: three files "
+        "named like the published ones (reasoning, dialogue, long-form).",
+        epilog="examples:\n  agentmem bench generate --out suite/             # = the bundled suite\n"
+        "  agentmem bench generate --out big/ --per-cell 20 --lengths 8k,16k",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    gen.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the three files into")
+    gen.add_argument("--seed", type=int, default=None, metavar="N", help="generator seed (default: the bundled suite's)")
+    gen.add_argument("--lengths", default=None, metavar="LIST",
+                     help="comma-separated context lengths (default: 8k,16k,32k,64k,128k)")
+    gen.add_argument("--per-cell", type=_positive_int, default=None, metavar="N",
+                     help="pairs per setting and length (default: the bundled suite's, 4)")
+    gen.set_defaults(handler=_cmd_generate)
+
+    rep = sub.add_parser(
+        "report",
+        help="write report.html and accuracy.png for a run folder and print its tables",
+        description="(Re)write report.html (single file) and accuracy.png from DIR/results.json.",
+    )
+    rep.add_argument("dir", type=Path, metavar="DIR", help="a folder written by `agentmem bench run`")
+    rep.add_argument("--json", action="store_true", help="print results.json instead of the tables")
+    rep.set_defaults(handler=_cmd_report)
+
+    cmp_ = sub.add_parser(
+        "compare",
+        help="compare two runs per setting with an exact paired test",
+        description="Per setting, task group, length and overall: accuracy of both runs on the pairs both "
+        "judged, the difference, and the two-sided exact McNemar p-value (is the difference real?).",
+    )
+    cmp_.add_argument("dir_a", type=Path, metavar="DIR_A")
+    cmp_.add_argument("dir_b", type=Path, metavar="DIR_B")
+    cmp_.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    cmp_.set_defaults(handler=_cmd_compare)
+
+
+class _Progress:
+    """A rich progress bar on a terminal, plain periodic lines otherwise (both on stderr)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self._bar: Any = None
+        self._task: Any = None
+        self._last = 0.0
+        self._done = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.tty:
+            if self._bar is None:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+                self._bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), TimeRemainingColumn(), transient=True)
+                self._bar.start()
+                self._task = self._bar.add_task(self.label, total=total)
+            self._bar.update(self._task, completed=done, total=total)
+            return
+        now = time.monotonic()
+        if done != self._done and (done == total or now - self._last >= 2.0):
+            self._last, self._done = now, done
+            pct = 100 * done / total if total else 100.0
+            print(f"{self.label}: {done}/{total} ({pct:.0f}%)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def _bundled_suite() -> list[str]:
+    try:
+        from benchmarks.generator import BUNDLED_SUITE_DIR
+    except ImportError as exc:
+        raise UserError(f"the bundled suite is not available in this build ({exc}); pass --data PATH") from None
+    folder = Path(BUNDLED_SUITE_DIR)
+    if not folder.is_dir() or not any(folder.iterdir()):
+        raise UserError(f"the bundled suite folder {str(folder)!r} is empty; regenerate it with "
+                        f"`agentmem bench generate --out {folder}` or pass --data PATH")
+    return [str(folder)]
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from benchmarks.report import render_tables
+    from benchmarks.runner import ExecOptions, RunConfig, run_bench
+    from rewards import DEFAULT_RM
+
+    if args.resume is not None:
+        if args.out is not None and args.out != args.resume:
+            raise UserError(f"--resume {args.resume} writes into that folder; drop --out {args.out}")
+        out_dir = args.resume
+        config = RunConfig(data=[], rm="")  # replaced by the saved run.json
+    else:
+        out_dir = args.out or Path("runs") / f"bench-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+        both = args.both_orders if args.both_orders is not None else args.mode == "robust"
+        overrides: dict[str, Any] = {}
+        for key in ("api_base", "temperature", "top_p", "max_tokens"):
+            if getattr(args, key) is not None:
+                overrides[key] = getattr(args, key)
+        config = RunConfig(
+            data=args.data or _bundled_suite(), rm=args.rm or DEFAULT_RM, mode=args.mode, both_orders=both,
+            limit=args.limit, seed=args.seed, rm_overrides=overrides,
+        )
+    options = ExecOptions(concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm, cache_dir=args.cache_dir,
+                          write_report=not args.no_report)
+    progress = _Progress("judging")
+    try:
+        results = asyncio.run(run_bench(config, out_dir=out_dir, options=options, resume=args.resume is not None,
+                                        progress=progress))
+    finally:
+        progress.close()
+    if args.json:
+        print(results.model_dump_json(indent=2))
+        return 0
+    print(render_tables(results, color=sys.stdout.isatty() and not os_no_color()))
+    for line in results.load_issues[:30]:
+        print(f"input: {line}", file=sys.stderr)
+    if len(results.load_issues) > 30:
+        print(f"input: ... {len(results.load_issues) - 30} more in {out_dir / 'results.json'}", file=sys.stderr)
+    print(f"outputs in {out_dir}/ (results.json, predictions.jsonl"
+          f"{', report.html, accuracy.png' if not args.no_report else ''})")
+    return 0
+
+
+def os_no_color() -> bool:
+    """True when colour is switched off (NO_COLOR or AGENTMEM_NO_COLOR)."""
+    import os
+
+    return bool(os.environ.get("NO_COLOR") or os.environ.get("AGENTMEM_NO_COLOR"))
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    try:
+        from benchmarks.generator import BUNDLED_ARGS, generate_suite
+    except ImportError as exc:
+        raise UserError(f"the suite generator is not available in this build ({exc})") from None
+    kwargs: dict[str, Any] = dict(BUNDLED_ARGS)
+    if args.seed is not None:
+        kwargs["seed"] = args.seed
+    if args.per_cell is not None:
+        kwargs["per_cell"] = args.per_cell
+    if args.lengths is not None:
+        lengths = tuple(x.strip() for x in args.lengths.split(",") if x.strip())
+        if not lengths:
+            raise UserError(f"--lengths {args.lengths!r} names no length; e.g. --lengths 8k,16k")
+        kwargs["lengths"] = lengths
+    progress = _Progress("generating")
+    try:
+        paths = generate_suite(args.out, progress=progress, **kwargs)
+    finally:
+        progress.close()
+    for p in paths:
+        print(p)
+    return 0
+
+
+def _load_results(folder: Path) -> Any:
+    from benchmarks.runner import Results
+
+    path = folder / "results.json"
+    if not path.is_file():
+        raise UserError(f"{str(folder)!r} has no results.json; give a folder written by `agentmem bench run`")
+    try:
+        return Results.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UserError(f"{path} is not a results file this version can read: {str(exc)[:300]}") from None
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from benchmarks.report import render_tables, write_report
+
+    results = _load_results(args.dir)
+    html_path, png_path = write_report(results, args.dir)
+    if args.json:
+        print(results.model_dump_json(indent=2))
+    else:
+        print(render_tables(results, color=sys.stdout.isatty() and not os_no_color()))
+        print(f"wrote {html_path} and {png_path}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from benchmarks.report import compare_runs, render_compare
+
+    result = compare_runs(args.dir_a, args.dir_b)
+    print(result.model_dump_json(indent=2) if args.json else render_compare(result))
+    return 0

@@ -1,0 +1,255 @@
+"""The async benchmark runner: plan, judge with bounded concurrency into the ledger, summarise.
+
+    results = await run_bench(RunConfig(data=["suite/"], rm="heuristic"), out_dir=Path("runs/x"))
+
+Judgments run through ``concurrency`` workers; each one is appended to ``predictions.jsonl`` the
+moment it returns, so a killed run resumes (``resume=True``) where it stopped with no duplicates
+and no gaps. RPM/TPM limits and the response cache live in the reward model's LLM client: the
+runner passes ``concurrency``, ``rpm``, ``tpm`` and ``cache_dir`` as overrides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agentmem.exceptions import UserError
+from benchmarks.loaders import LoadReport, Record, iter_records
+from benchmarks.runner._compute import compute_results
+from benchmarks.runner._ledger import Ledger, read_ledger
+from benchmarks.runner._plan import Job, Plan, make_plan
+from benchmarks.runner._results import Prediction, Results, RMInfo, RunConfig, Timing
+from benchmarks.settings import UNMAPPED
+from rewards import PairInput, RewardModel, make_reward_model
+
+__all__ = ["COMPAT_SAMPLING", "ExecOptions", "Progress", "build_reward_model", "rm_info", "run_bench", "write_results"]
+
+COMPAT_SAMPLING: dict[str, Any] = {"temperature": 0.7, "top_p": 0.95, "max_tokens": 16384}
+"""The official evaluator's decoding (n=1), passed to the reward model in compat mode."""
+
+RUN_CONFIG_NAME = "run.json"
+RESULTS_NAME = "results.json"
+
+Progress = Callable[[int, int], None]
+"""Called with (judgments done, judgments planned) as the run advances."""
+
+
+@dataclass(kw_only=True)
+class ExecOptions:
+    """How to run (not what): nothing here changes a verdict."""
+
+    concurrency: int = 8
+    """Judgments in flight at once."""
+    rpm: int | None = None
+    """Requests per minute for the reward model's LLM client."""
+    tpm: int | None = None
+    """Tokens per minute for the reward model's LLM client."""
+    cache_dir: Path | None = None
+    """Response cache of the LLM client (default ``<out>/cache``)."""
+    write_report: bool = True
+    """Also write report.html and accuracy.png."""
+
+
+def rm_info(rm: RewardModel, spec: str) -> RMInfo:
+    """The results' description of a reward model (JSON-safe arguments only)."""
+    args: dict[str, Any] = {}
+    for k, v in rm.spec.args.items():
+        try:
+            json.dumps(v)
+        except TypeError:
+            v = repr(v)
+        args[k] = v
+    return RMInfo(name=rm.spec.name, spec=spec, version=str(rm.spec.version), args=args)
+
+
+def build_reward_model(config: RunConfig, options: ExecOptions, out_dir: Path) -> RewardModel:
+    """The reward model a config names, with the standard overrides."""
+    overrides: dict[str, Any] = {}
+    if config.mode == "compat":
+        overrides.update(COMPAT_SAMPLING)
+    overrides.update(config.rm_overrides)
+    overrides.update(
+        mode=config.mode,
+        both_orders=False,  # the runner judges each order itself, one ledger line per order
+        concurrency=options.concurrency,
+        cache_dir=str(options.cache_dir or out_dir / "cache"),
+    )
+    if options.rpm is not None:
+        overrides["rpm"] = options.rpm
+    if options.tpm is not None:
+        overrides["tpm"] = options.tpm
+    return make_reward_model(config.rm, **overrides)
+
+
+def _prepare_out(config: RunConfig, out_dir: Path, resume: bool) -> RunConfig:
+    cfg_path = out_dir / RUN_CONFIG_NAME
+    if resume:
+        if not cfg_path.is_file():
+            raise UserError(f"cannot resume {str(out_dir)!r}: it holds no {RUN_CONFIG_NAME} (not a run folder)")
+        return RunConfig.model_validate_json(cfg_path.read_text(encoding="utf-8"))
+    if (out_dir / "predictions.jsonl").exists():
+        raise UserError(
+            f"{str(out_dir)!r} already holds a run; continue it with --resume {out_dir} or choose another --out"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cfg_path.write_text(config.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return config
+
+
+def _prediction(record: Record, job: Job, **fields: Any) -> Prediction:
+    return Prediction(
+        pair_id=record.pair_id, source=record.source, line=record.line, index=record.index,
+        setting=record.setting, length=record.length, task=record.task, subtask=record.subtask,
+        kind=record.kind, chosen_as=job.chosen_as, primary=job.primary,
+        chosen_chars=len(record.chosen), rejected_chars=len(record.rejected), **fields,
+    )
+
+
+async def _judge(rm: RewardModel, record: Record, job: Job) -> Prediction:
+    a, b = (record.chosen, record.rejected) if job.chosen_as == "A" else (record.rejected, record.chosen)
+    pair = PairInput(
+        question=record.question, trajectory_a=a, trajectory_b=b, kind=record.kind,
+        setting=None if record.setting == UNMAPPED else record.setting, pair_id=record.pair_id,
+    )
+    t0 = time.perf_counter()
+    try:
+        v = await rm.compare(pair)
+    except Exception as exc:  # the RM failed on this pair: record it, count it wrong, carry on
+        return _prediction(
+            record, job, verdict="error", correct=False, error=f"{type(exc).__name__}: {exc}"[:2000],
+            latency_s=round(time.perf_counter() - t0, 6),
+        )
+    return _prediction(
+        record, job, verdict=v.winner, correct=v.winner == job.chosen_as, confidence=v.confidence,
+        score_a=v.score_a, score_b=v.score_b, raw=list(v.raw), rationale=v.rationale[:4000],
+        tokens=v.tokens, cost=v.cost, latency_s=round(v.latency_s or time.perf_counter() - t0, 6),
+    )
+
+
+async def _judge_all(
+    plan: Plan, rm: RewardModel, ledger: Ledger, done: set[tuple[str, str]], concurrency: int,
+    progress: Progress | None, already: int,
+) -> int:
+    total = plan.n_jobs
+    count = already
+    queue: asyncio.Queue[tuple[Record, Job] | None] = asyncio.Queue(maxsize=max(2, concurrency * 2))
+
+    async def worker() -> None:
+        nonlocal count
+        while (item := await queue.get()) is not None:
+            prediction = await _judge(rm, *item)
+            ledger.append(prediction)
+            count += 1
+            if progress is not None:
+                progress(count, total)
+
+    async def produce() -> None:
+        for source in plan.sources:
+            per = plan.jobs.get(source.name) or {}
+            todo = {i for i, jobs in per.items() if any((j.pair_id, j.chosen_as) not in done for j in jobs)}
+            if not todo:
+                continue
+            it = iter_records([source], LoadReport(), skip_duplicates=False)
+            while todo:
+                record = await asyncio.to_thread(next, it, None)
+                if record is None:
+                    raise UserError(f"{source.name} changed while the run was reading it (records missing); restart the run")
+                if record.index not in todo:
+                    continue
+                todo.discard(record.index)
+                for job in per[record.index]:
+                    if job.pair_id != record.pair_id:
+                        raise UserError(
+                            f"{record.where} changed while the run was reading it (content differs from pass 1, "
+                            "or since the run began); restore the file or start a new run"
+                        )
+                    if (job.pair_id, job.chosen_as) not in done:
+                        await queue.put((record, job))
+
+    n_workers = max(1, concurrency)
+    workers = [asyncio.create_task(worker()) for _ in range(n_workers)]
+    try:
+        await produce()
+        for _ in workers:
+            await queue.put(None)
+        await asyncio.gather(*workers)
+    finally:
+        for w in workers:
+            w.cancel()
+    return count - already
+
+
+def write_results(results: Results, out_dir: Path) -> Path:
+    """Write results.json (indented, field order as declared)."""
+    path = out_dir / RESULTS_NAME
+    path.write_text(results.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+async def run_bench(
+    config: RunConfig,
+    *,
+    out_dir: Path,
+    options: ExecOptions | None = None,
+    rm: RewardModel | None = None,
+    resume: bool = False,
+    progress: Progress | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+) -> Results:
+    """Run (or with ``resume`` continue) a benchmark into ``out_dir`` and return its results.
+
+    ``rm`` overrides building the reward model from ``config.rm`` (tests, programmatic use);
+    on resume the configuration stored in ``out_dir/run.json`` wins over ``config``.
+    """
+    options = options or ExecOptions()
+    if options.concurrency < 1:
+        raise UserError(f"concurrency must be >= 1, got {options.concurrency!r}")
+    config = _prepare_out(config, out_dir, resume)
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    plan = await asyncio.to_thread(make_plan, config)
+    if on_plan is not None:
+        on_plan(plan)
+    model = rm if rm is not None else build_reward_model(config, options, out_dir)
+    ledger = Ledger(out_dir)
+    previous = ledger.open()
+    done = {(p.pair_id, p.chosen_as) for p in previous}
+    try:
+        planned = {(j.pair_id, j.chosen_as) for per in plan.jobs.values() for jobs in per.values() for j in jobs}
+        already = len(done & planned)
+        if progress is not None:
+            progress(already, plan.n_jobs)
+        n_new = await _judge_all(plan, model, ledger, done, options.concurrency, progress, already)
+    finally:
+        ledger.close()
+    elapsed = time.perf_counter() - t0
+    predictions = [p for p in read_ledger(ledger.path) if (p.pair_id, p.chosen_as) in planned]
+    latencies = [p.latency_s for p in predictions]
+    timing = Timing(
+        started_at=started.isoformat(timespec="seconds"),
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        duration_s=round(elapsed, 3),
+        judgments_per_s=round(n_new / elapsed, 3) if elapsed > 0 else None,
+        mean_latency_s=round(sum(latencies) / len(latencies), 6) if latencies else None,
+    )
+    results = compute_results(
+        predictions,
+        rm=rm_info(model, config.rm),
+        mode=config.mode,
+        both_orders=config.both_orders,
+        data_files=plan.data_files,
+        load_issues=plan.report.summary_lines(),
+        timing=timing,
+    )
+    write_results(results, out_dir)
+    if options.write_report:
+        from benchmarks.report import write_report
+
+        write_report(results, out_dir)
+    return results
