@@ -1,0 +1,75 @@
+"""The offline heuristic reward model (registered as ``heuristic``, the default RM).
+
+It judges memory content, not formatting: redundancy, grounding, coverage, staleness of dialogue
+memories, constraint adherence of long-form sections and answer consistency, each a stated,
+weighted feature (see :data:`FEATURES`). Deterministic, offline, no model.
+
+Spec strings: ``heuristic`` or ``heuristic:mode=robust,tie=0.02``. The standard override
+``mode`` ("compat" | "robust") applies; other standard overrides are accepted and ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentmem.exceptions import UserError
+from rewards._registry import register
+from rewards.heuristic._features import FEATURES, FeatureSpec
+from rewards.heuristic._model import SCORER_VERSION, HeuristicRM, Mode
+from rewards.heuristic._parse import ParsedTrajectory, parse_trajectory
+from rewards.heuristic._question import analyse_question, clear_cache
+
+__all__ = [
+    "FEATURES",
+    "SCORER_VERSION",
+    "FeatureSpec",
+    "HeuristicRM",
+    "Mode",
+    "ParsedTrajectory",
+    "analyse_question",
+    "clear_cache",
+    "make_heuristic",
+    "parse_trajectory",
+]
+
+_MODES = ("compat", "robust")
+
+
+def _parse_arg(arg: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in arg.split(","))):
+        key, eq, value = part.partition("=")
+        if not eq:
+            if part in _MODES:
+                out["mode"] = part
+                continue
+            raise UserError(
+                f"heuristic RM argument {part!r} is not key=value; use e.g. 'heuristic:mode=robust,tie=0.02'"
+            )
+        out[key.strip()] = value.strip()
+    return out
+
+
+@register(
+    "heuristic",
+    "offline heuristic RM: redundancy, grounding, coverage, staleness, constraints (no model)",
+)
+def make_heuristic(arg: str = "", **overrides: Any) -> HeuristicRM:
+    """Build the heuristic RM from the text after ``heuristic:`` and the standard overrides."""
+    opts = _parse_arg(arg or "")
+    unknown = set(opts) - {"mode", "tie"}
+    if unknown:
+        raise UserError(
+            f"unknown heuristic RM option {sorted(unknown)[0]!r}; known options: mode (compat|robust), tie (a margin in [0, 1])"
+        )
+    mode = overrides.get("mode") or opts.get("mode") or "compat"
+    if mode not in _MODES:
+        raise UserError(f"mode must be 'compat' or 'robust', got {mode!r}")
+    tie_raw = opts.get("tie", "0.01")
+    try:
+        tie = float(tie_raw)
+    except ValueError:
+        raise UserError(f"tie must be a number in [0, 1], got {tie_raw!r}") from None
+    if not 0.0 <= tie <= 1.0:
+        raise UserError(f"tie must be a number in [0, 1], got {tie_raw!r}")
+    return HeuristicRM(mode=mode, tie_margin=tie)

@@ -1,0 +1,53 @@
+"""Answer consistency: the final answer should follow from the final memory.
+
+An answer that names things the memory does not hold (or the context never mentions) was not
+read from the memory; an answer that gives up ("cannot be determined") when the memory holds the
+evidence wastes it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rewards.heuristic._parse import ParsedTrajectory
+from rewards.heuristic._question import QuestionFacts
+from rewards.heuristic._text import stems
+
+__all__ = ["answer_features", "extract_answer"]
+
+_GIVE_UP = re.compile(
+    r"(?:cannot|can't|could not|unable to) (?:be )?(?:determine|answer|find|tell)|not enough information|"
+    r"no (?:relevant )?information|not (?:explicitly )?(?:mentioned|stated|provided)|unknown",
+    re.I,
+)
+
+
+def extract_answer(text: str) -> str:
+    """The content of the last ``\\boxed{...}`` (balanced braces), else the last non-empty line."""
+    i = text.rfind("\\boxed{")
+    if i >= 0:
+        depth, j = 1, i + 7
+        while j < len(text) and depth:
+            if text[j] == "{":
+                depth += 1
+            elif text[j] == "}":
+                depth -= 1
+            j += 1
+        return text[i + 7 : j - 1 if depth == 0 else j].strip()
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
+
+
+def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
+    """Raw answer values of one reasoning trajectory: support in [0, 1] and a give-up flag."""
+    if t.layout != "reasoning" or not t.answer:
+        return {}
+    ans = extract_answer(t.answer)
+    memory = "\n".join(t.final_memories)
+    ast = stems(ans) - q.query_words
+    out: dict[str, float] = {}
+    if ast:
+        mst = stems(memory)
+        out["answer_support"] = len(ast & (mst | q.vocab_stems)) / len(ast)
+    out["answer_gives_up"] = 1.0 if _GIVE_UP.search(ans[:400]) else 0.0
+    return out

@@ -1,0 +1,130 @@
+"""Constraint adherence for long-form generation.
+
+The instruction lists what every section must respect: bullet points and JSON values (names,
+numbers, dates, ranges). A trajectory is checked on three things:
+
+* the instruction it *says* it followed: restated bullet sentences that the instruction does not
+  contain were altered on the way;
+* the numbers its sections state near a required item: a different number where the instruction
+  fixes one violates it;
+* polarity: a section sentence that matches a bullet's words but flips its polarity (gains or
+  loses a negation, or swaps a word for its antonym) contradicts the instruction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rewards.heuristic._parse import ParsedTrajectory
+from rewards.heuristic._question import QuestionFacts
+from rewards.heuristic._text import NEGATIONS, numbers, sentences, shingles, stems, words
+
+__all__ = ["constraint_features"]
+
+_ANTONYMS = {
+    "high": "low",
+    "increase": "decrease",
+    "more": "less",
+    "before": "after",
+    "early": "late",
+    "healthy": "unhealthy",
+    "regular": "irregular",
+    "positive": "negative",
+    "strong": "weak",
+    "success": "failure",
+    "accept": "reject",
+    "include": "exclude",
+    "rise": "fall",
+    "gain": "loss",
+    "encourage": "discourage",
+    "enhance": "diminish",
+    "adaptive": "rigid",
+    "aware": "ignorant",
+    "major": "minor",
+    "best": "worst",
+    "better": "worse",
+    "larger": "smaller",
+    "above": "below",
+    "maximum": "minimum",
+    "always": "never",
+    "all": "none",
+    "open": "closed",
+    "legal": "illegal",
+    "possible": "impossible",
+    "likely": "unlikely",
+    "able": "unable",
+    "support": "oppose",
+}
+_ANT = {**_ANTONYMS, **{v: k for k, v in _ANTONYMS.items()}}
+_JSON_KEY = re.compile(r'"[\w ]{1,40}"\s*:\s*|[{}\[\]]')
+_NEG_PREFIX = re.compile(r"^(?:un|in|ir|il|im|dis|non)(?=[a-z]{4,})")
+
+
+def _polarity(ws: list[str]) -> int:
+    """Negation cues in ``ws``, not counting 'not only' / 'not just' (which do not negate)."""
+    n = 0
+    for i, w in enumerate(ws):
+        if w in NEGATIONS and not (
+            w == "not" and i + 1 < len(ws) and ws[i + 1] in ("only", "just", "merely")
+        ):
+            n += 1
+    return n
+
+
+def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
+    """Raw constraint-violation values of one long-form trajectory (higher = worse)."""
+    if t.layout != "longform" or not q.bullets:
+        return {}
+    out: dict[str, float] = {}
+    qsh = q.derived.get("bullet_shingles")
+    if qsh is None:
+        qsh = set()
+        for b in q.bullets:
+            qsh |= shingles(words(b), 3)
+        q.derived["bullet_shingles"] = qsh
+    restated_bad = restated_all = 0
+    for seg in t.segments:
+        restated = _JSON_KEY.sub("\n", seg.restated.replace("```json", " ").replace("```", " "))
+        for sent in sentences(restated.replace('"', " ")):
+            ws = words(sent)
+            if len(ws) < 4:
+                continue
+            sh = shingles(ws, 3)
+            restated_all += 1
+            if len(sh - qsh) > 0:  # type: ignore[operator]
+                restated_bad += 1
+    if restated_all:
+        out["restated_altered"] = float(restated_bad)
+    text = "\n".join(seg.text for seg in t.segments)
+    sents = sentences(text)
+    sent_data = [(s, set(stems(s)), words(s)) for s in sents]
+    flips = 0
+    num_conflicts = 0
+    for b in q.bullets:
+        bst = stems(b)
+        if len(bst) < 4:
+            continue
+        bws = words(b)
+        bpol = _polarity(bws)
+        bnums = set(numbers(b))
+        bset = set(bws)
+        for s, sst, sws in sent_data:
+            inter = len(bst & sst)
+            if inter < 0.6 * len(bst):
+                continue
+            if (_polarity(sws) > 0) != (bpol > 0):
+                flips += 1
+            else:
+                sset = set(sws)
+                for w in sset - bset:
+                    base = _NEG_PREFIX.sub("", w)
+                    if (w in _ANT and _ANT[w] in bset) or (base != w and base in bset):
+                        flips += 1
+                        break
+            if bnums:
+                snums = set(numbers(s))
+                if snums and not snums & bnums:
+                    num_conflicts += 1
+    out["polarity_flips"] = float(flips)
+    out["number_conflicts"] = float(num_conflicts)
+    return out

@@ -1,0 +1,153 @@
+"""The heuristic reward model: offline, deterministic, no model calls.
+
+``compare`` parses both trajectories, reads the question once (cached), extracts every feature,
+scores the pair (see ``_pairwise``) and returns a verdict whose rationale lists the per-feature
+breakdown and the features that decided it. ``score_update`` scores one memory update (see
+``_pointwise``). Both run the CPU work in a worker thread so the event loop never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from rewards._types import PairInput, PairwiseVerdict, Reward, RMSpec, UpdateContext
+from rewards.heuristic._features import FEATURES, extract
+from rewards.heuristic._pairwise import PairScore, score_pair
+from rewards.heuristic._parse import parse_trajectory
+from rewards.heuristic._pointwise import score_update_features
+from rewards.heuristic._question import analyse_question
+from rewards.heuristic._text import stable_hash
+
+__all__ = ["SCORER_VERSION", "HeuristicRM", "Mode"]
+
+SCORER_VERSION = "1"
+"""Bump whenever the same input could score differently."""
+
+Mode = Literal["compat", "robust"]
+"""``compat``: always pick A or B; ``robust``: answer ``tie`` when the margin is below ``tie_margin``."""
+
+
+@dataclass(kw_only=True)
+class HeuristicRM:
+    """Offline heuristic reward model (the default RM)."""
+
+    mode: Mode = "compat"
+    """Verdict policy: ``compat`` always picks a side; ``robust`` may answer ``tie``."""
+    tie_margin: float = 0.01
+    """Robust mode: score margins below this are ties."""
+    weights: dict[str, float] | None = None
+    """Per-feature weight overrides (from a calibration); None = the stated defaults."""
+    spec: RMSpec = field(init=False)
+    """Name, arguments and version, recorded in every result."""
+
+    def __post_init__(self) -> None:
+        args: dict[str, Any] = {"mode": self.mode, "tie_margin": self.tie_margin}
+        if self.weights:
+            args["weights"] = dict(sorted(self.weights.items()))
+        self.spec = RMSpec(name="heuristic", args=args, version=SCORER_VERSION)
+
+    async def compare(self, pair: PairInput) -> PairwiseVerdict:
+        """Say which trajectory is better (CPU work in a worker thread)."""
+        return await asyncio.to_thread(self.compare_sync, pair)
+
+    async def score_update(self, update: UpdateContext) -> Reward:
+        """Score one memory update in [0, 1] (CPU work in a worker thread)."""
+        return await asyncio.to_thread(self.score_update_sync, update)
+
+    def compare_sync(self, pair: PairInput) -> PairwiseVerdict:
+        """Synchronous :meth:`compare`, for benchmarks and batch use off the event loop."""
+        t0 = time.perf_counter()
+        q = analyse_question(pair.question)
+        ta = parse_trajectory(pair.trajectory_a, kind=pair.kind)
+        tb = parse_trajectory(pair.trajectory_b, kind=pair.kind)
+        fa, fb = extract(ta, q), extract(tb, q)
+        ps = score_pair(fa, fb, self.weights)
+        winner, how = self._decide(ps, pair)
+        margin = ps.score_a - ps.score_b
+        confidence = 0.5 + 0.5 * math.tanh(abs(margin) / 0.1)
+        if winner == "tie":
+            confidence = 0.5
+        decided = _deciders(ps, winner)
+        return PairwiseVerdict(
+            winner=winner,
+            confidence=confidence,
+            rationale=_rationale(ps, winner, how, decided),
+            scorer="heuristic",
+            version=SCORER_VERSION,
+            score_a=ps.score_a,
+            score_b=ps.score_b,
+            latency_s=time.perf_counter() - t0,
+            evidence={
+                "features": ps.rows,
+                "layout": {"a": ta.layout, "b": tb.layout},
+                "margin": margin,
+                "decided_by": decided,
+                "decision": how,
+                "mode": self.mode,
+            },
+        )
+
+    def score_update_sync(self, update: UpdateContext) -> Reward:
+        """Synchronous :meth:`score_update`."""
+        t0 = time.perf_counter()
+        us = score_update_features(update)
+        worst = sorted(us.penalties.items(), key=lambda kv: -kv[1])
+        parts = [f"{k}={us.features[k]:.3g} (penalty {p:.2f})" for k, p in worst if p > 0]
+        rationale = f"score {us.value:.3f}; " + ("; ".join(parts) if parts else "no problem found")
+        return Reward(
+            value=us.value,
+            rationale=rationale,
+            scorer="heuristic",
+            version=SCORER_VERSION,
+            latency_s=time.perf_counter() - t0,
+            evidence={"features": us.features, "penalties": us.penalties},
+        )
+
+    def _decide(self, ps: PairScore, pair: PairInput) -> tuple[Literal["A", "B", "tie"], str]:
+        margin = ps.score_a - ps.score_b
+        if self.mode == "robust" and abs(margin) < self.tie_margin:
+            return "tie", f"margin {abs(margin):.4f} below the tie threshold {self.tie_margin}"
+        if margin > 0:
+            return "A", f"A scores higher by {margin:.4f}"
+        if margin < 0:
+            return "B", f"B scores higher by {-margin:.4f}"
+        # Exactly equal: a content-based tie-break that flips with the order, never a position.
+        ha = (stable_hash(pair.trajectory_a), len(pair.trajectory_a))
+        hb = (stable_hash(pair.trajectory_b), len(pair.trajectory_b))
+        if ha == hb:
+            return "A", "identical trajectories (no preference; first side returned)"
+        return ("A" if ha < hb else "B"), "equal scores, broken by a content hash (coin flip)"
+
+
+def _deciders(ps: PairScore, winner: str) -> list[str]:
+    if winner not in ("A", "B"):
+        return []
+    sign = 1.0 if winner == "A" else -1.0
+    rows = sorted(ps.rows.items(), key=lambda kv: -sign * kv[1].get("contribution", 0.0))
+    return [n for n, r in rows if sign * r.get("contribution", 0.0) > 0.005][:3]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:.2f}"
+
+
+def _rationale(ps: PairScore, winner: str, how: str, decided: list[str]) -> str:
+    head = f"Verdict {winner}: score A {ps.score_a:.3f} vs B {ps.score_b:.3f} ({how})."
+    if decided:
+        why = "; ".join(
+            f"{FEATURES[n].describe}: A {_fmt(ps.rows[n]['a'])} vs B {_fmt(ps.rows[n]['b'])}"
+            for n in decided
+        )
+        head += f" Decided by {why}."
+    lines = [head, "Per feature (A | B | weight | contribution to A-B):"]
+    for n, r in ps.rows.items():
+        if r["a"] == r["b"] == 0 and r.get("contribution", 0.0) == 0:
+            continue
+        lines.append(
+            f"- {FEATURES[n].family}/{n}: {_fmt(r['a'])} | {_fmt(r['b'])} | {r['weight']:g} | {r.get('contribution', 0.0):+.3f}"
+        )
+    return "\n".join(lines)

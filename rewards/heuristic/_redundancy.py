@@ -1,0 +1,97 @@
+"""Redundancy: rejected attempts carried along, repeated segments, raw transcript dumped as memory.
+
+A careful reviewer penalises a memory that says the same thing twice, a trajectory that keeps
+non-empty wrong updates in its record, and a memory store that holds whole conversation lines
+instead of distilled facts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rewards.heuristic._parse import ParsedTrajectory
+from rewards.heuristic._question import QuestionFacts
+from rewards.heuristic._text import normalise, sentences, shingles, stems, words
+
+__all__ = ["duplicate_ratio", "redundancy_features"]
+
+_TRANSCRIPT = re.compile(r"\[[^\]]{3,60}\]\s*(?:Speaker\s+)?[A-Z][\w\-]*\s+says\s*:")
+_NEAR = 0.75
+
+
+def duplicate_ratio(units: list[str]) -> tuple[float, int]:
+    """(fraction, count) of ``units`` that repeat or nearly repeat an earlier unit.
+
+    Exact repeats are found by hashing the normalised text; near repeats by the Jaccard overlap
+    of word stems (>= 0.75) against earlier units of at least four stems.
+    """
+    seen: set[str] = set()
+    earlier: list[set[str]] = []
+    dups = 0
+    counted = 0
+    for u in units:
+        key = normalise(u)
+        if not key:
+            continue
+        counted += 1
+        st = stems(u)
+        if key in seen:
+            dups += 1
+            continue
+        if len(st) >= 4:
+            for e in earlier:
+                inter = len(st & e)
+                if inter and inter / len(st | e) >= _NEAR:
+                    dups += 1
+                    break
+            else:
+                earlier.append(st)
+        seen.add(key)
+    return (dups / counted if counted else 0.0), dups
+
+
+def _transcript_ratio(items: list[str], q: QuestionFacts) -> float:
+    """Fraction of memory items that are copied conversation lines rather than distilled facts."""
+    if not items:
+        return 0.0
+    dumped = 0
+    for it in items:
+        if _TRANSCRIPT.search(it):
+            dumped += 1
+            continue
+        ws = words(it)
+        if len(ws) >= 15 and q.message_shingles:
+            sh = shingles(ws, 4)
+            if sh and len(sh & q.message_shingles) / len(sh) >= 0.9:
+                dumped += 1
+    return dumped / len(items)
+
+
+def redundancy_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
+    """Raw redundancy values of one trajectory (higher = more redundant)."""
+    out: dict[str, float] = {}
+    if t.layout == "reasoning":
+        updates = [s for s in t.steps if s.kind == "update"]
+        wrong = [s for s in updates if s.wrong]
+        out["wrong_steps"] = float(len(wrong))
+        out["wrong_words"] = float(sum(len(words(s.wrong)) for s in wrong))
+        dup_total, sent_total = 0, 0
+        for s in t.steps:
+            if s.kind == "answer":
+                continue
+            sents = sentences(s.updated)
+            _, d = duplicate_ratio(sents)
+            dup_total += d
+            sent_total += len(sents)
+        out["dup_sentences"] = dup_total / sent_total if sent_total else 0.0
+    elif t.layout == "dialogue":
+        out["dup_items"] = duplicate_ratio(t.items)[0]
+        out["transcript_dump"] = _transcript_ratio(t.items, q)
+    elif t.layout == "longform":
+        sents: list[str] = []
+        for seg in t.segments:
+            sents.extend(sentences(seg.text))
+        out["dup_sentences"] = duplicate_ratio(sents)[0]
+    elif t.layout == "plain":
+        out["dup_sentences"] = duplicate_ratio(sentences(t.items[0]))[0] if t.items else 0.0
+    return out
