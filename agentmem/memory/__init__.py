@@ -1,0 +1,88 @@
+"""Dialogue memory whose every write is scored: Mem0-style facts and A-Mem-style notes.
+
+from agentmem.memory import FactsMemory, Scope
+
+async with FactsMemory.create("~/.agentmem/memory", model="openai/gpt-4o-mini") as memory:
+    await memory.add([{"role": "user", "content": "I moved to Lisbon."}], scope=Scope(user_id="alice"))
+    hits = await memory.search("where does she live", scope=Scope(user_id="alice"))
+"""
+
+from __future__ import annotations
+
+from agentmem.memory._conversation import (
+    INJECT_CLOSE,
+    INJECT_OPEN,
+    Conversation,
+    clean_messages,
+    inject_block,
+)
+from agentmem.memory._edge import EdgeIndex
+from agentmem.memory._embed import Bm25Embedder, Embedder, HashEmbedder, LLMEmbedder, SparseVec
+from agentmem.memory._facts import DEFAULT_INSTRUCTION, FactsMemory
+from agentmem.memory._history import HistoryDB
+from agentmem.memory._index import IndexHit, IndexPoint, IndexSpec, VectorIndex
+from agentmem.memory._policy import WritePolicy
+from agentmem.memory._qdrant_server import QdrantServerIndex
+from agentmem.memory._records import (
+    AddResult,
+    MemoryEvent,
+    MemoryItem,
+    OpOutcome,
+    ProposedOp,
+    text_hash,
+)
+from agentmem.memory._scope import Scope
+from agentmem.memory._steps import (
+    FactExtractor,
+    FunctionExtractor,
+    FunctionProposer,
+    LexicalProposer,
+    OpProposer,
+    RawOp,
+    Related,
+    SentenceExtractor,
+    content_words,
+)
+from agentmem.memory._store import Change, MemoryStore, open_store
+
+__all__ = [
+    "DEFAULT_INSTRUCTION",
+    "INJECT_CLOSE",
+    "INJECT_OPEN",
+    "AddResult",
+    "Bm25Embedder",
+    "Change",
+    "Conversation",
+    "EdgeIndex",
+    "Embedder",
+    "FactExtractor",
+    "FactsMemory",
+    "FunctionExtractor",
+    "FunctionProposer",
+    "HashEmbedder",
+    "HistoryDB",
+    "IndexHit",
+    "IndexPoint",
+    "IndexSpec",
+    "LLMEmbedder",
+    "LexicalProposer",
+    "MemoryEvent",
+    "MemoryItem",
+    "MemoryStore",
+    "OpOutcome",
+    "OpProposer",
+    "ProposedOp",
+    "QdrantServerIndex",
+    "RawOp",
+    "Related",
+    "Scope",
+    "SentenceExtractor",
+    "SparseVec",
+    "VectorIndex",
+    "WritePolicy",
+    "clean_messages",
+    "content_words",
+    "inject_block",
+    "open_store",
+    "text_hash",
+]

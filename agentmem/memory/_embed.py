@@ -1,0 +1,172 @@
+"""Embedders: the offline BM25 default (Qdrant Edge's sparse embedder) and dense embeddings from
+any provider through :class:`agentmem.llm.LLMClient`.
+
+An embedder is ``sparse`` or ``dense``. The vector stores create a sparse ``bm25`` vector (with
+Qdrant's IDF modifier) or a dense ``dense`` vector of the probed dimension accordingly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+from agentmem.exceptions import UserError
+
+if TYPE_CHECKING:
+    from agentmem.llm import LLMClient
+
+__all__ = [
+    "Bm25Embedder",
+    "Embedder",
+    "EmbedderKind",
+    "HashEmbedder",
+    "LLMEmbedder",
+    "SparseVec",
+    "Vec",
+]
+
+EmbedderKind = Literal["sparse", "dense"]
+
+
+@dataclass(frozen=True, slots=True)
+class SparseVec:
+    """A sparse vector, store-neutral."""
+
+    indices: list[int]
+    """Non-zero dimensions."""
+    values: list[float]
+    """Their weights."""
+
+
+Vec = list[float] | SparseVec
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into vectors for the memory index."""
+
+    name: str
+    """Recorded with the collection, so a later start with another embedder is caught."""
+    kind: EmbedderKind
+    """Sparse or dense."""
+
+    async def dimension(self) -> int | None:
+        """Probe and return the dense dimension (None for sparse embedders)."""
+        ...
+
+    async def embed(self, texts: list[str], *, query: bool = False) -> list[Vec]:
+        """One vector per text; ``query=True`` for search queries."""
+        ...
+
+
+@dataclass(kw_only=True)
+class Bm25Embedder:
+    """BM25 sparse vectors computed in-process by Qdrant Edge's Rust embedder: no model, no download.
+
+    Embedding a sentence takes microseconds, so it runs inline rather than in a thread.
+    """
+
+    name: str = "bm25"
+    """Embedder name."""
+    kind: EmbedderKind = "sparse"
+    """Always sparse."""
+    _model: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        import qdrant_edge
+
+        self._model = qdrant_edge.Bm25()
+
+    async def dimension(self) -> int | None:
+        """Sparse: no dimension."""
+        return None
+
+    async def embed(self, texts: list[str], *, query: bool = False) -> list[Vec]:
+        """BM25 term weights (documents) or unit weights per unique token (queries)."""
+        return [self.embed_sync(t, query=query) for t in texts]
+
+    def embed_sync(self, text: str, *, query: bool = False) -> SparseVec:
+        """Same as :meth:`embed` for one text, synchronously."""
+        v = self._model.embed_query(text) if query else self._model.embed_document(text)
+        return SparseVec(indices=list(v.indices), values=list(v.values))
+
+
+@dataclass(kw_only=True)
+class HashEmbedder:
+    """Deterministic dense vectors from hashed words: offline, for tests and benchmarks."""
+
+    dim: int = 64
+    """Output dimension."""
+    name: str = "hash"
+    """Embedder name (the dimension is appended)."""
+    kind: EmbedderKind = "dense"
+    """Always dense."""
+
+    def __post_init__(self) -> None:
+        if self.dim < 2:
+            raise UserError(f"HashEmbedder dim must be >= 2, got {self.dim!r}")
+        self.name = f"hash-{self.dim}"
+
+    async def dimension(self) -> int | None:
+        """The configured dimension."""
+        return self.dim
+
+    async def embed(self, texts: list[str], *, query: bool = False) -> list[Vec]:
+        """Bag of signed hashed lower-case words, L2-normalised."""
+        out: list[Vec] = []
+        for text in texts:
+            vec = [0.0] * self.dim
+            for word in text.lower().split():
+                h = int.from_bytes(
+                    hashlib.blake2b(word.strip(".,!?;:").encode(), digest_size=8).digest(), "little"
+                )
+                vec[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+            norm = math.sqrt(sum(x * x for x in vec)) or 1.0
+            out.append([x / norm for x in vec])
+        return out
+
+
+@dataclass(kw_only=True)
+class LLMEmbedder:
+    """Dense embeddings from any provider litellm knows (or an OpenAI-compatible URL).
+
+    The dimension is probed with one request at start-up and checked against the collection.
+    """
+
+    client: LLMClient
+    """The model-call layer, configured with the embedding model."""
+    name: str = ""
+    """Defaults to the client's model string."""
+    kind: EmbedderKind = "dense"
+    """Always dense."""
+    _dim: int | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.name = self.name or str(getattr(self.client, "model", "llm"))
+
+    async def dimension(self) -> int | None:
+        """Embed a probe text once and remember the length."""
+        if self._dim is None:
+            [vec] = await self.client.embed(["dimension probe"])
+            if not vec:
+                raise UserError(
+                    f"embedding model {self.name!r} returned an empty vector for a probe text"
+                )
+            self._dim = len(vec)
+        return self._dim
+
+    async def embed(self, texts: list[str], *, query: bool = False) -> list[Vec]:
+        """One request for all texts; checks every vector has the probed dimension."""
+        if not texts:
+            return []
+        vecs = await self.client.embed(texts)
+        dim = await self.dimension()
+        for v in vecs:
+            if len(v) != dim:
+                raise UserError(
+                    f"embedding model {self.name!r} returned a {len(v)}-dimensional vector, "
+                    f"expected {dim} (the dimension probed at start-up); pin the model's dimensions"
+                )
+        return [list(map(float, v)) for v in vecs]

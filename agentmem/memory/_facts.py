@@ -1,0 +1,617 @@
+"""FactsMemory: Mem0-style memory of short facts, where every write is a scored transaction.
+
+``add(messages, scope=...)``: clean the messages (never our own injected memories) → extract
+candidate facts → (under the scope's write lock) retrieve related memories → propose ADD / UPDATE
+/ DELETE / NOOP per fact against temporary integer ids → score each operation with the reward
+model → choose under the write policy → commit in one SQL transaction, then the index.
+UPDATE and DELETE supersede (the old version gets ``valid_to`` and stays in history);
+:meth:`FactsMemory.forget` is the only hard delete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentmem.exceptions import UserError
+from agentmem.memory._conversation import Conversation, clean_messages
+from agentmem.memory._history import AddRequestRow
+from agentmem.memory._policy import WritePolicy
+from agentmem.memory._records import (
+    AddResult,
+    MemoryEvent,
+    MemoryItem,
+    OpOutcome,
+    ProposedOp,
+    text_hash,
+)
+from agentmem.memory._scope import SCOPE_FIELDS, Scope
+from agentmem.memory._steps import FactExtractor, Message, OpProposer, RawOp, Related
+from agentmem.memory._store import Change, MemoryStore
+from rewards import Reward, RewardModel, UpdateContext
+
+__all__ = ["DEFAULT_INSTRUCTION", "FactsMemory"]
+
+DEFAULT_INSTRUCTION = (
+    "Keep an accurate, non-redundant, up-to-date memory of durable facts about the user "
+    "(preferences, plans, relationships, biography), stated in the conversation."
+)
+"""The ``question`` the reward model scores memory writes against."""
+
+_OPS = ("ADD", "UPDATE", "DELETE", "NOOP")
+
+
+@dataclass(kw_only=True)
+class _Scored:
+    op: ProposedOp
+    reward: Reward | None
+    attempt: int
+    error: str = ""
+
+
+@dataclass(kw_only=True)
+class FactsMemory:
+    """Facts memory over a :class:`MemoryStore` (build one with :meth:`create`)."""
+
+    store: MemoryStore
+    """Versions, history and index."""
+    extractor: FactExtractor
+    """Step 1: facts from messages."""
+    proposer: OpProposer
+    """Step 2: operations per fact."""
+    reward_model: RewardModel
+    """Scores every proposed write."""
+    policy: WritePolicy = field(default_factory=WritePolicy)
+    """Score, best-of-N or gate (default ``gate:0.5:2``)."""
+    related_limit: int = 5
+    """Related memories retrieved per fact."""
+    instruction: str = DEFAULT_INSTRUCTION
+    """What the memory is for (the reward model's question)."""
+    owns: list[Any] = field(default_factory=list, repr=False)
+    """Resources closed with the memory (LLM clients built by :meth:`create`)."""
+
+    @classmethod
+    def create(
+        cls,
+        path: str = "~/.agentmem/memory",
+        *,
+        model: str | None = None,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        rm: str | RewardModel | None = None,
+        policy: str | WritePolicy | None = None,
+        db_url: str | None = None,
+        qdrant_url: str | None = None,
+        qdrant_location: str | None = None,
+        embedding_model: str | None = None,
+        related_limit: int = 5,
+    ) -> FactsMemory:
+        """A facts memory with everything named by strings.
+
+        ``model=None`` uses the offline sentence extractor and lexical proposer (no model at all);
+        otherwise LLM steps through :class:`agentmem.llm.LLMClient`. ``rm`` is a reward-model spec
+        (default: the offline heuristic RM). ``embedding_model`` switches from BM25 to dense
+        embeddings from that model (same ``api_base``).
+        """
+        from agentmem.memory._embed import LLMEmbedder
+        from agentmem.memory._store import open_store
+        from rewards import make_reward_model
+
+        owns: list[Any] = []
+        extractor: FactExtractor
+        proposer: OpProposer
+        if model:
+            from agentmem.llm import LLMClient
+            from agentmem.memory._llm_steps import LLMFactExtractor, LLMOpProposer
+
+            client = LLMClient(model, api_base=api_base, api_key=api_key)
+            owns.append(client)
+            extractor, proposer = LLMFactExtractor(client=client), LLMOpProposer(client=client)
+        else:
+            from agentmem.memory._steps import LexicalProposer, SentenceExtractor
+
+            extractor, proposer = SentenceExtractor(), LexicalProposer()
+        embedder = None
+        if embedding_model:
+            from agentmem.llm import LLMClient
+
+            eclient = LLMClient(embedding_model, api_base=api_base, api_key=api_key)
+            owns.append(eclient)
+            embedder = LLMEmbedder(client=eclient)
+        rm_obj = (
+            rm
+            if rm is not None and not isinstance(rm, str)
+            else make_reward_model(rm, api_base=api_base, api_key=api_key)
+        )
+        store = open_store(
+            path,
+            kind="fact",
+            db_url=db_url,
+            qdrant_url=qdrant_url,
+            qdrant_location=qdrant_location,
+            embedder=embedder,
+        )
+        return cls(
+            store=store,
+            extractor=extractor,
+            proposer=proposer,
+            reward_model=rm_obj,
+            policy=WritePolicy.parse(policy),
+            related_limit=related_limit,
+            owns=owns,
+        )
+
+    async def open(self) -> FactsMemory:
+        """Open the store (and repair the index after a crash)."""
+        await self.store.open()
+        return self
+
+    async def close(self) -> None:
+        """Close the store and the clients this memory built."""
+        await self.store.close()
+        for r in self.owns:
+            await r.aclose()
+
+    async def __aenter__(self) -> FactsMemory:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- reads --------------------------------------------------------------------------------
+    async def search(self, query: str, *, scope: Scope, limit: int = 5) -> list[MemoryItem]:
+        """Current facts of ``scope`` most related to ``query`` (never another scope's)."""
+        return await self.store.search(query, scope, limit=limit)
+
+    async def get(self, memory_id: str, *, scope: Scope) -> MemoryItem | None:
+        """A memory's newest version (closed ones too), or None if it is not this scope's."""
+        return await self.store.get(memory_id, scope)
+
+    async def get_all(self, *, scope: Scope) -> list[MemoryItem]:
+        """Every current fact of a scope, oldest first."""
+        return await self.store.get_all(scope)
+
+    async def history(self, memory_id: str, *, scope: Scope) -> list[MemoryEvent]:
+        """Every operation on a memory: actor, op, old/new text, score, rationale, timestamps."""
+        return await self.store.history_of(memory_id, scope)
+
+    async def versions(self, memory_id: str, *, scope: Scope) -> list[MemoryItem]:
+        """Every version of a memory (superseded ones carry ``valid_to``)."""
+        return await self.store.versions(memory_id, scope)
+
+    # -- direct writes (still scored and recorded) ---------------------------------------------
+    async def update(
+        self, memory_id: str, text: str, *, scope: Scope, actor: str = "api"
+    ) -> MemoryItem:
+        """Replace a fact's text (a caller's explicit edit: scored and recorded, always applied)."""
+        if not text.strip():
+            raise UserError("update text is empty; use delete() to remove a memory")
+        async with self.store.scope_lock(scope):
+            old = await self._current(memory_id, scope)
+            op = ProposedOp(op="UPDATE", text=text.strip(), target=memory_id, old_text=old.text)
+            reward = await self._score(
+                op,
+                [Related(ref=0, text=old.text)],
+                Conversation(messages=[{"role": "user", "content": text}]),
+            )
+            await self.store.commit(
+                scope,
+                [
+                    Change(
+                        op="UPDATE",
+                        memory_id=memory_id,
+                        text=op.text,
+                        actor=actor,
+                        score=reward.value,
+                        rationale=reward.rationale,
+                        scorer=reward.scorer,
+                    )
+                ],
+            )
+        item = await self.store.get(memory_id, scope)
+        assert item is not None
+        return item
+
+    async def delete(self, memory_id: str, *, scope: Scope, actor: str = "api") -> None:
+        """Close a fact (superseded, kept in history). Use :meth:`forget` to erase it."""
+        async with self.store.scope_lock(scope):
+            await self._current(memory_id, scope)
+            await self.store.commit(
+                scope,
+                [
+                    Change(
+                        op="DELETE", memory_id=memory_id, actor=actor, rationale="deleted by caller"
+                    )
+                ],
+            )
+
+    async def forget(self, memory_id: str, *, scope: Scope, actor: str = "api") -> bool:
+        """Hard delete: every version, every event text and the conversations that produced it."""
+        return await self.store.forget(memory_id, scope, actor=actor)
+
+    async def _current(self, memory_id: str, scope: Scope) -> MemoryItem:
+        item = await self.store.get(memory_id, scope)
+        if item is None or not item.live:
+            raise UserError(
+                f"no current memory {memory_id!r} for {scope}; list them with get_all(scope=...)"
+            )
+        return item
+
+    # -- add ----------------------------------------------------------------------------------
+    async def add(
+        self,
+        messages: str | Sequence[Message],
+        *,
+        scope: Scope,
+        idempotency_key: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        actor: str = "api",
+    ) -> AddResult:
+        """Extract facts from ``messages`` and apply the scored operations they call for.
+
+        With ``idempotency_key``, a repeated call (a client retry) returns the first call's
+        result without writing anything again.
+        """
+        if metadata and (bad := sorted(set(metadata) & {*SCOPE_FIELDS, "scope_key"})):
+            raise UserError(
+                f"metadata may not set identity fields {bad!r}; pass them in Scope(...) instead"
+            )
+        if idempotency_key is not None and not idempotency_key.strip():
+            raise UserError("idempotency_key is empty; pass None or a non-empty string")
+        request_id = idempotency_key or uuid.uuid4().hex
+        if idempotency_key and (
+            done := await self.store.history.get_request(scope.key, idempotency_key)
+        ):
+            return _result_from_json(done, replayed=True)
+        conv = clean_messages(messages)
+        if not conv.messages:
+            return AddResult(request_id=request_id)
+        raw_facts = await self.extractor(conv.messages)
+        facts: list[str] = []
+        seen: set[str] = set()
+        for f in raw_facts:
+            f = " ".join(str(f).split())
+            h = text_hash(f)
+            if f and h not in seen and not conv.is_injected(f):
+                seen.add(h)
+                facts.append(f)
+        async with self.store.scope_lock(scope):
+            if idempotency_key and (
+                done := await self.store.history.get_request(scope.key, idempotency_key)
+            ):
+                return _result_from_json(done, replayed=True)  # a concurrent twin finished first
+            outcomes = _resolve_conflicts(await self._decide(facts, conv, scope)) if facts else []
+            for o in outcomes:
+                if o.status == "applied" and o.op.op == "ADD":
+                    o.memory_id = str(uuid.uuid4())
+            result = AddResult(request_id=request_id, facts=facts, outcomes=outcomes)
+            scorer = self.reward_model.spec.label
+            changes = [_change(o, request_id, actor, metadata, scorer) for o in outcomes]
+            request = AddRequestRow(
+                scope_key=scope.key,
+                key=request_id,
+                created_at=time.time(),
+                result={**_result_to_json(result), "conversation": conv.messages},
+            )
+            await self.store.commit(scope, changes, request=request)
+        return result
+
+    async def _decide(self, facts: list[str], conv: Conversation, scope: Scope) -> list[OpOutcome]:
+        related, by_ref = await self._related(facts, scope)
+        pol = self.policy
+        if pol.name == "best-of-n":
+            proposals = await asyncio.gather(
+                *(self._propose(facts, related, by_ref, sample=i) for i in range(pol.n))
+            )
+            scored = await asyncio.gather(
+                *(self._score_all(p, related, conv, attempt=0) for p in proposals)
+            )
+            return _select_best(facts, scored)
+        ops = await self._propose(facts, related, by_ref)
+        scored = await self._score_all(ops, related, conv, attempt=0)
+        if pol.name == "score":
+            return [_outcome(s, "applied" if not s.error else "rejected") for s in scored]
+        # gate: revise the failing facts with the RM's rationale as feedback
+        final: list[_Scored] = []
+        pending = scored
+        for attempt in range(1, pol.max_attempts + 1):
+            failing = [s for s in pending if not _passes(s, pol.threshold)]
+            final.extend(s for s in pending if _passes(s, pol.threshold))
+            if not failing or attempt == pol.max_attempts:
+                final.extend(failing)
+                break
+            final.extend(failing)  # every attempt is recorded; the failed ones as rejected
+            sub = sorted({s.op.fact_index for s in failing})
+            feedback = "\n".join(
+                f"- {s.op.op} {s.op.text!r}: {s.error or (s.reward.rationale if s.reward else '')}"
+                for s in failing
+            )
+            revised = await self._propose(
+                [facts[i] for i in sub], related, by_ref, feedback=feedback
+            )
+            for op in revised:  # map fact indexes of the subset back to the full list
+                op.fact_index = sub[op.fact_index] if 0 <= op.fact_index < len(sub) else sub[0]
+            pending = await self._score_all(revised, related, conv, attempt=attempt)
+        return [
+            _outcome(s, "applied" if _passes(s, pol.threshold) else "rejected")
+            for s in _dedupe(final)
+        ]
+
+    async def _related(
+        self, facts: list[str], scope: Scope
+    ) -> tuple[list[Related], dict[int, MemoryItem]]:
+        hits = await asyncio.gather(
+            *(self.store.search(f, scope, limit=self.related_limit) for f in facts)
+        )
+        by_id: dict[str, MemoryItem] = {}
+        for items in hits:
+            for it in items:
+                by_id.setdefault(it.id, it)
+        items = list(by_id.values())
+        return [Related(ref=i, text=it.text) for i, it in enumerate(items)], dict(enumerate(items))
+
+    async def _propose(
+        self,
+        facts: list[str],
+        related: list[Related],
+        by_ref: dict[int, MemoryItem],
+        *,
+        feedback: str | None = None,
+        sample: int = 0,
+    ) -> list[ProposedOp]:
+        raw = await self.proposer(facts, related, feedback=feedback, sample=sample)
+        by_hash = {it.hash: it for it in by_ref.values()}
+        out: list[ProposedOp] = []
+        for n, r in enumerate(raw):
+            out.append(_remap(r, n, facts, by_ref, by_hash))
+        covered = {o.fact_index for o in out}
+        for i, f in enumerate(
+            facts
+        ):  # a fact the proposer ignored is recorded, not dropped silently
+            if i not in covered:
+                out.append(
+                    ProposedOp(
+                        op="NOOP",
+                        text=f,
+                        fact_index=i,
+                        reason="the proposer returned no operation for this fact",
+                    )
+                )
+        return out
+
+    async def _score_all(
+        self, ops: list[ProposedOp], related: list[Related], conv: Conversation, *, attempt: int
+    ) -> list[_Scored]:
+        async def one(op: ProposedOp) -> _Scored:
+            if op.reason.startswith("invalid:"):
+                return _Scored(op=op, reward=None, attempt=attempt, error=op.reason)
+            if op.op == "NOOP":
+                return _Scored(op=op, reward=None, attempt=attempt)
+            return _Scored(op=op, reward=await self._score(op, related, conv), attempt=attempt)
+
+        return list(await asyncio.gather(*(one(o) for o in ops)))
+
+    async def _score(
+        self, op: ProposedOp, related: Sequence[Related], conv: Conversation
+    ) -> Reward:
+        before = [r.text for r in related]
+        after = list(before)
+        if op.op == "ADD":
+            after.append(op.text)
+        elif op.old_text is not None and op.old_text in after:
+            k = after.index(op.old_text)
+            if op.op == "UPDATE":
+                after[k] = op.text
+            else:
+                del after[k]
+        ctx = UpdateContext(
+            question=self.instruction,
+            previous_memory="\n".join(f"- {t}" for t in before),
+            chunk=conv.text,
+            candidate="\n".join(f"- {t}" for t in after),
+            history=tuple(before),
+        )
+        return await self.reward_model.score_update(ctx)
+
+
+def _remap(
+    r: RawOp,
+    n: int,
+    facts: list[str],
+    by_ref: dict[int, MemoryItem],
+    by_hash: dict[str, MemoryItem],
+) -> ProposedOp:
+    event = r.event.strip().upper()
+    fact_index = (
+        r.fact if r.fact is not None and 0 <= r.fact < len(facts) else min(n, len(facts) - 1)
+    )
+    text = " ".join(r.text.split()) or facts[fact_index]
+    if event not in _OPS:
+        return ProposedOp(
+            op="NOOP",
+            text=text,
+            fact_index=fact_index,
+            reason=f"invalid: unknown operation {r.event!r}",
+        )
+    if event == "ADD":
+        dup = by_hash.get(text_hash(text))
+        if dup is not None:  # an exact copy of a current memory is not a new memory
+            return ProposedOp(
+                op="NOOP",
+                text=text,
+                target=dup.id,
+                old_text=dup.text,
+                fact_index=fact_index,
+                reason="identical to an existing memory",
+            )
+        return ProposedOp(op="ADD", text=text, fact_index=fact_index, reason=r.reason)
+    try:
+        ref = int(str(r.ref).strip())
+    except ValueError:
+        ref = -1
+    target = by_ref.get(ref)
+    if target is None:
+        if event == "NOOP":
+            return ProposedOp(op="NOOP", text=text, fact_index=fact_index, reason=r.reason)
+        return ProposedOp(
+            op="NOOP",
+            text=text,
+            fact_index=fact_index,
+            reason=f"invalid: {event} refers to id {r.ref!r}, which is not one of the memories shown (0..{len(by_ref) - 1})",
+        )
+    if event == "UPDATE" and text_hash(text) == target.hash:
+        event = "NOOP"
+    return ProposedOp(
+        op=event,
+        text=text,
+        target=target.id,
+        old_text=target.text,
+        fact_index=fact_index,
+        reason=r.reason,
+    )  # type: ignore[arg-type]
+
+
+def _passes(s: _Scored, threshold: float) -> bool:
+    if s.error:
+        return False
+    return s.reward is None or s.reward.value >= threshold
+
+
+def _outcome(s: _Scored, status: str) -> OpOutcome:
+    rationale = s.error or (s.reward.rationale if s.reward else s.op.reason)
+    return OpOutcome(
+        op=s.op,
+        status=status,
+        memory_id=s.op.target if status == "applied" else None,  # type: ignore[arg-type]
+        score=s.reward.value if s.reward else None,
+        rationale=rationale,
+        attempts=s.attempt + 1,
+    )
+
+
+def _dedupe(scored: list[_Scored]) -> list[_Scored]:
+    return scored
+
+
+def _resolve_conflicts(outcomes: list[OpOutcome]) -> list[OpOutcome]:
+    """At most one applied operation per memory, and no two ADDs of the same text."""
+    touched: set[str] = set()
+    added: set[str] = set()
+    for o in outcomes:
+        if o.status != "applied":
+            continue
+        if o.op.op in ("UPDATE", "DELETE") and o.op.target:
+            if o.op.target in touched:
+                o.status, o.memory_id = "rejected", None
+                o.rationale = (
+                    f"conflicts with an earlier operation on the same memory; {o.rationale}"
+                )
+            touched.add(o.op.target)
+        elif o.op.op == "ADD":
+            h = text_hash(o.op.text)
+            if h in added:
+                o.status, o.memory_id = "rejected", None
+                o.rationale = "duplicate of another ADD in the same call"
+            added.add(h)
+    return outcomes
+
+
+def _select_best(facts: list[str], proposals: list[list[_Scored]]) -> list[OpOutcome]:
+    """Per fact, the best-scored operation across samples (ties: earliest sample); the rest rejected."""
+    out: list[OpOutcome] = []
+    for i in range(len(facts)):
+        cands = [s for p in proposals for s in p if s.op.fact_index == i]
+        valid = [s for s in cands if not s.error]
+        scored = [s for s in valid if s.reward is not None]
+        best = (
+            max(scored, key=lambda s: s.reward.value if s.reward else 0.0)
+            if scored
+            else (valid[0] if valid else None)
+        )
+        for s in cands:
+            out.append(_outcome(s, "applied" if s is best else "rejected"))
+            if s is not best and not s.error:
+                out[-1].rationale = f"not selected (best-of-{len(proposals)}): {out[-1].rationale}"
+    return out
+
+
+def _change(
+    o: OpOutcome, request_id: str, actor: str, metadata: dict[str, Any] | None, scorer: str
+) -> Change:
+    op = o.op
+    if o.status == "rejected":
+        return Change(
+            op=op.op,
+            memory_id=None,
+            text=op.text,
+            status="rejected",
+            actor=actor,
+            score=o.score,
+            rationale=o.rationale,
+            scorer=scorer,
+            request_id=request_id,
+            attempt=o.attempts - 1,
+        )
+    return Change(
+        op=op.op,
+        memory_id=o.memory_id,
+        text=op.text if op.op != "DELETE" else None,
+        metadata=dict(metadata or {}) if op.op == "ADD" else None,
+        actor=actor,
+        score=o.score,
+        rationale=o.rationale,
+        scorer=scorer if o.score is not None else "",
+        request_id=request_id,
+        attempt=o.attempts - 1,
+    )
+
+
+def _result_to_json(r: AddResult) -> dict[str, Any]:
+    return {
+        "request_id": r.request_id,
+        "facts": r.facts,
+        "outcomes": [
+            {
+                "op": o.op.op,
+                "text": o.op.text,
+                "target": o.op.target,
+                "old_text": o.op.old_text,
+                "reason": o.op.reason,
+                "fact_index": o.op.fact_index,
+                "status": o.status,
+                "memory_id": o.memory_id,
+                "score": o.score,
+                "rationale": o.rationale,
+                "attempts": o.attempts,
+            }
+            for o in r.outcomes
+        ],
+    }
+
+
+def _result_from_json(d: dict[str, Any], *, replayed: bool) -> AddResult:
+    outs = [
+        OpOutcome(
+            op=ProposedOp(
+                op=o["op"],
+                text=o["text"],
+                target=o["target"],
+                old_text=o["old_text"],
+                reason=o["reason"],
+                fact_index=o["fact_index"],
+            ),
+            status=o["status"],
+            memory_id=o["memory_id"],
+            score=o["score"],
+            rationale=o["rationale"],
+            attempts=o["attempts"],
+        )
+        for o in d.get("outcomes", [])
+    ]
+    return AddResult(
+        request_id=d["request_id"], facts=list(d.get("facts", [])), outcomes=outs, replayed=replayed
+    )
