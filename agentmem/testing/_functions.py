@@ -11,13 +11,13 @@ A function may return the plain value (``str`` memory, ``float`` score) or the f
 from __future__ import annotations
 
 import inspect
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from agentmem._types import Answer, Candidate, Chunk, Usage
+from agentmem.updaters._prompts import extract_boxed
 from rewards._types import PairInput, PairwiseVerdict, Reward, RMSpec, UpdateContext, checked_value
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "FunctionFuser",
     "FunctionRewardModel",
     "FunctionUpdater",
-    "boxed_or_text",
 ]
 
 
@@ -92,15 +91,6 @@ class FunctionFuser:
         )
 
 
-_BOXED = re.compile(r"\\boxed\{((?:[^{}]|\{[^{}]*\})*)\}")
-
-
-def boxed_or_text(text: str) -> str:
-    """The content of the last ``\\boxed{...}`` in ``text``, else ``text`` stripped."""
-    found = _BOXED.findall(text)
-    return found[-1].strip() if found else text.strip()
-
-
 @dataclass(kw_only=True)
 class FunctionAnswerer:
     """An answerer backed by ``fn(question, memory) -> str | Answer``."""
@@ -122,7 +112,7 @@ class FunctionAnswerer:
         if isinstance(value, str):
             return Answer(
                 text=value,
-                extracted=boxed_or_text(value),
+                extracted=extract_boxed(value),
                 usage=Usage(latency_s=time.perf_counter() - started),
             )
         raise TypeError(

@@ -10,11 +10,21 @@ from agentmem.updaters._extractive import (
     ExtractiveUpdater,
     select_within_budget,
 )
+from agentmem.updaters._llm import LLMAnswerer, LLMFuser, LLMUpdater, llm_components
+from agentmem.updaters._prompts import NO_MEMORY, Templates, extract_boxed, extract_memory
 
 __all__ = [
     "EXTRACTIVE_LABEL",
+    "NO_MEMORY",
     "ExtractiveAnswerer",
     "ExtractiveFuser",
     "ExtractiveUpdater",
+    "LLMAnswerer",
+    "LLMFuser",
+    "LLMUpdater",
+    "Templates",
+    "extract_boxed",
+    "extract_memory",
+    "llm_components",
     "select_within_budget",
 ]

@@ -2,7 +2,7 @@
 
 It is a real, documented baseline, not a mock. The updater keeps, from the old memory plus the new
 chunk, the sentences most relevant to the question (see :mod:`agentmem.updaters._lexical`) until
-the memory budget in tokens is full, and writes them back in reading order, one per line; newer
+the memory budget in tokens is full (sentences with no relevance are never kept), and writes them back in reading order, one per line; newer
 sentences win ties (later facts supersede earlier ones in state-tracking questions). The fuser
 merges group memories the same way (de-duplicated and re-ranked). The answerer returns the most
 relevant memory line, labelled as an extractive answer: it quotes, it does not reason.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from agentmem._types import Answer, Candidate, Chunk, Usage
 from agentmem.exceptions import UserError
 from agentmem.tokens import count_tokens
-from agentmem.updaters._lexical import Scored, rank_sentences, sentences, terms
+from agentmem.updaters._lexical import Scored, rank_sentences, sentences
 
 __all__ = [
     "EXTRACTIVE_LABEL",
@@ -64,8 +64,10 @@ def _check_budget(memory_tokens: int) -> None:
 class ExtractiveUpdater:
     """Φ without a model: keep the question-relevant sentences of memory + chunk within budget.
 
-    With ``feedback`` (a gate revision) the terms the reviewer used count as half-weight question
-    terms and sentences with no relevance at all are dropped, so the revision is more focused.
+    Sentences with no relevance at all are never kept (an unfilled budget beats a junk memory).
+    With ``feedback`` (a gate revision) only sentences scoring at least half the best one are
+    kept: a more focused revision. (The reviewer's words are not used as query terms: reviews
+    name what is wrong as often as what is missing.)
     """
 
     memory_tokens: int = 1024
@@ -83,10 +85,8 @@ class ExtractiveUpdater:
         started = time.perf_counter()
         units = [(s, (0, i)) for i, s in enumerate(memory.splitlines()) if s.strip()]
         units += [(s, (1 + chunk.index, i)) for i, s in enumerate(sentences(chunk.text))]
-        extra = _feedback_terms(feedback)
-        ranked = rank_sentences(question, units, extra_terms=extra)
-        min_score = 1e-9 if feedback else 0.0
-        kept = select_within_budget(ranked, self.memory_tokens, min_score=min_score)
+        ranked = rank_sentences(question, units)
+        kept = select_within_budget(ranked, self.memory_tokens, min_score=_floor(ranked, feedback))
         text = "\n".join(s.text for s in kept)
         return Candidate(
             text=text, usage=Usage(latency_s=time.perf_counter() - started), feedback=feedback
@@ -116,8 +116,8 @@ class ExtractiveFuser:
             for i, line in enumerate(mem.splitlines())
             if line.strip()
         ]
-        ranked = rank_sentences(question, units, extra_terms=_feedback_terms(feedback))
-        kept = select_within_budget(ranked, self.memory_tokens, min_score=1e-9 if feedback else 0.0)
+        ranked = rank_sentences(question, units)
+        kept = select_within_budget(ranked, self.memory_tokens, min_score=_floor(ranked, feedback))
         text = "\n".join(s.text for s in kept)
         return Candidate(
             text=text, usage=Usage(latency_s=time.perf_counter() - started), feedback=feedback
@@ -153,9 +153,8 @@ class ExtractiveAnswerer:
         return Answer(text="\n".join(lines), extracted=best.text, usage=usage)
 
 
-def _feedback_terms(feedback: str | None) -> list[str]:
-    if not feedback:
-        return []
-    # Only the reviewer's words count, not the rejected memory quoted after them.
-    head = feedback.split("Rejected update:", 1)[0]
-    return sorted(terms(head) - {"reviewer", "score", "update", "previous", "need", "rationale"})
+def _floor(ranked: list[Scored], feedback: str | None) -> float:
+    """Lowest score worth keeping: any relevance at all; on a revision, half the best score."""
+    if feedback and ranked:
+        return max(1e-9, 0.5 * max(s.score for s in ranked))
+    return 1e-9

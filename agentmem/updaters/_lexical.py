@@ -263,14 +263,19 @@ def rank_sentences(
         if q_caps & caps:
             bonus += 0.1
         it.score = direct + (bonus if direct > 0 else bonus / 4)
-    # Bridge: sentences sharing rarer terms with the most question-relevant ones (multi-hop).
-    top = sorted(items, key=lambda s: -s.score)[:5]
+    # Bridge: credit for sharing rarer terms with the *other* most question-relevant sentences
+    # (multi-hop: "Mary took the key" + "Mary went to the garden").
+    top = [s for s in sorted(items, key=lambda s: -s.score)[:5] if s.score > 0]
     common = {t for t, d in df.items() if d > max(2, n // 4)}
-    anchor = set().union(*(s.terms for s in top if s.score > 0)) - q_terms - common
-    if anchor:
-        a_weight = sum(idf(t) for t in anchor) or 1.0
+    anchor_count: Counter[str] = Counter()
+    for s in top:
+        anchor_count.update(s.terms - q_terms - common)
+    if anchor_count:
+        a_weight = sum(idf(t) for t in anchor_count) or 1.0
+        in_top = {id(s) for s in top}
         for it in items:
-            shared = it.terms & anchor
+            own = 1 if id(it) in in_top else 0
+            shared = [t for t in it.terms if anchor_count.get(t, 0) - own > 0]
             if shared:
                 it.score += 0.3 * min(1.0, 3 * sum(idf(t) for t in shared) / a_weight)
     return items
