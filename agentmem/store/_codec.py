@@ -212,8 +212,8 @@ def trajectory_fields(info: RunInfo, steps: list[Step]) -> dict[str, Any]:
     """The Trajectory fields a store derives from a run's info and steps.
 
     ``groups``, ``reward_model`` and ``policy`` come from the run config when the pipeline put
-    them there (keys ``groups``; ``reward_model`` or ``rm``; ``policy``); ``groups`` otherwise
-    counts the distinct groups of update steps.
+    them there (keys ``groups``; ``reward_model`` or ``rm``; ``policy``, a label or a dict with
+    a ``label``); ``groups`` otherwise counts the distinct groups of update steps.
     """
     cfg = info.config
     groups = cfg.get("groups")
@@ -221,6 +221,8 @@ def trajectory_fields(info: RunInfo, steps: list[Step]) -> dict[str, Any]:
         groups = len({s.group for s in steps if s.kind == "update"}) or 1
     rm = cfg.get("reward_model", cfg.get("rm", ""))
     policy = cfg.get("policy", "")
+    if isinstance(policy, dict) and isinstance(policy.get("label"), str):
+        policy = policy["label"]  # the pipeline records {"label": ..., "threshold": ...}
     return {
         "run_id": info.run_id,
         "question": info.question,

@@ -1,0 +1,220 @@
+"""Turn recorded runs into MemRewardBench preference pairs, so users' own traces become a
+verifier suite for their reward models.
+
+For every step where the update policy threw candidates away, one pair:
+
+* ``chosen``: the run as it happened, rendered in the benchmark's published layout
+  (:func:`agentmem.render.render_trajectory`);
+* ``rejected``: the same run with one rejected candidate committed at that step instead of the
+  accepted one. The attempts shown at the step are the same (the accepted one now appears among
+  the wrong updates), the next step that read the memory reads the substituted one, and so do the
+  parallel summary and the answer block when they show it. Both sides therefore carry the same
+  texts; they differ in which memory the agent kept.
+
+``question`` is an instruction, the document between ``[Context]`` and ``[Question]`` markers,
+and the question, as in the benchmark's files. The document comes from the run config when the
+pipeline kept it (``keep_document``); otherwise it is reassembled from the chunks the steps read
+(the chunker's split is lossless, and the SHA-256 in the config is checked when present).
+
+``task`` / ``subtask`` use the published naming so benchmark loaders map them: a substituted
+update or fusion is a *Noise* pair (a wrong update kept: ``S-Noise`` / ``P-Noise``,
+``...-self_correct``), a substituted final answer a *Drop* pair (the answer is wrong:
+``S-Drop`` / ``P-Drop``, ``...-wrong_answer``); sequential runs are ``S-``, parallel and mixed
+runs ``P-`` (the benchmark's "Mixed"). ``ctx_length`` is the smallest of 8k…128k (×1024 tokens,
+cl100k_base) that holds the question; longer questions get their own bucket (``256k`` …).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+from typing import Any, Literal
+
+from agentmem._types import Answer, Attempt, Step, Trajectory
+from agentmem.exceptions import UserError
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "Pick",
+    "build_question",
+    "ctx_length_label",
+    "export_pairs",
+    "export_run",
+]
+
+EXPORT_FORMATS = ("memrewardbench",)
+"""Formats :func:`export_pairs` can write (``agentmem trace export --format``)."""
+
+Pick = Literal["hardest", "all"]
+"""Which rejected candidates make pairs: the highest-scored one per step, or every one."""
+
+EXPORT_VERSION = 1
+"""Bump when the records' content or meta layout changes."""
+
+_INSTRUCTION = (
+    "Below is a long document. Most of it is unrelated to the question and only a few passages "
+    "matter; read it carefully, then answer the question that follows it."
+)
+_LENGTHS_K = (8, 16, 32, 64, 128)
+
+
+def build_question(question: str, document: str | None) -> str:
+    """The benchmark's ``question`` field: instruction, ``[Context]`` document, ``[Question]``."""
+    if document is None:
+        return question
+    return f"{_INSTRUCTION} [Context]\n{document}\n\n[Question]{question}"
+
+
+def ctx_length_label(tokens: int) -> str:
+    """Smallest benchmark length bucket holding ``tokens`` (``8k`` … ``128k``, then powers of 2)."""
+    for k in _LENGTHS_K:
+        if tokens <= k * 1024:
+            return f"{k}k"
+    return f"{2 ** math.ceil(math.log2(tokens / 1024))}k"
+
+
+def _reassemble(trajectory: Trajectory) -> str | None:
+    chunks = {s.chunk.index: s.chunk.text for s in trajectory.steps if s.chunk is not None}
+    if not chunks:
+        return None
+    return "".join(chunks[i] for i in sorted(chunks))
+
+
+def _document(trajectory: Trajectory, config: dict[str, Any]) -> tuple[str | None, str]:
+    kept = config.get("document")
+    if isinstance(kept, str) and kept:
+        return kept, "run config"
+    text = _reassemble(trajectory)
+    if text is None:
+        return None, "unavailable"
+    sha = config.get("document_sha256")
+    n_chunks = config.get("n_chunks")
+    distinct = len({s.chunk.index for s in trajectory.steps if s.chunk is not None})
+    if isinstance(sha, str) and hashlib.sha256(text.encode()).hexdigest() != sha:
+        return text, (
+            f"reassembled from {distinct}"
+            + (f" of {n_chunks}" if isinstance(n_chunks, int) else "")
+            + " chunks (partial: the run did not read the whole document)"
+        )
+    return text, "reassembled from chunks"
+
+
+def _rank(a: Attempt, position: int) -> tuple[float, int]:
+    return (a.reward.value, position)
+
+
+def _substitute(trajectory: Trajectory, k: int, position: int) -> Trajectory:
+    """A copy of ``trajectory`` where step ``k`` committed attempt ``position``."""
+    steps = list(trajectory.steps)
+    step = steps[k]
+    old, new = step.memory, step.attempts[position].candidate.text
+    steps[k] = dataclasses.replace(step, chosen=position)
+    answer = trajectory.answer
+    if step.kind == "answer":
+        if answer is not None:
+            answer = Answer(text=new, extracted=new.strip(), usage=answer.usage)
+    else:
+        # The next update that read this memory reads the substituted one.
+        for j in range(k + 1, len(steps)):
+            s = steps[j]
+            same_line = step.kind == "fusion" or s.group == step.group
+            if s.kind == "update" and same_line:
+                if s.previous_memory == old:
+                    steps[j] = dataclasses.replace(s, previous_memory=new)
+                break
+    return dataclasses.replace(trajectory, steps=steps, answer=answer)
+
+
+def export_pairs(
+    trajectory: Trajectory,
+    *,
+    config: dict[str, Any] | None = None,
+    document: str | None = None,
+    pick: Pick = "hardest",
+) -> list[dict[str, Any]]:
+    """Benchmark-format records (see module docs), one per step with rejected attempts.
+
+    Args:
+        trajectory: a recorded run (``store.load_trajectory(run_id)``).
+        config: the run config (``RunInfo.config``): supplies the kept document, its hash, and
+            the pattern details recorded in ``meta``.
+        document: the document text, overriding the config's.
+        pick: ``hardest`` (per step, the rejected attempt the reward model scored highest; ties
+            go to the later attempt) or ``all`` (one pair per rejected attempt).
+
+    Returns an empty list when no step rejected anything (nothing to contrast).
+    """
+    from agentmem.render import render_trajectory
+    from agentmem.tokens import count_tokens
+
+    if pick not in ("hardest", "all"):
+        raise UserError(f"pick must be 'hardest' or 'all', got {pick!r}")
+    config = dict(config or {})
+    if document is not None:
+        doc, source = document, "given"
+    else:
+        doc, source = _document(trajectory, config)
+    question = build_question(trajectory.question, doc)
+    targets: list[tuple[int, int]] = []
+    for k, step in enumerate(trajectory.steps):
+        rejected = [(i, a) for i, a in enumerate(step.attempts) if i != step.chosen]
+        if not rejected:
+            continue
+        if pick == "all":
+            targets.extend((k, i) for i, _ in rejected)
+        else:
+            best = max(rejected, key=lambda ia: _rank(ia[1], ia[0]))
+            targets.append((k, best[0]))
+    if not targets:
+        return []
+
+    chosen_text = render_trajectory(trajectory)
+    sequential = trajectory.pattern == "sequential"
+    parts = "" if sequential else str(trajectory.groups)
+    q_tokens = count_tokens(question)
+    records: list[dict[str, Any]] = []
+    for k, position in targets:
+        step: Step = trajectory.steps[k]
+        variant = "Drop" if step.kind == "answer" else "Noise"
+        suffix = "wrong_answer" if variant == "Drop" else "self_correct"
+        kept, swapped = step.committed, step.attempts[position]
+        records.append(
+            {
+                "question": question,
+                "chosen": chosen_text,
+                "rejected": render_trajectory(_substitute(trajectory, k, position)),
+                "task": f"{'S' if sequential else 'P'}-{variant}",
+                "subtask": f"agentmem-{trajectory.pattern}{parts}-{suffix}",
+                "ctx_length": ctx_length_label(q_tokens),
+                "meta": {
+                    "source": "agentmem",
+                    "export_version": EXPORT_VERSION,
+                    "run_id": trajectory.run_id,
+                    "pattern": trajectory.pattern,
+                    "groups": trajectory.groups,
+                    "policy": trajectory.policy,
+                    "reward_model": trajectory.reward_model,
+                    "step": {"kind": step.kind, "group": step.group, "index": step.index},
+                    "decision": step.decision,
+                    "chosen_attempt": step.chosen,
+                    "rejected_attempt": position,
+                    "chosen_score": kept.reward.value,
+                    "rejected_score": swapped.reward.value,
+                    "rejected_rationale": swapped.reward.rationale,
+                    "scorer": kept.reward.scorer,
+                    "scorer_version": kept.reward.version,
+                    "answer": None if trajectory.answer is None else trajectory.answer.extracted,
+                    "context": source,
+                    "question_tokens": q_tokens,
+                },
+            }
+        )
+    return records
+
+
+async def export_run(store: Any, run_id: str, *, pick: Pick = "hardest") -> list[dict[str, Any]]:
+    """:func:`export_pairs` for a run in a trace store (raises UserError for an unknown id)."""
+    trajectory = await store.load_trajectory(run_id)
+    info = await store.get_run(run_id)
+    return export_pairs(trajectory, config=info.config if info is not None else None, pick=pick)
