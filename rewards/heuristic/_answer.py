@@ -48,6 +48,6 @@ def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     out: dict[str, float] = {}
     if ast:
         mst = stems(memory)
-        out["answer_support"] = len(ast & (mst | q.vocab_stems)) / len(ast)
+        out["answer_support"] = sum(1 for w in ast if w in mst or q.supports(w)) / len(ast)
     out["answer_gives_up"] = 1.0 if _GIVE_UP.search(ans[:400]) else 0.0
     return out

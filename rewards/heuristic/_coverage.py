@@ -9,35 +9,37 @@ from __future__ import annotations
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import stem, stems
+from rewards.heuristic._text import stem, text_stems
 
-__all__ = ["coverage_features"]
+__all__ = ["coverage_features", "final_parts"]
 
 _ENOUGH = 0.5
 """Share of the evidence's distinctive words that counts as fully kept."""
 
 
-def _final_text(t: ParsedTrajectory) -> str:
-    """The memory the answer is read from."""
-    if t.layout == "reasoning":
-        mems = [s for s in t.steps if s.kind != "answer"]
-        if not mems:
-            return ""
-        fusion = [s for s in mems if s.kind == "fusion"]
-        tail = [
-            s for s in mems if s.kind == "update" and fusion and s.index > fusion[-1].index >= 0
-        ]
-        if fusion and not tail:
-            # The fusion reads every group's last memory: judge the union it had plus its output.
-            return "\n".join(t.final_memories)
-        return mems[-1].updated
-    return "\n".join(t.final_memories)
+def final_parts(t: ParsedTrajectory) -> list[str]:
+    """The memories the answer is read from.
+
+    Sequential runs: the last memory. Parallel runs: every group's last memory plus the fusion
+    (the fusion read them all). Mixed runs that continue after the fusion: the last memory.
+    Dialogue stores: every item; long-form: every section.
+    """
+    if t.layout != "reasoning":
+        return list(t.final_memories)
+    mems = [s for s in t.steps if s.kind != "answer"]
+    if not mems:
+        return []
+    kinds = [s.kind for s in mems]
+    if "fusion" in kinds and kinds[-1] == "fusion":
+        return list(t.final_memories)
+    return [mems[-1].updated]
 
 
 def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     """Raw coverage values of one trajectory (higher = better coverage, in [0, 1])."""
-    final = _final_text(t)
-    fst = stems(final) if final else set()
+    fst: set[str] = set()
+    for m in final_parts(t):
+        fst |= text_stems(m)
     out: dict[str, float] = {}
     ev = q.evidence_terms
     if t.layout == "longform":
@@ -51,7 +53,7 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         if t.layout == "reasoning":
             ever: set[str] = set()
             for m in t.memories:
-                ever |= stems(m)
+                ever |= text_stems(m)
             kept = ev & ever
             out["evidence_dropped"] = len(kept - fst) / len(ev)
     qe = {stem(e) for e in q.query_entities}

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from rewards._types import UpdateContext
 from rewards.heuristic._answer import extract_answer
 from rewards.heuristic._grounding import unsupported
-from rewards.heuristic._question import analyse_question
+from rewards.heuristic._question import _INFLECTIONS, analyse_question
 from rewards.heuristic._redundancy import duplicate_ratio
-from rewards.heuristic._text import numbers, sentences, stem, stems, words
+from rewards.heuristic._text import fast_vocab, memory_sentences, sentences, stem, stems
 
 __all__ = ["UpdateScore", "score_update_features"]
 
@@ -66,15 +66,20 @@ def score_update_features(u: UpdateContext) -> UpdateScore:
     q = analyse_question(u.question)
     cand = u.candidate or ""
     source = f"{u.question}\n{u.previous_memory}\n{u.chunk}"
-    src_words = frozenset(words(source))
-    src_stems = frozenset(stem(w) for w in src_words)
-    src_nums = frozenset(numbers(source))
+    src_words, src_nums = fast_vocab(source)
+
+    def supports(w: str) -> bool:
+        if w in src_words:
+            return True
+        st = stem(w)
+        return any(st + suf in src_words for suf in _INFLECTIONS)
+
     feats: dict[str, float] = {}
     text = extract_answer(cand) if u.kind == "answer" else cand
-    ents, nums, share = unsupported(text, src_words, src_nums, src_stems)
+    ents, nums, miss, total = unsupported(memory_sentences(text), supports, src_nums)
     feats["invented_names"] = float(len(ents))
     feats["invented_numbers"] = float(len(nums))
-    feats["unsupported_words"] = share
+    feats["unsupported_words"] = miss / total if total else 0.0
     cst = stems(cand)
     qents = {stem(e) for e in q.query_entities}
     qstems = set(q.query_words)
@@ -91,7 +96,7 @@ def score_update_features(u: UpdateContext) -> UpdateScore:
         if rel:
             lost = [len((e - qstems) - cst) / max(len(e - qstems), 1) for e in rel]
             feats["previous_dropped"] = sum(lost) / len(lost)
-    feats["dup_sentences"] = duplicate_ratio(sentences(cand))[0]
+    feats["dup_sentences"] = duplicate_ratio(memory_sentences(cand))[0]
     if u.memory_budget_tokens:
         from agentmem.tokens import count_tokens
 

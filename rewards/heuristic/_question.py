@@ -10,13 +10,13 @@ import json
 import math
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from rewards.heuristic._text import (
     entities,
+    fast_vocab,
     numbers,
-    sentences,
     shingles,
     stable_hash,
     stem,
@@ -41,13 +41,11 @@ class QuestionFacts:
     """Question-derived features shared by both trajectories of a pair."""
 
     query: str
-    """The question proper (the part after ``[Question]``/``Query:``), or the instruction."""
+    """The question proper (the part after ``[Question]``/``Query:``), or the title."""
     context: str
     """The long context the trajectories read (conversation, document, or bullet points)."""
     vocab: frozenset[str]
     """Every lower-cased word of the whole question."""
-    entities: frozenset[str]
-    """Lower-cased names appearing in the question."""
     numbers: frozenset[str]
     """Numbers written in the question."""
     query_words: frozenset[str]
@@ -55,34 +53,57 @@ class QuestionFacts:
     query_entities: frozenset[str]
     """Names in the query (what the answer is about)."""
     evidence: list[str] = field(default_factory=list)
-    """Context sentences or messages most likely needed for the answer."""
+    """Context sentences or messages most likely needed for the answer (at most 8)."""
     evidence_terms: frozenset[str] = frozenset()
     """Stems of the evidence's content words that the query itself does not contain."""
-    messages: list[str] = field(default_factory=list)
-    """Dialogue: the conversation's messages (text after 'X says:'), in order."""
     statements: list[str] = field(default_factory=list)
-    """Dialogue: every conversation line, in order (for staleness)."""
+    """Dialogue: every conversation line, in order (for staleness and transcript detection)."""
     bullets: list[str] = field(default_factory=list)
     """Long-form: required items (bullet sentences and JSON values) the sections must respect."""
     bullet_words: frozenset[str] = frozenset()
     """Long-form: stems of the content words of the required items."""
     required_numbers: frozenset[str] = frozenset()
     """Long-form: numbers the instruction states."""
-    idf: dict[str, float] = field(default_factory=dict)
-    """Inverse document frequency of context stems over context units (sentences or messages)."""
-    vocab_stems: frozenset[str] = frozenset()
-    """Stems of every content word of the question."""
-    message_shingles: frozenset[int] = frozenset()
-    """Dialogue: 4-word shingles of the conversation lines (to spot raw transcript dumps)."""
     derived: dict[str, object] = field(default_factory=dict)
     """Lazily computed, question-only values other families keep here (e.g. update chains)."""
-    _shingles: frozenset[int] | None = None
 
-    def question_shingles(self, text: str) -> frozenset[int]:
-        """4-word shingles of the whole question (computed on first use, then kept)."""
-        if self._shingles is None:
-            self._shingles = frozenset(shingles(words(text), 4))
-        return self._shingles
+    def supports(self, word: str) -> bool:
+        """Whether the question contains ``word`` or an inflection of it."""
+        if word in self.vocab:
+            return True
+        st = stem(word)
+        return any(st + suf in self.vocab for suf in _INFLECTIONS)
+
+    @property
+    def message_shingles(self) -> frozenset[int]:
+        """Dialogue: 4-word shingles of the conversation lines (computed on first use)."""
+        hit = self.derived.get("message_shingles")
+        if hit is None:
+            sh: set[int] = set()
+            for line in self.statements:
+                m = _MSG.match(line)
+                sh |= shingles(words(m.group(3) if m else line), 4)
+            hit = self.derived["message_shingles"] = frozenset(sh)
+        return hit  # type: ignore[return-value]
+
+
+_INFLECTIONS = (
+    "",
+    "s",
+    "es",
+    "ed",
+    "d",
+    "ing",
+    "e",
+    "er",
+    "ers",
+    "ly",
+    "ies",
+    "ied",
+    "y",
+    "ion",
+    "ions",
+)
 
 
 def clear_cache() -> None:
@@ -165,91 +186,116 @@ def _unit_text(line: str) -> str:
 def _analyse(question: str) -> QuestionFacts:
     query, context = _split_query(question)
     title = re.search(
-        r"based on the title:\s*(.+?)\s+and the following bullet points", question, re.I | re.S
+        r"based on the title:\s*(.+?)\s+and the following bullet points",
+        question[:4000],
+        re.I | re.S,
     )
     if title and not any(m in question for m in _QUERY_MARKERS):
         query = title.group(1)
-    all_words = words(question)
+    vocab, nums = fast_vocab(question)
     qwords = frozenset(stems(query))
     qents = frozenset(entities(query))
-    messages: list[str] = []
     statements: list[str] = []
     conv_at = context.find("Conversation:")
     if conv_at >= 0:
-        for line in context[conv_at + len("Conversation:") :].splitlines():
-            st = line.strip()
-            if not st:
-                continue
-            statements.append(st)
-            m = _MSG.match(st)
-            messages.append(m.group(3) if m else _FACT_ID.sub("", st))
-    units = [_unit_text(x) for x in statements] if statements else sentences(context)
-    unit_words = [stems(u) for u in units]
-    df: Counter[str] = Counter()
-    for ws in unit_words:
-        df.update(ws)
-    n = max(len(units), 1)
-    idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
-    evidence = _evidence(units, unit_words, qwords, qents, idf)
+        statements = [
+            ln.strip()
+            for ln in context[conv_at + len("Conversation:") :].splitlines()
+            if ln.strip()
+        ]
+    evidence = _evidence(context, statements, qwords, qents)
     ev_terms: set[str] = set()
     for e in evidence:
-        ev_terms.update(stems(e))
+        ev_terms.update(stems(_unit_text(e)))
     ev_terms -= qwords
     ev_terms = {t for t in ev_terms if not t.isdigit()}
-    bullets = _bullets(question)
+    bullets = (
+        _bullets(question) if "bullet points" in question[:4000] or "```" in question[:4000] else []
+    )
     bwords: set[str] = set()
     req_nums: set[str] = set()
     for b in bullets:
         bwords.update(stems(b))
         req_nums.update(numbers(b))
-    msg_sh: set[int] = set()
-    for msg in messages:
-        msg_sh |= shingles(words(msg), 4)
     return QuestionFacts(
         query=query,
         context=context,
-        vocab=frozenset(all_words),
-        entities=frozenset(entities(question)),
-        numbers=frozenset(numbers(question)),
+        vocab=vocab,
+        numbers=nums,
         query_words=qwords,
         query_entities=qents,
         evidence=evidence,
         evidence_terms=frozenset(ev_terms),
-        messages=messages,
         statements=statements,
         bullets=bullets,
         bullet_words=frozenset(bwords),
         required_numbers=frozenset(req_nums),
-        idf=idf,
-        vocab_stems=frozenset(stem(w) for w in set(all_words)),
-        message_shingles=frozenset(msg_sh),
     )
 
 
+_ENDS = (". ", "! ", "? ", ".\n", "!\n", "?\n", "\n")
+
+
+def _unit_span(text: str, pos: int, lines: bool) -> tuple[int, int]:
+    """The sentence (or line, for conversations) around ``pos``."""
+    if lines:
+        a = text.rfind("\n", 0, pos) + 1
+        b = text.find("\n", pos)
+        return a, (b if b >= 0 else len(text))
+    lo, hi = max(0, pos - _WINDOW), min(len(text), pos + _WINDOW)
+    a = max(text.rfind(e, lo, pos) for e in _ENDS)
+    a = lo if a < 0 else a + 1
+    ends = [i for i in (text.find(e, pos, hi) for e in _ENDS) if i >= 0]
+    b = min(ends) + 1 if ends else hi
+    return a, b
+
+
+_MAX_HITS = 3000
+_WINDOW = 1500
+
+
 def _evidence(
-    units: list[str],
-    unit_words: list[set[str]],
-    qwords: frozenset[str],
-    qents: frozenset[str],
-    idf: dict[str, float],
+    context: str, statements: list[str], qwords: frozenset[str], qents: frozenset[str]
 ) -> list[str]:
-    """Context units that share the query's names, else its rarest words (at most 8)."""
-    if not units or not qwords:
+    """Context units that share the query's names and rarest words (at most 8).
+
+    Found with ``str.find`` on the lower-cased context (no tokenisation of the whole context):
+    each query stem's occurrences at a word start are mapped to their sentence (or conversation
+    line); a unit scores the inverse document frequency of the query stems it holds, names twice.
+    """
+    if not context or not qwords:
         return []
-    scored: list[tuple[float, int]] = []
-    for i, ws in enumerate(unit_words):
-        if not ws:
+    lines = bool(statements)
+    low = context.lower()
+    n_units = max(1, low.count("\n") + (0 if lines else low.count(". ")))
+    ent_stems = {stem(e) for e in qents}
+    hits: dict[tuple[int, int], set[str]] = {}
+    df: dict[str, int] = {}
+    for w in qwords:
+        if len(w) < 3:
             continue
-        shared = ws & qwords
-        if not shared:
-            continue
-        score = sum(idf.get(w, 0.0) for w in shared)
-        ent_hits = {stem(e) for e in qents} & ws
-        score += 2.0 * len(ent_hits)
-        scored.append((score, i))
-    if not scored:
+        key = w[:-1] if len(w) > 4 and w[-1] in "ye" else w
+        units: set[tuple[int, int]] = set()
+        i = low.find(key)
+        n = 0
+        while i >= 0 and n < _MAX_HITS:
+            if i == 0 or not low[i - 1].isalnum():
+                span = _unit_span(context, i, lines)
+                units.add(span)
+                n += 1
+            i = low.find(key, i + len(key))
+        df[w] = len(units)
+        for u in units:
+            hits.setdefault(u, set()).add(w)
+    if not hits:
         return []
+    scored: list[tuple[float, int, tuple[int, int]]] = []
+    for span, ws in hits.items():
+        score = sum(
+            math.log((n_units + 1) / (df[w] + 0.5)) * (3.0 if w in ent_stems else 1.0) for w in ws
+        )
+        scored.append((score, -span[0], span))
     scored.sort(reverse=True)
     top = scored[0][0]
-    keep = sorted(i for s, i in scored[:8] if s >= 0.6 * top)
-    return [units[i] for i in keep]
+    keep = sorted((sp for sc, _, sp in scored[:8] if sc >= 0.6 * top), key=lambda sp: sp[0])
+    return list(dict.fromkeys(context[a:b].strip() for a, b in keep))

@@ -11,7 +11,7 @@ import re
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import normalise, sentences, shingles, stems, words
+from rewards.heuristic._text import SentenceInfo, memory_sentences, sentence_info, shingles, words
 
 __all__ = ["duplicate_ratio", "redundancy_features"]
 
@@ -19,34 +19,26 @@ _TRANSCRIPT = re.compile(r"\[[^\]]{3,60}\]\s*(?:Speaker\s+)?[A-Z][\w\-]*\s+says\
 _NEAR = 0.75
 
 
-def duplicate_ratio(units: list[str]) -> tuple[float, int]:
+def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float, int]:
     """(fraction, count) of ``units`` that repeat or nearly repeat an earlier unit.
 
-    Exact repeats are found by hashing the normalised text; near repeats by the Jaccard overlap
-    of word stems (>= 0.75) against earlier units of at least four stems.
+    Exact repeats are found by hashing the normalised text; near repeats when at least 75% of a
+    unit's 3-word shingles already appeared earlier (units of three or more shingles). Linear in
+    the number of units.
     """
     seen: set[str] = set()
-    earlier: list[set[str]] = []
-    dups = 0
-    counted = 0
+    seen_sh: set[int] = set()
+    dups = counted = 0
     for u in units:
-        key = normalise(u)
-        if not key:
+        info = sentence_info(u) if isinstance(u, str) else u
+        if not info.norm:
             continue
         counted += 1
-        st = stems(u)
-        if key in seen:
+        sh = info.shingles
+        if info.norm in seen or (len(sh) >= 3 and len(sh & seen_sh) >= _NEAR * len(sh)):
             dups += 1
-            continue
-        if len(st) >= 4:
-            for e in earlier:
-                inter = len(st & e)
-                if inter and inter / len(st | e) >= _NEAR:
-                    dups += 1
-                    break
-            else:
-                earlier.append(st)
-        seen.add(key)
+        seen.add(info.norm)
+        seen_sh |= sh
     return (dups / counted if counted else 0.0), dups
 
 
@@ -79,19 +71,19 @@ def redundancy_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
         for s in t.steps:
             if s.kind == "answer":
                 continue
-            sents = sentences(s.updated)
-            _, d = duplicate_ratio(sents)
+            infos = memory_sentences(s.updated)
+            _, d = duplicate_ratio(infos)
             dup_total += d
-            sent_total += len(sents)
+            sent_total += len(infos)
         out["dup_sentences"] = dup_total / sent_total if sent_total else 0.0
     elif t.layout == "dialogue":
         out["dup_items"] = duplicate_ratio(t.items)[0]
         out["transcript_dump"] = _transcript_ratio(t.items, q)
     elif t.layout == "longform":
-        sents: list[str] = []
+        infos: list[SentenceInfo] = []
         for seg in t.segments:
-            sents.extend(sentences(seg.text))
-        out["dup_sentences"] = duplicate_ratio(sents)[0]
+            infos.extend(memory_sentences(seg.text))
+        out["dup_sentences"] = duplicate_ratio(tuple(infos))[0]
     elif t.layout == "plain":
-        out["dup_sentences"] = duplicate_ratio(sentences(t.items[0]))[0] if t.items else 0.0
+        out["dup_sentences"] = duplicate_ratio(memory_sentences(t.items[0]))[0] if t.items else 0.0
     return out
