@@ -96,9 +96,15 @@ def _clues(value: str) -> tuple[set[_Family], set[_Pattern], set[_Variant]]:
         words = words[1:]
     elif joined.startswith("mem0"):
         fam.add("mem0")
-    if any(w.startswith(("longeval", "longform", "longgen")) for w in words) or "long_form" in joined:
+    if (
+        any(w.startswith(("longeval", "longform", "longgen")) for w in words)
+        or "long_form" in joined
+    ):
         fam.add("longform")
-    if any(w in ("babi", "babilong", "longmit", "docqa", "hotpotqa") or re.fullmatch(r"qa\d+", w) for w in words):
+    if any(
+        w in ("babi", "babilong", "longmit", "docqa", "hotpotqa") or re.fullmatch(r"qa\d+", w)
+        for w in words
+    ):
         fam.add("reasoning")
     for w in words:
         if w.startswith("parallel") or w == "mixed" or w == "p":
@@ -118,7 +124,9 @@ def _clues(value: str) -> tuple[set[_Family], set[_Pattern], set[_Variant]]:
     return fam, pat, var
 
 
-def canonical_setting(task: str | None, subtask: str | None = None, *, file_name: str | None = None) -> str:
+def canonical_setting(
+    task: str | None, subtask: str | None = None, *, file_name: str | None = None
+) -> str:
     """Map a record's ``task``/``subtask`` naming to a canonical setting, else :data:`UNMAPPED`.
 
     ``file_name`` (optional) disambiguates a bare ``parallel``/``sequential`` task: in the

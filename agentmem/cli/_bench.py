@@ -58,7 +58,9 @@ def _env_int(option: str) -> int | None:
     try:
         return _positive_int(raw)
     except argparse.ArgumentTypeError as exc:
-        raise SystemExit(f"agentmem: error: AGENTMEM_{option.upper().replace('-', '_')}: {exc}") from None
+        raise SystemExit(
+            f"agentmem: error: AGENTMEM_{option.upper().replace('-', '_')}: {exc}"
+        ) from None
 
 
 def register(subparsers: Any) -> None:
@@ -81,45 +83,107 @@ def register(subparsers: Any) -> None:
         epilog=_RUN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("--data", action="append", metavar="PATH",
-                     help="data file or folder; repeat for several (default: the bundled offline suite)")
-    run.add_argument("--rm", default=env_default("--rm"), metavar="SPEC",
-                     help="reward model spec, e.g. heuristic, llm:openai/gpt-4o-mini, "
-                     "cascade:heuristic>llm:openai/gpt-4o (default: heuristic; env AGENTMEM_RM)")
-    run.add_argument("--mode", choices=("compat", "robust"), default="compat",
-                     help="compat: the official evaluator exactly (seed 42 per file, one random order per "
-                     "pair, first-5-characters verdict parse, temperature 0.7 / top-p 0.95 / 16,384 tokens); "
-                     "robust: tolerant parse, ties allowed, both orders (default: compat)")
+    run.add_argument(
+        "--data",
+        action="append",
+        metavar="PATH",
+        help="data file or folder; repeat for several (default: the bundled offline suite)",
+    )
+    run.add_argument(
+        "--rm",
+        default=env_default("--rm"),
+        metavar="SPEC",
+        help="reward model spec, e.g. heuristic, llm:openai/gpt-4o-mini, "
+        "cascade:heuristic>llm:openai/gpt-4o (default: heuristic; env AGENTMEM_RM)",
+    )
+    run.add_argument(
+        "--mode",
+        choices=("compat", "robust"),
+        default="compat",
+        help="compat: the official evaluator exactly (seed 42 per file, one random order per "
+        "pair, first-5-characters verdict parse, temperature 0.7 / top-p 0.95 / 16,384 tokens); "
+        "robust: tolerant parse, ties allowed, both orders (default: compat)",
+    )
     orders = run.add_mutually_exclusive_group()
-    orders.add_argument("--both-orders", dest="both_orders", action="store_true", default=None,
-                        help="judge every pair twice, chosen first and chosen second, and combine the two "
-                        "verdicts (disagreement = tie = wrong); reports consistency and position bias "
-                        "(default in robust mode)")
-    orders.add_argument("--no-both-orders", dest="both_orders", action="store_false",
-                        help="one order per pair even in robust mode")
-    run.add_argument("--concurrency", type=_positive_int, default=_env_int("--concurrency") or 8, metavar="N",
-                     help="judgments in flight at once (default: 8)")
-    run.add_argument("--rpm", type=_positive_int, default=_env_int("--rpm"), metavar="N",
-                     help="LLM requests per minute limit (default: none)")
-    run.add_argument("--tpm", type=_positive_int, default=_env_int("--tpm"), metavar="N",
-                     help="LLM tokens per minute limit (default: none)")
-    run.add_argument("--limit", type=_positive_int, metavar="N",
-                     help="judge a random sample of N records per data file, drawn as the official "
-                     "runner's random_sample does (default: all)")
-    run.add_argument("--api-base", default=env_default("--api-base"), metavar="URL",
-                     help="OpenAI-compatible endpoint for an llm: reward model (env AGENTMEM_API_BASE)")
-    run.add_argument("--temperature", type=float, metavar="T", help="override the judge's sampling temperature")
+    orders.add_argument(
+        "--both-orders",
+        dest="both_orders",
+        action="store_true",
+        default=None,
+        help="judge every pair twice, chosen first and chosen second, and combine the two "
+        "verdicts (disagreement = tie = wrong); reports consistency and position bias "
+        "(default in robust mode)",
+    )
+    orders.add_argument(
+        "--no-both-orders",
+        dest="both_orders",
+        action="store_false",
+        help="one order per pair even in robust mode",
+    )
+    run.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=_env_int("--concurrency") or 8,
+        metavar="N",
+        help="judgments in flight at once (default: 8)",
+    )
+    run.add_argument(
+        "--rpm",
+        type=_positive_int,
+        default=_env_int("--rpm"),
+        metavar="N",
+        help="LLM requests per minute limit (default: none)",
+    )
+    run.add_argument(
+        "--tpm",
+        type=_positive_int,
+        default=_env_int("--tpm"),
+        metavar="N",
+        help="LLM tokens per minute limit (default: none)",
+    )
+    run.add_argument(
+        "--limit",
+        type=_positive_int,
+        metavar="N",
+        help="judge a random sample of N records per data file, drawn as the official "
+        "runner's random_sample does (default: all)",
+    )
+    run.add_argument(
+        "--api-base",
+        default=env_default("--api-base"),
+        metavar="URL",
+        help="OpenAI-compatible endpoint for an llm: reward model (env AGENTMEM_API_BASE)",
+    )
+    run.add_argument(
+        "--temperature", type=float, metavar="T", help="override the judge's sampling temperature"
+    )
     run.add_argument("--top-p", type=float, metavar="P", help="override the judge's top-p")
-    run.add_argument("--max-tokens", type=_positive_int, metavar="N", help="override the judge's max new tokens")
-    run.add_argument("--seed", type=int, default=42, metavar="N",
-                     help="protocol seed for the per-file shuffle and A/B orders (default: 42, the official one)")
-    run.add_argument("--out", type=Path, metavar="DIR",
-                     help="output folder (default: ./runs/bench-<UTC timestamp>)")
-    run.add_argument("--resume", type=Path, metavar="DIR",
-                     help="continue the run in DIR with its saved configuration (data/rm/mode options are "
-                     "taken from DIR/run.json)")
-    run.add_argument("--cache-dir", type=Path, metavar="DIR",
-                     help="LLM response cache (default: <out>/cache)")
+    run.add_argument(
+        "--max-tokens", type=_positive_int, metavar="N", help="override the judge's max new tokens"
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=42,
+        metavar="N",
+        help="protocol seed for the per-file shuffle and A/B orders (default: 42, the official one)",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default: ./runs/bench-<UTC timestamp>)",
+    )
+    run.add_argument(
+        "--resume",
+        type=Path,
+        metavar="DIR",
+        help="continue the run in DIR with its saved configuration (data/rm/mode options are "
+        "taken from DIR/run.json)",
+    )
+    run.add_argument(
+        "--cache-dir", type=Path, metavar="DIR", help="LLM response cache (default: <out>/cache)"
+    )
     run.add_argument("--no-report", action="store_true", help="skip report.html and accuracy.png")
     run.add_argument("--json", action="store_true", help="print results.json instead of the tables")
     run.set_defaults(handler=_cmd_run)
@@ -133,12 +197,33 @@ def register(subparsers: Any) -> None:
         "  agentmem bench generate --out big/ --per-cell 20 --lengths 8k,16k",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    gen.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the three files into")
-    gen.add_argument("--seed", type=int, default=None, metavar="N", help="generator seed (default: the bundled suite's)")
-    gen.add_argument("--lengths", default=None, metavar="LIST",
-                     help="comma-separated context lengths (default: 8k,16k,32k,64k,128k)")
-    gen.add_argument("--per-cell", type=_positive_int, default=None, metavar="N",
-                     help="pairs per setting and length (default: the bundled suite's, 4)")
+    gen.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder to write the three files into",
+    )
+    gen.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="generator seed (default: the bundled suite's)",
+    )
+    gen.add_argument(
+        "--lengths",
+        default=None,
+        metavar="LIST",
+        help="comma-separated context lengths (default: 8k,16k,32k,64k,128k)",
+    )
+    gen.add_argument(
+        "--per-cell",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="pairs per setting and length (default: the bundled suite's, 4)",
+    )
     gen.set_defaults(handler=_cmd_generate)
 
     rep = sub.add_parser(
@@ -146,7 +231,9 @@ def register(subparsers: Any) -> None:
         help="write report.html and accuracy.png for a run folder and print its tables",
         description="(Re)write report.html (single file) and accuracy.png from DIR/results.json.",
     )
-    rep.add_argument("dir", type=Path, metavar="DIR", help="a folder written by `agentmem bench run`")
+    rep.add_argument(
+        "dir", type=Path, metavar="DIR", help="a folder written by `agentmem bench run`"
+    )
     rep.add_argument("--json", action="store_true", help="print results.json instead of the tables")
     rep.set_defaults(handler=_cmd_report)
 
@@ -176,10 +263,22 @@ class _Progress:
     def __call__(self, done: int, total: int) -> None:
         if self.tty:
             if self._bar is None:
-                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress,
+                    TimeElapsedColumn,
+                    TimeRemainingColumn,
+                )
 
-                self._bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), TimeRemainingColumn(), transient=True)
+                self._bar = Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    TimeRemainingColumn(),
+                    transient=True,
+                )
                 self._bar.start()
                 self._task = self._bar.add_task(self.label, total=total)
             self._bar.update(self._task, completed=done, total=total)
@@ -200,11 +299,15 @@ def _bundled_suite() -> list[str]:
     try:
         from benchmarks.generator import BUNDLED_SUITE_DIR
     except ImportError as exc:
-        raise UserError(f"the bundled suite is not available in this build ({exc}); pass --data PATH") from None
+        raise UserError(
+            f"the bundled suite is not available in this build ({exc}); pass --data PATH"
+        ) from None
     folder = Path(BUNDLED_SUITE_DIR)
     if not folder.is_dir() or not any(folder.iterdir()):
-        raise UserError(f"the bundled suite folder {str(folder)!r} is empty; regenerate it with "
-                        f"`agentmem bench generate --out {folder}` or pass --data PATH")
+        raise UserError(
+            f"the bundled suite folder {str(folder)!r} is empty; regenerate it with "
+            f"`agentmem bench generate --out {folder}` or pass --data PATH"
+        )
     return [str(folder)]
 
 
@@ -217,7 +320,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.resume is not None:
         if args.out is not None and args.out != args.resume:
-            raise UserError(f"--resume {args.resume} writes into that folder; drop --out {args.out}")
+            raise UserError(
+                f"--resume {args.resume} writes into that folder; drop --out {args.out}"
+            )
         out_dir = args.resume
         config = RunConfig(data=[], rm="")  # replaced by the saved run.json
     else:
@@ -228,15 +333,32 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if getattr(args, key) is not None:
                 overrides[key] = getattr(args, key)
         config = RunConfig(
-            data=args.data or _bundled_suite(), rm=args.rm or DEFAULT_RM, mode=args.mode, both_orders=both,
-            limit=args.limit, seed=args.seed, rm_overrides=overrides,
+            data=args.data or _bundled_suite(),
+            rm=args.rm or DEFAULT_RM,
+            mode=args.mode,
+            both_orders=both,
+            limit=args.limit,
+            seed=args.seed,
+            rm_overrides=overrides,
         )
-    options = ExecOptions(concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm, cache_dir=args.cache_dir,
-                          write_report=not args.no_report)
+    options = ExecOptions(
+        concurrency=args.concurrency,
+        rpm=args.rpm,
+        tpm=args.tpm,
+        cache_dir=args.cache_dir,
+        write_report=not args.no_report,
+    )
     progress = _Progress("judging")
     try:
-        results = asyncio.run(run_bench(config, out_dir=out_dir, options=options, resume=args.resume is not None,
-                                        progress=progress))
+        results = asyncio.run(
+            run_bench(
+                config,
+                out_dir=out_dir,
+                options=options,
+                resume=args.resume is not None,
+                progress=progress,
+            )
+        )
     finally:
         progress.close()
     if args.json:
@@ -246,9 +368,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for line in results.load_issues[:30]:
         print(f"input: {line}", file=sys.stderr)
     if len(results.load_issues) > 30:
-        print(f"input: ... {len(results.load_issues) - 30} more in {out_dir / 'results.json'}", file=sys.stderr)
-    print(f"outputs in {out_dir}/ (results.json, predictions.jsonl"
-          f"{', report.html, accuracy.png' if not args.no_report else ''})")
+        print(
+            f"input: ... {len(results.load_issues) - 30} more in {out_dir / 'results.json'}",
+            file=sys.stderr,
+        )
+    print(
+        f"outputs in {out_dir}/ (results.json, predictions.jsonl"
+        f"{', report.html, accuracy.png' if not args.no_report else ''})"
+    )
     return 0
 
 
@@ -289,11 +416,15 @@ def _load_results(folder: Path) -> Any:
 
     path = folder / "results.json"
     if not path.is_file():
-        raise UserError(f"{str(folder)!r} has no results.json; give a folder written by `agentmem bench run`")
+        raise UserError(
+            f"{str(folder)!r} has no results.json; give a folder written by `agentmem bench run`"
+        )
     try:
         return Results.model_validate_json(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise UserError(f"{path} is not a results file this version can read: {str(exc)[:300]}") from None
+        raise UserError(
+            f"{path} is not a results file this version can read: {str(exc)[:300]}"
+        ) from None
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -1,11 +1,11 @@
 """Streaming loaders for MemRewardBench data in every published form.
 
-    from benchmarks.loaders import discover, iter_records, LoadReport
+from benchmarks.loaders import discover, iter_records, LoadReport
 
-    report = LoadReport()
-    for record in iter_records(discover(["data/"]), report):
-        ...  # record.setting, record.length, record.chosen, record.rejected, record.extra
-    print("\\n".join(report.summary_lines()))
+report = LoadReport()
+for record in iter_records(discover(["data/"]), report):
+    ...  # record.setting, record.length, record.chosen, record.rejected, record.extra
+print("\\n".join(report.summary_lines()))
 """
 
 from __future__ import annotations

@@ -68,7 +68,9 @@ def _hf_dataset(folder: Path, name: str) -> Source:
         files = sorted(folder.glob("*.arrow"))
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        raise UserError(f"Hugging Face dataset folder {str(folder)!r} lists shards that do not exist: {missing}")
+        raise UserError(
+            f"Hugging Face dataset folder {str(folder)!r} lists shards that do not exist: {missing}"
+        )
     return Source(name=name, parts=tuple(files), format="arrow")
 
 
@@ -77,7 +79,10 @@ def _discover_dir(folder: Path, label: str, out: list[Source]) -> None:
         out.append(_hf_dataset(folder, label))
         return
     if (folder / "dataset_dict.json").is_file():
-        splits = json.loads((folder / "dataset_dict.json").read_text(encoding="utf-8")).get("splits") or []
+        splits = (
+            json.loads((folder / "dataset_dict.json").read_text(encoding="utf-8")).get("splits")
+            or []
+        )
         for split in splits:
             _discover_dir(folder / str(split), f"{label}/{split}", out)
         return
@@ -86,8 +91,17 @@ def _discover_dir(folder: Path, label: str, out: list[Source]) -> None:
             continue
         if child.is_dir():
             _discover_dir(child, f"{label}/{child.name}", out)
-        elif _format_of(child) is not None and child.name not in ("dataset_info.json", "state.json"):
-            out.append(Source(name=f"{label}/{child.name}", parts=(child,), format=_format_of(child) or "jsonl"))
+        elif _format_of(child) is not None and child.name not in (
+            "dataset_info.json",
+            "state.json",
+        ):
+            out.append(
+                Source(
+                    name=f"{label}/{child.name}",
+                    parts=(child,),
+                    format=_format_of(child) or "jsonl",
+                )
+            )
 
 
 def discover(paths: list[str | Path]) -> list[Source]:
@@ -102,7 +116,9 @@ def discover(paths: list[str | Path]) -> list[Source]:
     for raw in paths:
         path = Path(raw).expanduser()
         if not path.exists():
-            raise UserError(f"data path {str(raw)!r} does not exist; check the path, or {_SUPPORTED_HINT}")
+            raise UserError(
+                f"data path {str(raw)!r} does not exist; check the path, or {_SUPPORTED_HINT}"
+            )
         if path.is_dir():
             before = len(out)
             _discover_dir(path, path.name, out)
@@ -113,12 +129,16 @@ def discover(paths: list[str | Path]) -> list[Source]:
         if fmt is None:
             fmt = _sniff(path)
         if fmt is None:
-            raise UserError(f"cannot tell the format of {str(raw)!r} from its name or content; {_SUPPORTED_HINT}")
+            raise UserError(
+                f"cannot tell the format of {str(raw)!r} from its name or content; {_SUPPORTED_HINT}"
+            )
         out.append(Source(name=path.name, parts=(path,), format=fmt))
     names = [s.name for s in out]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise UserError(f"two data sources share the name(s) {dupes}; rename one (results are keyed by file name)")
+        raise UserError(
+            f"two data sources share the name(s) {dupes}; rename one (results are keyed by file name)"
+        )
     return out
 
 
@@ -156,7 +176,10 @@ def _iter_jsonl(source: Source) -> Iterator[RawRow]:
         try:
             f = open_binary(part)
         except OSError as exc:
-            yield line_no + 1, LoadIssue(source=source.name, line=None, field=None, message=f"cannot open: {exc}")
+            yield (
+                line_no + 1,
+                LoadIssue(source=source.name, line=None, field=None, message=f"cannot open: {exc}"),
+            )
             continue
         with f:
             try:
@@ -165,12 +188,19 @@ def _iter_jsonl(source: Source) -> Iterator[RawRow]:
                     if not raw.strip():
                         continue
                     yield line_no, _decode_line(source.name, line_no, raw)
-            except (OSError, EOFError, lzma.LZMAError) as exc:  # truncated / corrupt compressed stream
-                yield line_no + 1, LoadIssue(
-                    source=source.name,
-                    line=line_no + 1,
-                    field=None,
-                    message=f"the compressed stream is damaged or truncated ({exc}); records after line {line_no} are lost",
+            except (
+                OSError,
+                EOFError,
+                lzma.LZMAError,
+            ) as exc:  # truncated / corrupt compressed stream
+                yield (
+                    line_no + 1,
+                    LoadIssue(
+                        source=source.name,
+                        line=line_no + 1,
+                        field=None,
+                        message=f"the compressed stream is damaged or truncated ({exc}); records after line {line_no} are lost",
+                    ),
                 )
 
 
@@ -198,7 +228,9 @@ def _decode_line(source: str, line_no: int, raw: bytes) -> dict[str, Any] | Load
         )
     if not isinstance(obj, dict):
         return LoadIssue(
-            source=source, line=line_no, field=None,
+            source=source,
+            line=line_no,
+            field=None,
             message=f"a JSON {type(obj).__name__} where a record object was expected",
         )
     return obj
@@ -210,19 +242,40 @@ def _iter_json_array(source: Source) -> Iterator[RawRow]:
             try:
                 data = json.loads(f.read().decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield 1, LoadIssue(source=source.name, line=None, field=None, message=f"not a JSON array of records: {exc}")
+                yield (
+                    1,
+                    LoadIssue(
+                        source=source.name,
+                        line=None,
+                        field=None,
+                        message=f"not a JSON array of records: {exc}",
+                    ),
+                )
                 continue
         if not isinstance(data, list):
-            yield 1, LoadIssue(
-                source=source.name, line=None, field=None,
-                message=f"top-level JSON {type(data).__name__}; expected an array of records (or use JSONL)",
+            yield (
+                1,
+                LoadIssue(
+                    source=source.name,
+                    line=None,
+                    field=None,
+                    message=f"top-level JSON {type(data).__name__}; expected an array of records (or use JSONL)",
+                ),
             )
             continue
         for i, obj in enumerate(data, start=1):
             if isinstance(obj, dict):
                 yield i, obj
             else:
-                yield i, LoadIssue(source=source.name, line=i, field=None, message=f"item is a JSON {type(obj).__name__}, not a record")
+                yield (
+                    i,
+                    LoadIssue(
+                        source=source.name,
+                        line=i,
+                        field=None,
+                        message=f"item is a JSON {type(obj).__name__}, not a record",
+                    ),
+                )
 
 
 def _iter_parquet(source: Source) -> Iterator[RawRow]:
@@ -233,7 +286,15 @@ def _iter_parquet(source: Source) -> Iterator[RawRow]:
         try:
             pf = pq.ParquetFile(part)
         except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for non-Parquet bytes
-            yield row + 1, LoadIssue(source=source.name, line=None, field=None, message=f"not a readable Parquet file: {exc}")
+            yield (
+                row + 1,
+                LoadIssue(
+                    source=source.name,
+                    line=None,
+                    field=None,
+                    message=f"not a readable Parquet file: {exc}",
+                ),
+            )
             continue
         for batch in pf.iter_batches(batch_size=8):
             for obj in batch.to_pylist():
@@ -257,9 +318,19 @@ def _iter_arrow(source: Source) -> Iterator[RawRow]:
                 file_reader = ipc.open_file(mm)
                 batches = (file_reader.get_batch(i) for i in range(file_reader.num_record_batches))
         except Exception as exc:  # not Arrow at all
-            yield row + 1, LoadIssue(source=source.name, line=None, field=None, message=f"not a readable Arrow file: {exc}")
+            yield (
+                row + 1,
+                LoadIssue(
+                    source=source.name,
+                    line=None,
+                    field=None,
+                    message=f"not a readable Arrow file: {exc}",
+                ),
+            )
             continue
         for batch in batches:
-            for i in range(batch.num_rows):  # one row at a time: the mapped batch is never copied whole
+            for i in range(
+                batch.num_rows
+            ):  # one row at a time: the mapped batch is never copied whole
                 row += 1
                 yield row, batch.slice(i, 1).to_pylist()[0]

@@ -33,7 +33,9 @@ def _validate(source: Source, line: int, obj: dict[str, Any]) -> dict[str, str] 
         if key not in obj:
             have = ", ".join(sorted(map(str, obj)))[:200]
             return LoadIssue(
-                source=source.name, line=line, field=key,
+                source=source.name,
+                line=line,
+                field=key,
                 message=f"missing; every record needs question, chosen and rejected (it has: {have})",
             )
         value = obj[key]
@@ -41,12 +43,19 @@ def _validate(source: Source, line: int, obj: dict[str, Any]) -> dict[str, str] 
             value = ""
         if not isinstance(value, str):
             return LoadIssue(
-                source=source.name, line=line, field=key,
+                source=source.name,
+                line=line,
+                field=key,
                 message=f"must be a string, got {type(value).__name__} {str(value)[:40]!r}",
             )
         texts[key] = value
     if not texts["question"].strip():
-        return LoadIssue(source=source.name, line=line, field="question", message="is empty; there is nothing to judge against")
+        return LoadIssue(
+            source=source.name,
+            line=line,
+            field="question",
+            message="is empty; there is nothing to judge against",
+        )
     return texts
 
 
@@ -95,7 +104,9 @@ def iter_records(
                 subtask=subtask,
                 length=canonical_length(row.get("ctx_length")),
                 setting=setting,
-                kind="generation" if source.kind == "generation" or setting.startswith("LongForm") else "understanding",
+                kind="generation"
+                if source.kind == "generation" or setting.startswith("LongForm")
+                else "understanding",
                 pair_id=pid,
                 source=source.name,
                 line=line,
@@ -112,7 +123,10 @@ def iter_records(
                 report.duplicates[source.name] += 1
                 report.add(
                     LoadIssue(
-                        source=source.name, line=line, field=None, severity="warning",
+                        source=source.name,
+                        line=line,
+                        field=None,
+                        severity="warning",
                         message=f"duplicate of {first} (same question, chosen and rejected); judged once",
                     )
                 )
@@ -122,14 +136,22 @@ def iter_records(
                 seen[pid] = record.where
             yield record
         if not got_any:
-            report.add(LoadIssue(source=source.name, line=None, field=None, message="is empty: no records found"))
+            report.add(
+                LoadIssue(
+                    source=source.name, line=None, field=None, message="is empty: no records found"
+                ),
+                always=True,
+            )
         elif report.records[source.name] == 0:
             report.add(
                 LoadIssue(
-                    source=source.name, line=None, field=None,
+                    source=source.name,
+                    line=None,
+                    field=None,
                     message="no valid records: is this a MemRewardBench file (one JSON object per line "
                     "with question, chosen, rejected)?",
-                )
+                ),
+                always=True,
             )
 
 

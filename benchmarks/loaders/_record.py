@@ -114,10 +114,10 @@ class LoadReport:
     unmapped_names: Counter[str] = field(default_factory=Counter)
     """``task / subtask`` combinations that map to no canonical setting, with counts."""
 
-    def add(self, issue: LoadIssue) -> None:
-        """Record an issue (or only count it past the per-source cap)."""
+    def add(self, issue: LoadIssue, *, always: bool = False) -> None:
+        """Record an issue (or only count it past the per-source cap, unless ``always``)."""
         n = sum(1 for i in self.issues if i.source == issue.source)
-        if n >= self.max_issues_per_source:
+        if n >= self.max_issues_per_source and not always:
             self.suppressed[issue.source] += 1
         else:
             self.issues.append(issue)
@@ -130,7 +130,9 @@ class LoadReport:
     def summary_lines(self) -> list[str]:
         """Human-readable lines: every issue, the suppressed counts, the unmapped names."""
         lines = [str(i) for i in self.issues]
-        lines += [f"{src}: {n} more issue(s) not shown" for src, n in sorted(self.suppressed.items())]
+        lines += [
+            f"{src}: {n} more issue(s) not shown" for src, n in sorted(self.suppressed.items())
+        ]
         if self.unmapped_names:
             names = ", ".join(f"{k} (x{v})" for k, v in sorted(self.unmapped_names.items()))
             lines.append(

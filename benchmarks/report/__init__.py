@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from benchmarks.report._compare import CompareResult, CompareRow, compare_runs, load_run, render_compare
+from benchmarks.report._compare import (
+    CompareResult,
+    CompareRow,
+    compare_runs,
+    load_run,
+    render_compare,
+)
 from benchmarks.report._html import render_html, write_report
-from benchmarks.report._paper import PAPER_NOTE, paper_by_length, paper_by_setting, paper_models, paper_tables
+from benchmarks.report._paper import (
+    PAPER_NOTE,
+    paper_by_length,
+    paper_by_setting,
+    paper_models,
+    paper_tables,
+)
 from benchmarks.report._plot import plot_accuracy
 from benchmarks.report._table import PAPER_COLUMNS, fmt_pct, render_tables
 

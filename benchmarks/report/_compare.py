@@ -58,7 +58,9 @@ def load_run(folder: Path) -> tuple[Results, list[PairOutcome]]:
     """Read a run folder's results.json and the per-pair outcomes from its ledger."""
     res_path = folder / "results.json"
     if not res_path.is_file():
-        raise UserError(f"{str(folder)!r} has no results.json; give a folder written by `agentmem bench run`")
+        raise UserError(
+            f"{str(folder)!r} has no results.json; give a folder written by `agentmem bench run`"
+        )
     results = Results.model_validate_json(res_path.read_text(encoding="utf-8"))
     predictions = read_ledger(folder / "predictions.jsonl")
     return results, pair_outcomes(predictions, [f.source for f in results.data_files])
@@ -67,14 +69,21 @@ def load_run(folder: Path) -> tuple[Results, list[PairOutcome]]:
 def _row(pairs: list[tuple[bool, bool]]) -> CompareRow:
     n = len(pairs)
     if n == 0:
-        return CompareRow(n=0, accuracy_a=None, accuracy_b=None, difference=None, a_only=0, b_only=0, p_value=1.0)
+        return CompareRow(
+            n=0, accuracy_a=None, accuracy_b=None, difference=None, a_only=0, b_only=0, p_value=1.0
+        )
     ka = sum(a for a, _ in pairs)
     kb = sum(b for _, b in pairs)
     b = sum(a and not bb for a, bb in pairs)
     c = sum(bb and not a for a, bb in pairs)
     return CompareRow(
-        n=n, accuracy_a=round(ka / n, 6), accuracy_b=round(kb / n, 6), difference=round((ka - kb) / n, 6),
-        a_only=b, b_only=c, p_value=round(mcnemar_exact(b, c), 6),
+        n=n,
+        accuracy_a=round(ka / n, 6),
+        accuracy_b=round(kb / n, 6),
+        difference=round((ka - kb) / n, 6),
+        a_only=b,
+        b_only=c,
+        p_value=round(mcnemar_exact(b, c), 6),
     )
 
 
@@ -88,7 +97,11 @@ def compare_runs(dir_a: Path, dir_b: Path) -> CompareResult:
         raise UserError(
             f"runs {str(dir_a)!r} and {str(dir_b)!r} share no judged pairs; compare runs made on the same data"
         )
-    groups: dict[str, dict[str, list[tuple[bool, bool]]]] = {"setting": {}, "task": {}, "length": {}}
+    groups: dict[str, dict[str, list[tuple[bool, bool]]]] = {
+        "setting": {},
+        "task": {},
+        "length": {},
+    }
     for oa, ob in common:
         pair = (oa.correct, ob.correct)
         groups["setting"].setdefault(oa.setting, []).append(pair)
@@ -99,8 +112,13 @@ def compare_runs(dir_a: Path, dir_b: Path) -> CompareResult:
     settings = [*SETTINGS, *([UNMAPPED] if UNMAPPED in groups["setting"] else [])]
     lengths = [*LENGTHS, *sorted(set(groups["length"]) - set(LENGTHS))]
     return CompareResult(
-        run_a=str(dir_a), run_b=str(dir_b), rm_a=res_a.reward_model.spec, rm_b=res_b.reward_model.spec,
-        n_common=len(common), n_only_a=len(out_a) - len(common), n_only_b=len(out_b) - len(common),
+        run_a=str(dir_a),
+        run_b=str(dir_b),
+        rm_a=res_a.reward_model.spec,
+        rm_b=res_b.reward_model.spec,
+        n_common=len(common),
+        n_only_a=len(out_a) - len(common),
+        n_only_b=len(out_b) - len(common),
         overall=_row([(a.correct, b.correct) for a, b in common]),
         by_setting={s: _row(groups["setting"].get(s, [])) for s in settings},
         by_task={g: _row(groups["task"].get(g, [])) for g in TASK_GROUPS},
@@ -116,8 +134,13 @@ def render_compare(result: CompareResult, *, width: int = 120) -> str:
     buf = io.StringIO()
     console = Console(file=buf, width=width, color_system=None)
     console.print(f"A = {result.rm_a} ({result.run_a})\nB = {result.rm_b} ({result.run_b})")
-    console.print(f"{result.n_common} pairs judged by both; left out: {result.n_only_a} only in A, {result.n_only_b} only in B")
-    t = Table(title="Paired comparison (exact McNemar test on pairs both runs judged)", title_justify="left")
+    console.print(
+        f"{result.n_common} pairs judged by both; left out: {result.n_only_a} only in A, {result.n_only_b} only in B"
+    )
+    t = Table(
+        title="Paired comparison (exact McNemar test on pairs both runs judged)",
+        title_justify="left",
+    )
     for col in ["", "n", "A %", "B %", "A - B (pts)", "A only", "B only", "p"]:
         t.add_column(col, justify="left" if not col else "right")
 
@@ -127,8 +150,16 @@ def render_compare(result: CompareResult, *, width: int = 120) -> str:
             return
         assert r.accuracy_a is not None and r.accuracy_b is not None and r.difference is not None
         mark = " *" if r.p_value < 0.05 else ""
-        t.add_row(name, str(r.n), f"{100 * r.accuracy_a:.1f}", f"{100 * r.accuracy_b:.1f}",
-                  f"{100 * r.difference:+.1f}", str(r.a_only), str(r.b_only), f"{r.p_value:.3g}{mark}")
+        t.add_row(
+            name,
+            str(r.n),
+            f"{100 * r.accuracy_a:.1f}",
+            f"{100 * r.accuracy_b:.1f}",
+            f"{100 * r.difference:+.1f}",
+            str(r.a_only),
+            str(r.b_only),
+            f"{r.p_value:.3g}{mark}",
+        )
 
     for group, members in TASK_GROUPS.items():
         for s in members:
@@ -142,5 +173,7 @@ def render_compare(result: CompareResult, *, width: int = 120) -> str:
     t.add_section()
     add("Overall", result.overall)
     console.print(t)
-    console.print("* p < 0.05: the difference is unlikely to be chance (no correction for testing many settings).")
+    console.print(
+        "* p < 0.05: the difference is unlikely to be chance (no correction for testing many settings)."
+    )
     return buf.getvalue()

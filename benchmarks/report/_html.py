@@ -39,17 +39,23 @@ def _acc(b: Bucket | None) -> str:
 
 def _setting_table(r: Results) -> str:
     papers = {m: paper_by_setting(m) for m in PAPER_COLUMNS}
-    head = "".join(f"<th>{_e(c)}</th>" for c in ["Setting", "n", "RM", *BASELINES, *(f"paper: {m}" for m in PAPER_COLUMNS)])
+    head = "".join(
+        f"<th>{_e(c)}</th>"
+        for c in ["Setting", "n", "RM", *BASELINES, *(f"paper: {m}" for m in PAPER_COLUMNS)]
+    )
     rows: list[str] = []
 
     def add(name: str, b: Bucket | None, key: str, kind: str, cls: str = "") -> None:
         base = "".join(
-            f"<td>{fmt_pct(getattr(r.baselines[x], kind)[key].accuracy)}</td>" if key in getattr(r.baselines[x], kind)
+            f"<td>{fmt_pct(getattr(r.baselines[x], kind)[key].accuracy)}</td>"
+            if key in getattr(r.baselines[x], kind)
             else '<td class="na">-</td>'
             for x in BASELINES
         )
         paper = "".join(f"<td>{fmt_pct(papers[m].get(key))}</td>" for m in PAPER_COLUMNS)
-        rows.append(f'<tr class="{cls}"><td>{_e(name)}</td><td>{b.n if b else 0}</td>{_acc(b)}{base}{paper}</tr>')
+        rows.append(
+            f'<tr class="{cls}"><td>{_e(name)}</td><td>{b.n if b else 0}</td>{_acc(b)}{base}{paper}</tr>'
+        )
 
     for group, members in TASK_GROUPS.items():
         for s in members:
@@ -60,27 +66,37 @@ def _setting_table(r: Results) -> str:
     overall = Bucket(n=r.n_pairs, accuracy=r.accuracy, ci95=r.ci95)
     base = "".join(f"<td>{fmt_pct(r.baselines[x].accuracy)}</td>" for x in BASELINES)
     paper = "".join(f"<td>{fmt_pct(papers[m]['overall'])}</td>" for m in PAPER_COLUMNS)
-    rows.append(f'<tr class="avg"><td>Overall</td><td>{r.n_pairs}</td>{_acc(overall)}{base}{paper}</tr>')
+    rows.append(
+        f'<tr class="avg"><td>Overall</td><td>{r.n_pairs}</td>{_acc(overall)}{base}{paper}</tr>'
+    )
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 def _length_table(r: Results) -> str:
     lengths = {m: paper_by_length(m) for m in PAPER_COLUMNS}
-    head = "".join(f"<th>{_e(c)}</th>" for c in ["Length", "n", "RM", *BASELINES, *(f"paper: {m}" for m in PAPER_COLUMNS)])
+    head = "".join(
+        f"<th>{_e(c)}</th>"
+        for c in ["Length", "n", "RM", *BASELINES, *(f"paper: {m}" for m in PAPER_COLUMNS)]
+    )
     rows = []
     for k in [*LENGTHS, *sorted(set(r.by_length) - set(LENGTHS))]:
         b = r.by_length[k]
         if b.n == 0 and k not in LENGTHS:
             continue
-        base = "".join(f"<td>{fmt_pct(r.baselines[x].by_length[k].accuracy) if k in r.baselines[x].by_length else '-'}</td>"
-                       for x in BASELINES)
+        base = "".join(
+            f"<td>{fmt_pct(r.baselines[x].by_length[k].accuracy) if k in r.baselines[x].by_length else '-'}</td>"
+            for x in BASELINES
+        )
         paper = "".join(f"<td>{fmt_pct(lengths[m].get(k))}</td>" for m in PAPER_COLUMNS)
         rows.append(f"<tr><td>{_e(k)}</td><td>{b.n}</td>{_acc(b)}{base}{paper}</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 def _grid(r: Results) -> str:
-    cols = [*LENGTHS, *sorted({k for row in r.by_setting_length.values() for k in row} - set(LENGTHS))]
+    cols = [
+        *LENGTHS,
+        *sorted({k for row in r.by_setting_length.values() for k in row} - set(LENGTHS)),
+    ]
     head = "".join(f"<th>{_e(c)}</th>" for c in ["Setting", *cols])
     rows = []
     for s, row in r.by_setting_length.items():
@@ -91,21 +107,44 @@ def _grid(r: Results) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def render_html(results: Results, *, png: bytes | None = None, errors: list[str] | None = None) -> str:
+def render_html(
+    results: Results, *, png: bytes | None = None, errors: list[str] | None = None
+) -> str:
     """The report as one HTML string."""
     r = results
     rm = r.reward_model
     facts = [
         ("reward model", f"{rm.spec} (name {rm.name}, version {rm.version})"),
-        ("mode", r.mode + (", both orders" if r.both_orders else ", one order per pair (official protocol)")),
+        (
+            "mode",
+            r.mode
+            + (", both orders" if r.both_orders else ", one order per pair (official protocol)"),
+        ),
         ("pairs / judgments", f"{r.n_pairs} / {r.n_judgments}"),
-        ("accuracy", f"{fmt_pct(r.accuracy)}%" + (f" [{fmt_pct(r.ci95[0])}-{fmt_pct(r.ci95[1])}]" if r.ci95 else "")),
-        ("unparsed / errors / ties / unmapped", f"{r.n_unparsed} / {r.n_errors} / {r.n_ties} / {r.n_unmapped}"),
+        (
+            "accuracy",
+            f"{fmt_pct(r.accuracy)}%"
+            + (f" [{fmt_pct(r.ci95[0])}-{fmt_pct(r.ci95[1])}]" if r.ci95 else ""),
+        ),
+        (
+            "unparsed / errors / ties / unmapped",
+            f"{r.n_unparsed} / {r.n_errors} / {r.n_ties} / {r.n_unmapped}",
+        ),
         ("parse-failure rate", f"{fmt_pct(r.parse_failure_rate)}%"),
-        ("consistency (both orders agree)", f"{fmt_pct(r.consistency)}%" if r.consistency is not None else "n/a (one order)"),
-        ("position bias (P[A] - 0.5)", f"{100 * r.position_bias:+.1f} pts" if r.position_bias is not None else "n/a (one order)"),
-        ("accuracy, chosen shown first / second",
-         f"{fmt_pct(r.by_order['chosen_first'].accuracy)}% / {fmt_pct(r.by_order['chosen_second'].accuracy)}%"),
+        (
+            "consistency (both orders agree)",
+            f"{fmt_pct(r.consistency)}%" if r.consistency is not None else "n/a (one order)",
+        ),
+        (
+            "position bias (P[A] - 0.5)",
+            f"{100 * r.position_bias:+.1f} pts"
+            if r.position_bias is not None
+            else "n/a (one order)",
+        ),
+        (
+            "accuracy, chosen shown first / second",
+            f"{fmt_pct(r.by_order['chosen_first'].accuracy)}% / {fmt_pct(r.by_order['chosen_second'].accuracy)}%",
+        ),
         ("tokens / cost", f"{r.tokens:,} / ${r.cost:.4f}"),
         ("duration", f"{r.timing.duration_s} s" if r.timing.duration_s is not None else "-"),
     ]
@@ -115,7 +154,11 @@ def render_html(results: Results, *, png: bytes | None = None, errors: list[str]
         f"<td><code>{_e(f.sha256[:16])}</code></td></tr>"
         for f in r.data_files
     )
-    img = f'<img alt="accuracy by setting and length" src="data:image/png;base64,{base64.b64encode(png).decode()}">' if png else ""
+    img = (
+        f'<img alt="accuracy by setting and length" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+        if png
+        else ""
+    )
     issues = "".join(f"<li>{_e(i)}</li>" for i in r.load_issues) or "<li>none</li>"
     errs = "".join(f"<li>{_e(e)}</li>" for e in (errors or [])) or "<li>none</li>"
     return f"""<!doctype html>
@@ -149,5 +192,7 @@ def write_report(results: Results, out_dir: Path) -> tuple[Path, Path]:
         if p.verdict == "error"
     ][:200]
     html_path = out_dir / "report.html"
-    html_path.write_text(render_html(results, png=png_path.read_bytes(), errors=errors), encoding="utf-8")
+    html_path.write_text(
+        render_html(results, png=png_path.read_bytes(), errors=errors), encoding="utf-8"
+    )
     return html_path, png_path

@@ -24,7 +24,9 @@ PAPER_NOTE = (
 @functools.cache
 def paper_tables() -> dict[str, Any]:
     """The shipped ``benchmarks/data/paper-tables.json``."""
-    text = resources.files("benchmarks").joinpath("data/paper-tables.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("benchmarks").joinpath("data/paper-tables.json").read_text(encoding="utf-8")
+    )
     return dict(json.loads(text))
 
 

@@ -26,19 +26,36 @@ def plot_accuracy(results: Results, path: Path) -> Path:
     xs = list(range(len(names)))
     acc = [results.by_setting[s].accuracy if s in results.by_setting else None for s in names]
     heights = [100 * a if a is not None else 0.0 for a in acc]
-    lo = [100 * (a - results.by_setting[s].ci95[0]) if a is not None and results.by_setting[s].ci95 else 0.0  # type: ignore[index]
-          for s, a in zip(names, acc, strict=True)]
-    hi = [100 * (results.by_setting[s].ci95[1] - a) if a is not None and results.by_setting[s].ci95 else 0.0  # type: ignore[index]
-          for s, a in zip(names, acc, strict=True)]
-    ax1.bar(xs, heights, yerr=[lo, hi], capsize=3, color="#4C72B0", label=f"{results.reward_model.spec}")
+    lo = [
+        100 * (a - results.by_setting[s].ci95[0])
+        if a is not None and results.by_setting[s].ci95
+        else 0.0  # type: ignore[index]
+        for s, a in zip(names, acc, strict=True)
+    ]
+    hi = [
+        100 * (results.by_setting[s].ci95[1] - a)
+        if a is not None and results.by_setting[s].ci95
+        else 0.0  # type: ignore[index]
+        for s, a in zip(names, acc, strict=True)
+    ]
+    ax1.bar(
+        xs, heights, yerr=[lo, hi], capsize=3, color="#4C72B0", label=f"{results.reward_model.spec}"
+    )
     markers = {"always-A": "_", "always-shorter": "v", "always-longer": "^"}
     for base, marker in markers.items():
         vals = [results.baselines[base].by_setting.get(s) for s in names]
         ys = [100 * v.accuracy if v and v.accuracy is not None else float("nan") for v in vals]
         ax1.scatter(xs, ys, marker=marker, s=60, color="#555555", zorder=3, label=base)
     paper = paper_by_setting(_PAPER_MODEL)
-    ax1.scatter(xs, [100 * paper[s] if s in paper else float("nan") for s in names], marker="x", s=50,
-                color="#C44E52", zorder=4, label=f"paper: {_PAPER_MODEL} (real data)")
+    ax1.scatter(
+        xs,
+        [100 * paper[s] if s in paper else float("nan") for s in names],
+        marker="x",
+        s=50,
+        color="#C44E52",
+        zorder=4,
+        label=f"paper: {_PAPER_MODEL} (real data)",
+    )
     ax1.axhline(50, color="#999999", lw=0.8, ls="--")
     ax1.set_xticks(xs, names, rotation=35, ha="right", fontsize=8)
     ax1.set_ylim(0, 105)
@@ -55,8 +72,14 @@ def plot_accuracy(results: Results, path: Path) -> Path:
     if lens:
         ax2.fill_between(lx, band_lo, band_hi, color="#4C72B0", alpha=0.2)
     pl = paper_by_length(_PAPER_MODEL)
-    ax2.plot(lx, [100 * pl[k] if k in pl else float("nan") for k in lens], marker="x", ls=":", color="#C44E52",
-             label=f"paper: {_PAPER_MODEL}")
+    ax2.plot(
+        lx,
+        [100 * pl[k] if k in pl else float("nan") for k in lens],
+        marker="x",
+        ls=":",
+        color="#C44E52",
+        label=f"paper: {_PAPER_MODEL}",
+    )
     ax2.axhline(50, color="#999999", lw=0.8, ls="--")
     ax2.set_xticks(lx, lens)
     ax2.set_ylim(0, 105)

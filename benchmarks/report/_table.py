@@ -35,7 +35,9 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
     from rich.table import Table
 
     buf = io.StringIO()
-    console = Console(file=buf, width=width, color_system="auto" if color else None, force_terminal=color)
+    console = Console(
+        file=buf, width=width, color_system="auto" if color else None, force_terminal=color
+    )
     rm = results.reward_model
     console.print(
         f"MemRewardBench - reward model [bold]{rm.spec}[/bold] (v{rm.version}), mode {results.mode}"
@@ -44,8 +46,13 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
     )
     papers = {m: paper_by_setting(m) for m in PAPER_COLUMNS}
     t = Table(title="Accuracy by setting (%, Wilson 95% CI)", title_justify="left")
-    for col, just in [("Setting", "left"), ("n", "right"), ("RM", "right"), *((b, "right") for b in BASELINES),
-                      *((f"paper: {m}", "right") for m in PAPER_COLUMNS)]:
+    for col, just in [
+        ("Setting", "left"),
+        ("n", "right"),
+        ("RM", "right"),
+        *((b, "right") for b in BASELINES),
+        *((f"paper: {m}", "right") for m in PAPER_COLUMNS),
+    ]:
         t.add_column(col, justify=just)  # type: ignore[arg-type]
 
     def row(name: str, b: Bucket | None, key: str, baseline_of: str, bold: bool = False) -> None:
@@ -53,7 +60,13 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
         for x in BASELINES:
             got: dict[str, Bucket] = getattr(results.baselines[x], baseline_of)
             base.append(fmt_pct(got[key].accuracy) if key in got else "-")
-        cells = [name, str(b.n if b else 0), _cell(b), *base, *(fmt_pct(papers[m].get(key)) for m in PAPER_COLUMNS)]
+        cells = [
+            name,
+            str(b.n if b else 0),
+            _cell(b),
+            *base,
+            *(fmt_pct(papers[m].get(key)) for m in PAPER_COLUMNS),
+        ]
         t.add_row(*(f"[bold]{c}[/bold]" for c in cells) if bold else cells)
 
     for group, members in TASK_GROUPS.items():
@@ -65,8 +78,18 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
         row(UNMAPPED, results.by_setting[UNMAPPED], UNMAPPED, "by_setting")
     overall = _overall(results)
     base = [fmt_pct(results.baselines[x].accuracy) for x in BASELINES]
-    t.add_row(*(f"[bold]{c}[/bold]" for c in ["Overall", str(overall.n), _cell(overall), *base,
-                                                *(fmt_pct(papers[m]["overall"]) for m in PAPER_COLUMNS)]))
+    t.add_row(
+        *(
+            f"[bold]{c}[/bold]"
+            for c in [
+                "Overall",
+                str(overall.n),
+                _cell(overall),
+                *base,
+                *(fmt_pct(papers[m]["overall"]) for m in PAPER_COLUMNS),
+            ]
+        )
+    )
     console.print(t)
 
     lt = Table(title="Accuracy by context length (%)", title_justify="left")
@@ -77,9 +100,15 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
         b = results.by_length.get(k)
         if b is None or (b.n == 0 and k not in LENGTHS):
             continue
-        base = [fmt_pct(results.baselines[x].by_length[k].accuracy) if k in results.baselines[x].by_length else "-"
-                for x in BASELINES]
-        lt.add_row(k, str(b.n), _cell(b), *base, *(fmt_pct(lengths[m].get(k)) for m in PAPER_COLUMNS))
+        base = [
+            fmt_pct(results.baselines[x].by_length[k].accuracy)
+            if k in results.baselines[x].by_length
+            else "-"
+            for x in BASELINES
+        ]
+        lt.add_row(
+            k, str(b.n), _cell(b), *base, *(fmt_pct(lengths[m].get(k)) for m in PAPER_COLUMNS)
+        )
     console.print(lt)
 
     extras = [

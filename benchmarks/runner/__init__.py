@@ -1,7 +1,7 @@
 """The MemRewardBench runner: official protocol, async judging, resumable ledger, results.
 
-    from benchmarks.runner import RunConfig, run_bench
-    results = await run_bench(RunConfig(data=["data/"], rm="heuristic"), out_dir=Path("runs/x"))
+from benchmarks.runner import RunConfig, run_bench
+results = await run_bench(RunConfig(data=["data/"], rm="heuristic"), out_dir=Path("runs/x"))
 """
 
 from __future__ import annotations
@@ -67,4 +67,5 @@ __all__ = [
     "rm_info",
     "run_bench",
     "wilson",
+    "write_results",
 ]

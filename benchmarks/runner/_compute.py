@@ -12,7 +12,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from benchmarks.runner._metrics import bucket
-from benchmarks.runner._results import Baseline, Bucket, DataFile, Mode, Prediction, Results, RMInfo, Timing
+from benchmarks.runner._results import (
+    Baseline,
+    Bucket,
+    DataFile,
+    Mode,
+    Prediction,
+    Results,
+    RMInfo,
+    Timing,
+)
 from benchmarks.settings import LENGTHS, SETTINGS, TASK_GROUPS, UNMAPPED, task_group
 from rewards import PairwiseVerdict, combine_orders
 
@@ -53,7 +62,9 @@ def _as_verdict(p: Prediction) -> PairwiseVerdict:
     )
 
 
-def pair_outcomes(predictions: Sequence[Prediction], source_order: Sequence[str]) -> list[PairOutcome]:
+def pair_outcomes(
+    predictions: Sequence[Prediction], source_order: Sequence[str]
+) -> list[PairOutcome]:
     """Group ledger lines by pair and decide each pair, sorted deterministically."""
     rank = {name: i for i, name in enumerate(source_order)}
     groups: dict[str, dict[str, Prediction]] = defaultdict(dict)
@@ -76,8 +87,15 @@ def pair_outcomes(predictions: Sequence[Prediction], source_order: Sequence[str]
             correct = verdict == "A"
         out.append(
             PairOutcome(
-                pair_id=pid, source=primary.source, index=primary.index, setting=primary.setting,
-                length=primary.length, verdict=verdict, correct=correct, primary=primary, other=other,
+                pair_id=pid,
+                source=primary.source,
+                index=primary.index,
+                setting=primary.setting,
+                length=primary.length,
+                verdict=verdict,
+                correct=correct,
+                primary=primary,
+                other=other,
             )
         )
     out.sort(key=lambda o: (rank.get(o.source, len(rank)), o.source, o.index, o.pair_id))
@@ -100,7 +118,12 @@ def _breakdown(
         if group is not None:
             by_task[group].append(ok)
     settings = {k: bucket(v) for k, v in by_setting.items() if k != UNMAPPED or v}
-    return bucket(overall), settings, {k: bucket(v) for k, v in by_length.items()}, {k: bucket(v) for k, v in by_task.items()}
+    return (
+        bucket(overall),
+        settings,
+        {k: bucket(v) for k, v in by_length.items()},
+        {k: bucket(v) for k, v in by_task.items()},
+    )
 
 
 def _baseline_correct(name: str) -> Callable[[PairOutcome], bool]:
@@ -110,7 +133,9 @@ def _baseline_correct(name: str) -> Callable[[PairOutcome], bool]:
             pick_chosen = p.chosen_as == "A"
         else:
             a_chars, b_chars = (
-                (p.chosen_chars, p.rejected_chars) if p.chosen_as == "A" else (p.rejected_chars, p.chosen_chars)
+                (p.chosen_chars, p.rejected_chars)
+                if p.chosen_as == "A"
+                else (p.rejected_chars, p.chosen_chars)
             )
             if a_chars == b_chars:
                 pick = "A"
@@ -141,10 +166,15 @@ def compute_results(
     for o in outcomes:
         cells.setdefault(o.setting, {}).setdefault(o.length, []).append(o.correct)
     by_setting_length = {
-        s: {k: bucket(cells.get(s, {}).get(k, [])) for k in [*LENGTHS, *sorted(set(cells.get(s, {})) - set(LENGTHS))]}
+        s: {
+            k: bucket(cells.get(s, {}).get(k, []))
+            for k in [*LENGTHS, *sorted(set(cells.get(s, {})) - set(LENGTHS))]
+        }
         for s in [*SETTINGS, *sorted(set(cells) - set(SETTINGS))]
     }
-    judgments = [p for o in outcomes for p in ((o.primary,) if o.other is None else (o.primary, o.other))]
+    judgments = [
+        p for o in outcomes for p in ((o.primary,) if o.other is None else (o.primary, o.other))
+    ]
     n_pairs = len(outcomes)
     n_ties = sum(o.verdict == "tie" for o in outcomes)
     unparsed_j = sum(p.verdict == "unparsed" for p in judgments)
@@ -154,7 +184,10 @@ def compute_results(
         agree = 0
         for o in two:
             assert o.other is not None
-            picks = {(p.verdict == p.chosen_as) if p.verdict in ("A", "B") else None for p in (o.primary, o.other)}
+            picks = {
+                (p.verdict == p.chosen_as) if p.verdict in ("A", "B") else None
+                for p in (o.primary, o.other)
+            }
             agree += len(picks) == 1 and None not in picks
         consistency = round(agree / len(two), 6)
         parsed = [p for p in judgments if p.verdict in ("A", "B")]
@@ -167,7 +200,13 @@ def compute_results(
     baselines: dict[str, Baseline] = {}
     for name in BASELINES:
         b_all, b_set, b_len, b_task = _breakdown(outcomes, _baseline_correct(name))
-        baselines[name] = Baseline(accuracy=b_all.accuracy, ci95=b_all.ci95, by_setting=b_set, by_length=b_len, by_task=b_task)
+        baselines[name] = Baseline(
+            accuracy=b_all.accuracy,
+            ci95=b_all.ci95,
+            by_setting=b_set,
+            by_length=b_len,
+            by_task=b_task,
+        )
     return Results(
         reward_model=rm,
         mode=mode,

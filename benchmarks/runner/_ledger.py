@@ -37,8 +37,10 @@ def read_ledger(path: Path, *, repair: bool = False) -> list[Prediction]:
         try:
             out.append(Prediction.model_validate_json(line))
         except ValueError as exc:
-            raise UserError(f"{path}:{n}: not a valid prediction line ({exc.__class__.__name__}); "
-                            "the ledger was modified by hand — restore it or start a new --out") from exc
+            raise UserError(
+                f"{path}:{n}: not a valid prediction line ({exc.__class__.__name__}); "
+                "the ledger was modified by hand — restore it or start a new --out"
+            ) from exc
     if tail.strip():
         try:  # a complete last line that merely lacks its newline
             out.append(Prediction.model_validate_json(tail))

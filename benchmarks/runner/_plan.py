@@ -71,7 +71,9 @@ def make_plan(config: RunConfig) -> Plan:
         for record in iter_records([source], plan.report, skip_duplicates=False):
             ids.append(record.pair_id)
         per: dict[int, list[Job]] = {}
-        for slot in sorted(protocol_slots(len(ids), seed=config.seed, limit=config.limit), key=lambda s: s.index):
+        for slot in sorted(
+            protocol_slots(len(ids), seed=config.seed, limit=config.limit), key=lambda s: s.index
+        ):
             pid = ids[slot.index]
             if pid in planned:  # a duplicate: judged once, at its first occurrence
                 continue

@@ -28,7 +28,15 @@ from benchmarks.runner._results import Prediction, Results, RMInfo, RunConfig, T
 from benchmarks.settings import UNMAPPED
 from rewards import PairInput, RewardModel, make_reward_model
 
-__all__ = ["COMPAT_SAMPLING", "ExecOptions", "Progress", "build_reward_model", "rm_info", "run_bench", "write_results"]
+__all__ = [
+    "COMPAT_SAMPLING",
+    "ExecOptions",
+    "Progress",
+    "build_reward_model",
+    "rm_info",
+    "run_bench",
+    "write_results",
+]
 
 COMPAT_SAMPLING: dict[str, Any] = {"temperature": 0.7, "top_p": 0.95, "max_tokens": 16384}
 """The official evaluator's decoding (n=1), passed to the reward model in compat mode."""
@@ -91,7 +99,9 @@ def _prepare_out(config: RunConfig, out_dir: Path, resume: bool) -> RunConfig:
     cfg_path = out_dir / RUN_CONFIG_NAME
     if resume:
         if not cfg_path.is_file():
-            raise UserError(f"cannot resume {str(out_dir)!r}: it holds no {RUN_CONFIG_NAME} (not a run folder)")
+            raise UserError(
+                f"cannot resume {str(out_dir)!r}: it holds no {RUN_CONFIG_NAME} (not a run folder)"
+            )
         return RunConfig.model_validate_json(cfg_path.read_text(encoding="utf-8"))
     if (out_dir / "predictions.jsonl").exists():
         raise UserError(
@@ -104,37 +114,73 @@ def _prepare_out(config: RunConfig, out_dir: Path, resume: bool) -> RunConfig:
 
 def _prediction(record: Record, job: Job, **fields: Any) -> Prediction:
     return Prediction(
-        pair_id=record.pair_id, source=record.source, line=record.line, index=record.index,
-        setting=record.setting, length=record.length, task=record.task, subtask=record.subtask,
-        kind=record.kind, chosen_as=job.chosen_as, primary=job.primary,
-        chosen_chars=len(record.chosen), rejected_chars=len(record.rejected), **fields,
+        pair_id=record.pair_id,
+        source=record.source,
+        line=record.line,
+        index=record.index,
+        setting=record.setting,
+        length=record.length,
+        task=record.task,
+        subtask=record.subtask,
+        kind=record.kind,
+        chosen_as=job.chosen_as,
+        primary=job.primary,
+        chosen_chars=len(record.chosen),
+        rejected_chars=len(record.rejected),
+        **fields,
     )
 
 
 async def _judge(rm: RewardModel, record: Record, job: Job) -> Prediction:
-    a, b = (record.chosen, record.rejected) if job.chosen_as == "A" else (record.rejected, record.chosen)
+    a, b = (
+        (record.chosen, record.rejected)
+        if job.chosen_as == "A"
+        else (record.rejected, record.chosen)
+    )
     pair = PairInput(
-        question=record.question, trajectory_a=a, trajectory_b=b, kind=record.kind,
-        setting=None if record.setting == UNMAPPED else record.setting, pair_id=record.pair_id,
+        question=record.question,
+        trajectory_a=a,
+        trajectory_b=b,
+        kind=record.kind,
+        setting=None if record.setting == UNMAPPED else record.setting,
+        pair_id=record.pair_id,
     )
     t0 = time.perf_counter()
     try:
         v = await rm.compare(pair)
     except Exception as exc:  # the RM failed on this pair: record it, count it wrong, carry on
         return _prediction(
-            record, job, verdict="error", correct=False, error=f"{type(exc).__name__}: {exc}"[:2000],
+            record,
+            job,
+            verdict="error",
+            correct=False,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
             latency_s=round(time.perf_counter() - t0, 6),
         )
     return _prediction(
-        record, job, verdict=v.winner, correct=v.winner == job.chosen_as, confidence=v.confidence,
-        score_a=v.score_a, score_b=v.score_b, raw=list(v.raw), rationale=v.rationale[:4000],
-        tokens=v.tokens, cost=v.cost, latency_s=round(v.latency_s or time.perf_counter() - t0, 6),
+        record,
+        job,
+        verdict=v.winner,
+        correct=v.winner == job.chosen_as,
+        confidence=v.confidence,
+        score_a=v.score_a,
+        score_b=v.score_b,
+        raw=list(v.raw),
+        rationale=v.rationale[:4000],
+        tokens=v.tokens,
+        cost=v.cost,
+        latency_s=round(v.latency_s or time.perf_counter() - t0, 6),
     )
 
 
 async def _judge_all(
-    plan: Plan, rm: RewardModel, ledger: Ledger, done: set[tuple[str, str]], concurrency: int,
-    progress: Progress | None, already: int,
+    plan: Plan,
+    rm: RewardModel,
+    ledger: Ledger,
+    done: set[tuple[str, str]],
+    concurrency: int,
+    progress: Progress | None,
+    already: int,
 ) -> int:
     total = plan.n_jobs
     count = already
@@ -152,14 +198,20 @@ async def _judge_all(
     async def produce() -> None:
         for source in plan.sources:
             per = plan.jobs.get(source.name) or {}
-            todo = {i for i, jobs in per.items() if any((j.pair_id, j.chosen_as) not in done for j in jobs)}
+            todo = {
+                i
+                for i, jobs in per.items()
+                if any((j.pair_id, j.chosen_as) not in done for j in jobs)
+            }
             if not todo:
                 continue
             it = iter_records([source], LoadReport(), skip_duplicates=False)
             while todo:
                 record = await asyncio.to_thread(next, it, None)
                 if record is None:
-                    raise UserError(f"{source.name} changed while the run was reading it (records missing); restart the run")
+                    raise UserError(
+                        f"{source.name} changed while the run was reading it (records missing); restart the run"
+                    )
                 if record.index not in todo:
                     continue
                 todo.discard(record.index)
@@ -221,7 +273,12 @@ async def run_bench(
     previous = ledger.open()
     done = {(p.pair_id, p.chosen_as) for p in previous}
     try:
-        planned = {(j.pair_id, j.chosen_as) for per in plan.jobs.values() for jobs in per.values() for j in jobs}
+        planned = {
+            (j.pair_id, j.chosen_as)
+            for per in plan.jobs.values()
+            for jobs in per.values()
+            for j in jobs
+        }
         already = len(done & planned)
         if progress is not None:
             progress(already, plan.n_jobs)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bench_helpers  # noqa: F401  (registers the test-* reward models)
+import pytest
+
+from agentmem.cli import main
+
+
+def _run(data: Path, out: Path, rm: str) -> None:
+    assert (
+        main(
+            [
+                "bench",
+                "run",
+                "--data",
+                str(data),
+                "--rm",
+                rm,
+                "--out",
+                str(out),
+                "--no-report",
+                "--json",
+            ]
+        )
+        == 0
+    )
+
+
+def test_report_writes_html_and_png_from_a_run_folder(
+    small_suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(small_suite, tmp_path / "o", "test-shorter")
+    assert not (tmp_path / "o" / "report.html").exists()
+    capsys.readouterr()
+    assert main(["bench", "report", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "Accuracy by setting" in out and f"wrote {tmp_path / 'o' / 'report.html'}" in out
+    assert (tmp_path / "o" / "accuracy.png").read_bytes().startswith(b"\x89PNG")
+    assert main(["bench", "report", str(tmp_path / "o"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_pairs"] == 60
+
+
+def test_report_on_a_folder_without_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", "report", str(tmp_path)]) == 2
+    assert "has no results.json" in capsys.readouterr().err
+
+
+def test_compare_prints_a_table_and_json(
+    small_suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(small_suite, tmp_path / "a", "test-shorter")
+    _run(small_suite, tmp_path / "b", "test-always-a")
+    capsys.readouterr()
+    assert main(["bench", "compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    text = capsys.readouterr().out
+    assert "A = test-shorter" in text and "B = test-always-a" in text and "Overall" in text
+    assert main(["bench", "compare", str(tmp_path / "a"), str(tmp_path / "b"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["n_common"] == 60 and doc["overall"]["accuracy_a"] == pytest.approx(
+        40 / 60, abs=1e-6
+    )
+    assert 0 <= doc["overall"]["p_value"] <= 1
+    assert set(doc["by_setting"]) >= {"Sequential-Noise", "LongForm-Parallel"}
+
+
+def test_bench_without_subcommand_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench"]) == 2
+    out = capsys.readouterr().out
+    for sub in ("run", "generate", "report", "compare"):
+        assert sub in out

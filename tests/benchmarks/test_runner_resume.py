@@ -1,0 +1,127 @@
+"""A killed run resumes with no duplicates and no gaps, and ends with the same results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench_helpers import FunctionRM, shorter
+
+from benchmarks.runner import ExecOptions, Results, RunConfig, read_ledger, run_bench
+
+NO_REPORT = ExecOptions(write_report=False)
+REPO = Path(__file__).resolve().parents[2]
+
+# A CLI process whose reward model is slow enough to be killed mid-run.
+_SCRIPT = """
+import asyncio, sys
+from agentmem.cli import main
+from rewards import PairwiseVerdict, RMSpec, Reward, register
+
+class Slow:
+    spec = RMSpec(name="slow-shorter")
+    async def score_update(self, u):
+        return Reward(value=0.5)
+    async def compare(self, p):
+        await asyncio.sleep(0.02)
+        return PairwiseVerdict(winner="A" if len(p.trajectory_a) <= len(p.trajectory_b) else "B", tokens=5)
+
+register("slow-shorter")(lambda arg, **kw: Slow())
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _cli(*args: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), AGENTMEM_FORBID_NETWORK="1")
+    return subprocess.Popen(
+        [sys.executable, "-c", _SCRIPT, *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _results(folder: Path) -> dict[str, object]:
+    return Results.model_validate_json((folder / "results.json").read_text()).comparable()
+
+
+def test_kill_9_then_resume_equals_an_uninterrupted_run(small_suite: Path, tmp_path: Path) -> None:
+    common = [
+        "bench",
+        "run",
+        "--data",
+        str(small_suite),
+        "--rm",
+        "slow-shorter",
+        "--both-orders",
+        "--concurrency",
+        "2",
+        "--no-report",
+        "--json",
+    ]
+    killed = tmp_path / "killed"
+    proc = _cli(*common, "--out", str(killed))
+    ledger = killed / "predictions.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if ledger.exists() and ledger.read_bytes().count(b"\n") >= 25:
+            break
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    n_before = ledger.read_bytes().count(b"\n")
+    assert 25 <= n_before < 120, "the run was not interrupted mid-way"
+    assert not (killed / "results.json").exists()
+
+    resumed = _cli("bench", "run", "--resume", str(killed), "--no-report", "--json")
+    _, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err.decode()
+    full = tmp_path / "full"
+    straight = _cli(*common, "--out", str(full))
+    _, err = straight.communicate(timeout=120)
+    assert straight.returncode == 0, err.decode()
+
+    lines = read_ledger(ledger)
+    keys = [(p.pair_id, p.chosen_as) for p in lines]
+    assert len(keys) == len(set(keys)) == 120  # no duplicates, no gaps
+    assert _results(killed) == _results(full)
+
+
+async def test_a_torn_last_line_is_repaired_on_resume(small_suite: Path, tmp_path: Path) -> None:
+    cfg = RunConfig(data=[str(small_suite)], rm="fn")
+    full = await run_bench(
+        cfg, out_dir=tmp_path / "full", rm=FunctionRM(fn=shorter), options=NO_REPORT
+    )
+    out = tmp_path / "cut"
+    await run_bench(cfg, out_dir=out, rm=FunctionRM(fn=shorter), options=NO_REPORT)
+    ledger = out / "predictions.jsonl"
+    lines = ledger.read_bytes().splitlines(keepends=True)
+    ledger.write_bytes(b"".join(lines[:23]) + lines[23][: len(lines[23]) // 2])  # died mid-write
+    (out / "results.json").unlink()
+
+    rm = FunctionRM(fn=shorter)
+    resumed = await run_bench(
+        RunConfig(data=[], rm=""), out_dir=out, rm=rm, resume=True, options=NO_REPORT
+    )
+    assert len(rm.seen) == 60 - 23  # only the missing judgments were made
+    text = ledger.read_text()
+    assert all(json.loads(line) for line in text.splitlines())  # every line is whole again
+    assert len(text.splitlines()) == 60
+    assert resumed.comparable() == full.comparable()
+
+
+async def test_resuming_a_finished_run_judges_nothing(small_suite: Path, tmp_path: Path) -> None:
+    cfg = RunConfig(data=[str(small_suite)], rm="fn")
+    first = await run_bench(
+        cfg, out_dir=tmp_path / "o", rm=FunctionRM(fn=shorter), options=NO_REPORT
+    )
+    rm = FunctionRM(fn=shorter)
+    again = await run_bench(cfg, out_dir=tmp_path / "o", rm=rm, resume=True, options=NO_REPORT)
+    assert rm.seen == [] and again.comparable() == first.comparable()
