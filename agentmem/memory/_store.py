@@ -184,16 +184,17 @@ class MemoryStore:
         ids: list[str | None] = []
         for c in changes:
             old = current.get(c.memory_id) if c.memory_id else None
-            if c.op in ("UPDATE", "DELETE", "EVOLVE", "LINK") and c.status == "applied":
-                if (
+            if (
+                c.op in ("UPDATE", "DELETE", "EVOLVE", "LINK")
+                and c.status == "applied"
+                and (
                     old is None
                     or old.scope_key != scope.key
                     or old.valid_to is not None
                     or old.kind != self.kind
-                ):
-                    raise UserError(
-                        f"memory {c.memory_id!r} is not a current {self.kind} of {scope}"
-                    )
+                )
+            ):
+                raise UserError(f"memory {c.memory_id!r} is not a current {self.kind} of {scope}")
             mid = c.memory_id
             pending = False
             if c.status == "applied" and c.op == "ADD":

@@ -167,7 +167,7 @@ async def test_idempotency_key_replays_instead_of_writing_twice(
 async def test_metadata_cannot_change_identity(memory: FactsMemory) -> None:
     with pytest.raises(UserError, match="identity"):
         await memory.add(user("I play chess daily"), scope=ALICE, metadata={"user_id": "bob"})
-    with pytest.raises(UserError, match="Scope.user_id"):
+    with pytest.raises(UserError, match=r"Scope\.user_id"):
         Scope(user_id="")
     with pytest.raises(UserError, match="role"):
         await memory.add([{"role": "robot", "content": "x"}], scope=ALICE)

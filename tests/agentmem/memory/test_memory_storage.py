@@ -1,0 +1,241 @@
+"""Storage: persistence across restart, crash repair, dimension checks, the qdrant-client path,
+PostgreSQL history, concurrency and scope isolation."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agentmem.exceptions import UserError
+from agentmem.memory import (
+    Change,
+    FactsMemory,
+    FunctionExtractor,
+    FunctionProposer,
+    HashEmbedder,
+    Scope,
+    WritePolicy,
+    open_store,
+)
+
+ALICE = Scope(user_id="alice")
+
+
+def user(text: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": text}]
+
+
+async def test_memories_survive_a_restart(make_memory, tmp_path: Path, script) -> None:
+    script.facts = lambda msgs: ["Alice speaks Portuguese"]
+    async with make_memory() as memory:
+        [a] = (await memory.add(user("I speak Portuguese"), scope=ALICE)).applied
+    async with make_memory() as memory:
+        [item] = await memory.get_all(scope=ALICE)
+        assert item.id == a.memory_id
+        assert [h.id for h in await memory.search("portuguese", scope=ALICE)] == [a.memory_id]
+        assert [e.status for e in await memory.history(item.id, scope=ALICE)] == ["applied"]
+
+
+async def test_crash_between_sql_and_index_is_repaired_on_restart(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "m").open()
+
+    async def crash(points):  # the process dies after the SQL intent, before the index write
+        raise RuntimeError("simulated crash")
+
+    store.index.upsert = crash  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        await store.commit(ALICE, [Change(op="ADD", text="Alice collects stamps")])
+    [pending] = await store.history.pending()
+    assert pending.op == "ADD"
+    await store.history.close()
+    await store.index.close()
+
+    store = await open_store(tmp_path / "m").open()  # open() repairs
+    try:
+        assert await store.history.pending() == []
+        assert [m.text for m in await store.search("stamps", ALICE)] == ["Alice collects stamps"]
+    finally:
+        await store.close()
+
+
+async def test_dimension_mismatch_is_a_clear_error(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "m", embedder=HashEmbedder(dim=64)) as store:
+        await store.commit(ALICE, [Change(op="ADD", text="Alice likes dense vectors")])
+    with pytest.raises(UserError, match=r"dimension 64.*dimension 32"):
+        await open_store(tmp_path / "m", embedder=HashEmbedder(dim=32)).open()
+    with pytest.raises(UserError, match="bm25"):
+        await open_store(tmp_path / "m").open()
+
+
+async def test_dense_embeddings_search(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "m", embedder=HashEmbedder(dim=128)) as store:
+        await store.commit(
+            ALICE,
+            [
+                Change(op="ADD", text="Alice loves hiking in the Alps"),
+                Change(op="ADD", text="Alice is allergic to peanuts"),
+            ],
+        )
+        [top, _] = await store.search("peanuts allergy", ALICE, limit=2)
+        assert top.text == "Alice is allergic to peanuts"
+
+
+async def test_qdrant_client_local_mode_same_behaviour(make_memory, script) -> None:
+    script.facts = lambda msgs: ["Alice lives in Paris"]
+    async with make_memory(qdrant_location=":memory:") as memory:
+        [a] = (await memory.add(user("I live in Paris"), scope=ALICE)).applied
+        script.facts = lambda msgs: ["Alice lives in Berlin"]
+        script.ops = lambda facts, related, fb: [
+            {"event": "UPDATE", "id": 0, "text": facts[0], "fact": 0}
+        ]
+        await memory.add(user("I live in Berlin now"), scope=ALICE)
+        hits = await memory.search("where does alice live", scope=ALICE)
+        assert [(h.id, h.text) for h in hits] == [(a.memory_id, "Alice lives in Berlin")]
+        assert await memory.search("berlin", scope=Scope(user_id="bob")) == []
+        assert await memory.store.index.count(ALICE.key) == 1
+
+
+async def test_32_concurrent_writers_on_8_users_lose_and_duplicate_nothing(tmp_path: Path) -> None:
+    async def slow_extract(msgs):
+        await asyncio.sleep(0.001)  # let writers interleave like real model calls do
+        return [m["content"] for m in msgs if m["role"] == "user"]
+
+    memory = FactsMemory(
+        store=open_store(tmp_path / "m"),
+        extractor=FunctionExtractor(fn=slow_extract),
+        proposer=FunctionProposer(
+            fn=lambda facts, related, fb: [
+                {"event": "ADD", "text": f, "fact": i} for i, f in enumerate(facts)
+            ]
+        ),
+        reward_model=_always(0.9),
+        policy=WritePolicy.parse("gate"),
+    )
+    users = [Scope(user_id=f"user{i}") for i in range(8)]
+    async with memory:
+
+        async def writer(w: int) -> None:
+            scope = users[w % 8]
+            for k in range(6):
+                # every user gets 3 distinct facts from each of its 4 writers, and each writer
+                # also re-sends one shared fact (the same fact, 4 writers at once)
+                text = (
+                    f"{scope.user_id} owns gadget number {w // 8}{k}x"
+                    if k < 3
+                    else f"{scope.user_id} enjoys cooking paella"
+                )
+                await memory.add(user(text), scope=scope)
+
+        await asyncio.gather(*(writer(w) for w in range(32)))
+        for scope in users:
+            items = await memory.get_all(scope=scope)
+            texts = sorted(m.text for m in items)
+            assert len(texts) == len(set(texts)) == 13, (
+                texts
+            )  # 4 writers x 3 gadgets + 1 shared fact
+            assert await memory.store.index.count(scope.key) == 13
+
+
+def _always(value: float):
+    from agentmem.testing._functions import FunctionRewardModel
+
+    return FunctionRewardModel(score=lambda u: value)
+
+
+_names = st.sampled_from(["alice", "bob", "carol"])
+_scopes = st.builds(
+    lambda t, u, a, r: Scope(tenant_id=t, user_id=u, agent_id=a, run_id=r),
+    st.sampled_from(["default", "acme"]),
+    _names,
+    st.sampled_from([None, "bot"]),
+    st.sampled_from([None, "r1"]),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    writes=st.lists(
+        st.tuples(
+            _scopes, st.sampled_from(["likes tea", "likes jazz", "lives in Oslo", "has a dog"])
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    query_scope=_scopes,
+    query=st.sampled_from(["tea", "jazz Oslo dog", "likes", "lives"]),
+)
+def test_no_query_crosses_scopes(
+    tmp_path_factory: pytest.TempPathFactory, writes, query_scope: Scope, query: str
+) -> None:
+    async def run() -> None:
+        store = await open_store(tmp_path_factory.mktemp("iso")).open()
+        try:
+            for scope, text in writes:
+                # metadata that tries to claim another identity must not matter
+                await store.commit(
+                    scope,
+                    [Change(op="ADD", text=f"{scope.user_id} {text}", metadata={"note": "x"})],
+                )
+            hits = await store.search(query, query_scope, limit=50)
+            assert all(
+                (h.tenant_id, h.user_id, h.agent_id, h.run_id)
+                == (
+                    query_scope.tenant_id,
+                    query_scope.user_id,
+                    query_scope.agent_id,
+                    query_scope.run_id,
+                )
+                for h in hits
+            )
+            expected = sum(1 for s, _ in writes if s == query_scope)
+            assert len(await store.get_all(query_scope)) == expected
+            assert await store.index.count(query_scope.key) == expected
+            for h in hits:
+                assert await store.get(h.id, query_scope) is not None
+            other = Scope(user_id="mallory")
+            for h in hits:
+                assert await store.get(h.id, other) is None
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+
+
+@pytest.mark.postgres
+async def test_history_in_postgresql_survives_restart(tmp_path: Path, script, rm) -> None:
+    from agentmem.testing import PostgresServer
+
+    with PostgresServer() as pg:
+        url = pg.new_database("agentmem_memory")
+
+        def make() -> FactsMemory:
+            return FactsMemory(
+                store=open_store(tmp_path / "idx", db_url=url),
+                extractor=FunctionExtractor(fn=script.extract),
+                proposer=FunctionProposer(fn=script.propose),
+                reward_model=rm,
+            )
+
+        script.facts = lambda msgs: ["Alice lives in Paris"]
+        async with make() as memory:
+            [a] = (await memory.add(user("I live in Paris"), scope=ALICE)).applied
+            script.facts = lambda msgs: ["Alice lives in Berlin"]
+            script.ops = lambda facts, related, fb: [
+                {"event": "UPDATE", "id": 0, "text": facts[0], "fact": 0}
+            ]
+            await memory.add(user("I live in Berlin now"), scope=ALICE)
+        async with make() as memory:
+            assert memory.store.history.url.startswith("postgresql")
+            [item] = await memory.get_all(scope=ALICE)
+            assert (item.id, item.text, item.version) == (a.memory_id, "Alice lives in Berlin", 2)
+            events = await memory.history(item.id, scope=ALICE)
+            assert [(e.op, e.old_text) for e in events] == [
+                ("ADD", None),
+                ("UPDATE", "Alice lives in Paris"),
+            ]
