@@ -18,6 +18,7 @@ import glob
 import gzip
 import json
 import lzma
+import os
 import random
 import resource
 import statistics
@@ -61,7 +62,23 @@ def _rss_mb() -> float:
 
 def _filler(rng: random.Random, n_words: int) -> str:
     vocab = ["".join(rng.choice(_SYLL) for _ in range(rng.randint(1, 3))) for _ in range(3000)]
-    vocab += "the of and to in was he she it that with for as at by on".split() * 40
+    vocab += [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "was",
+        "he",
+        "she",
+        "it",
+        "that",
+        "with",
+        "for",
+        "as",
+        "at",
+        "by",
+    ] * 40
     out: list[str] = []
     for i in range(n_words):
         w = rng.choice(vocab)
@@ -115,7 +132,7 @@ def synthetic_pair(target_chars: int = 500_000, seed: int = 0) -> PairInput:
             )
             mem = new
         out.append(
-            f"Based on the memory, the process of obtaining the answer is as follows:\n\nUpdated memory:\nThe lantern is in the cellar. \\boxed{{cellar}}\n"
+            "Based on the memory, the process of obtaining the answer is as follows:\n\nUpdated memory:\nThe lantern is in the cellar. \\boxed{cellar}\n"
         )
         return "".join(out)
 
@@ -154,7 +171,7 @@ def _records(limit_per_length: int) -> Iterator[tuple[str, PairInput]]:
 
 def _pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p * (len(xs) - 1)))]
 
 
 def main() -> None:
@@ -176,15 +193,17 @@ def main() -> None:
     swapped = PairInput(
         question=pair.question, trajectory_a=pair.trajectory_b, trajectory_b=pair.trajectory_a
     )
-    cold, warm, both = [], [], []
+    cold, warm, both, cpu = [], [], [], []
     for _ in range(args.repeats):
         clear_cache()
         gc.collect()
+        c0 = time.process_time()
         t0 = time.perf_counter()
         rm.compare_sync(pair)
         t1 = time.perf_counter()
         rm.compare_sync(swapped)
         t2 = time.perf_counter()
+        cpu.append((time.process_time() - c0) / 2)
         cold.append(t1 - t0)
         warm.append(t2 - t1)
         both.append((t2 - t0) / 2)
@@ -192,6 +211,8 @@ def main() -> None:
     print(f"  cold call (question analysed)   median {statistics.median(cold) * 1e3:7.1f} ms")
     print(f"  warm call (swapped order)       median {statistics.median(warm) * 1e3:7.1f} ms")
     print(f"  per call, both orders averaged  median {statistics.median(both) * 1e3:7.1f} ms")
+    print(f"  CPU time per call (both orders) median {statistics.median(cpu) * 1e3:7.1f} ms")
+    print(f"  machine load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
     if args.synthetic_only:
         return
@@ -201,9 +222,8 @@ def main() -> None:
     clear_cache()
     per_len: dict[str, list[float]] = defaultdict(list)
     rss: list[tuple[int, float]] = []
-    n = 0
     rss0 = _rss_mb()
-    for length, p in _records(args.pairs):
+    for n, (length, p) in enumerate(_records(args.pairs), start=1):
         sw = PairInput(
             question=p.question,
             trajectory_a=p.trajectory_b,
@@ -214,7 +234,6 @@ def main() -> None:
         rm.compare_sync(p)
         rm.compare_sync(sw)
         per_len[length].append((time.perf_counter() - t0) / 2)
-        n += 1
         if n % 10 == 0:
             rss.append((n, _rss_mb()))
     print(

@@ -20,20 +20,33 @@ _SMALL = frozenset(str(i) for i in range(0, 13))
 
 
 def unsupported(
-    infos: tuple[SentenceInfo, ...], supports: Callable[[str], bool], nums: frozenset[str]
+    infos: tuple[SentenceInfo, ...],
+    supports: Callable[[str], bool],
+    nums: frozenset[str],
+    memo: dict[str, tuple[frozenset[str], frozenset[str], int]] | None = None,
 ) -> tuple[set[str], set[str], int, int]:
     """(invented names, invented numbers, unsupported content words, content words) of sentences.
 
-    Small integers (0-12) are not counted as invented: they are usually derived counts.
+    Small integers (0-12) are not counted as invented: they are usually derived counts. ``memo``
+    keeps per-sentence results across the memories of one trajectory.
     """
     ents: set[str] = set()
     nums_out: set[str] = set()
     miss = total = 0
     for info in infos:
-        ents.update(e for e in info.entities if not supports(e))
-        nums_out.update(n for n in info.numbers if n not in nums and n not in _SMALL)
+        hit = memo.get(info.norm) if memo is not None else None
+        if hit is None:
+            hit = (
+                frozenset(e for e in info.entities if not supports(e)),
+                frozenset(n for n in info.numbers if n not in nums and n not in _SMALL),
+                sum(1 for w in info.words if not supports(w)),
+            )
+            if memo is not None:
+                memo[info.norm] = hit
+        ents |= hit[0]
+        nums_out |= hit[1]
+        miss += hit[2]
         total += len(info.words)
-        miss += sum(1 for w in info.words if not supports(w))
     return ents, nums_out, miss, total
 
 
@@ -45,6 +58,7 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     if t.answer:
         texts.append(t.answer)
     memo: dict[str, bool] = {}
+    per_sentence: dict[str, tuple[frozenset[str], frozenset[str], int]] = {}
 
     def supports(w: str) -> bool:
         hit = memo.get(w)
@@ -56,7 +70,7 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     nums: set[str] = set()
     share_sum, n = 0.0, 0
     for txt in texts:
-        e, nu, miss, total = unsupported(memory_sentences(txt), supports, q.numbers)
+        e, nu, miss, total = unsupported(memory_sentences(txt), supports, q.numbers, per_sentence)
         ents |= e
         nums |= nu
         if total:

@@ -129,6 +129,24 @@ def _between(
     return i + len(open_tag), j
 
 
+def _section_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    i = text.find("<section>", start, end)
+    if i < 0:
+        return None
+    j = text.rfind("</section>", i, end)
+    return i + len("<section>"), (j if j >= 0 else end)
+
+
+def _between_back(
+    text: str, open_tag: str, close_tag: str, start: int, end: int
+) -> tuple[int, int] | None:
+    i = text.rfind(open_tag, start, end)
+    if i < 0:
+        return None
+    j = text.find(close_tag, i + len(open_tag), end)
+    return i + len(open_tag), (j if j >= 0 else end)
+
+
 def _clean(text: str) -> str:
     return _TAG.sub("", text).strip()
 
@@ -157,9 +175,12 @@ def _parse_reasoning(text: str) -> ParsedTrajectory:
         end = nxt.start() if nxt else len(text)
         upd = _clean(text[k + len(marker) : end])
         region_start = prev_end
-        sec = _between(text, "<section>", "</section>", region_start, k)
-        wrong_span = _between(
-            text, "<wrong_updated_memories>", "</wrong_updated_memories>", region_start, k
+        # Every search is short: forwards over the small problem/memory blocks, backwards from
+        # the marker over the small wrong-updates block; the long section is crossed once.
+        sec = _section_span(text, region_start, k)
+        wrong_from = sec[1] if sec else region_start
+        wrong_span = _between_back(
+            text, "<wrong_updated_memories>", "</wrong_updated_memories>", wrong_from, k
         )
         mem_span = _between(text, "<memory>", "</memory>", region_start, sec[0] if sec else k)
         wrong = _clean(text[wrong_span[0] : wrong_span[1]]) if wrong_span else ""

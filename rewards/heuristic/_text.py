@@ -209,6 +209,7 @@ def stems(text: str) -> set[str]:
 
 
 _KEEP = set((string.ascii_lowercase + string.digits + "'-.,").encode())
+_EDGE = frozenset(".,'-")
 _UQUOTES = tuple(c.encode() for c in "“”‘—–…«»")
 _BTRANS = bytes(b if (b in _KEEP or b >= 0x80) else 0x20 for b in range(256))
 
@@ -223,27 +224,29 @@ def fast_vocab(text: str) -> tuple[frozenset[str], frozenset[str]]:
     for quote in _UQUOTES:
         if quote in data:
             data = data.replace(quote, b" ")
-    raw = set(data.replace("’".encode(), b"'").translate(_BTRANS).split())
+    data = data.replace("’".encode(), b"'").translate(_BTRANS)
+    raw = set(data.decode("utf-8", "ignore").split())
     vocab: set[str] = set()
     nums: set[str] = set()
-    for btok in raw:
-        t = btok.decode("utf-8", "ignore").replace("’", "'").strip(".,'-")
-        if not t:
-            continue
+    for t in raw:
+        if t[0] in _EDGE or t[-1] in _EDGE:
+            t = t.strip(".,'-")
+            if not t:
+                continue
         if t[0].isdigit():
             n = t.replace(",", "")
             nums.add(n)
             vocab.add(n)
-            for part in re.split(r"[.,]", t):
-                if part:
-                    vocab.add(part)
-            continue
-        parts = [p.strip("'-") for p in re.split(r"[.,]+", t)] if ("." in t or "," in t) else [t]
-        for p in parts:
-            if p:
-                vocab.add(p)
-                if p.endswith("'s"):
-                    vocab.add(p[:-2])
+            vocab.update(p for p in re.split(r"[.,]", t) if p)
+        elif "." in t or "," in t:
+            for p in re.split(r"[.,]+", t):
+                p = p.strip("'-")
+                if p:
+                    vocab.add(p)
+        else:
+            vocab.add(t)
+    for t in [v for v in vocab if v.endswith("'s")]:
+        vocab.add(t[:-2])
     return frozenset(vocab), frozenset(nums)
 
 
