@@ -169,17 +169,30 @@ def _one_line(text: str, width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _print_rows(header: list[str], rows: list[list[str]], title: str | None = None) -> None:
-    """A rich table on a terminal; tab-separated lines (header first) otherwise."""
+def _print_rows(
+    header: list[str], rows: list[list[str]], title: str | None = None, *, wide: str = ""
+) -> None:
+    """A rich table on a terminal; tab-separated lines (header first) otherwise.
+
+    On a terminal every column stays on one line; column ``wide`` takes the remaining width and
+    is cut with an ellipsis.
+    """
     if _tty():
         from rich.table import Table
 
+        console = _console()
+        widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+        fixed = sum(w for h, w in zip(header, widths, strict=True) if h != wide)
+        room = max(12, console.width - fixed - 3 * len(header) - 1)
         table = Table(title=title, show_lines=False)
-        for h in header:
-            table.add_column(h, overflow="fold")
+        for h, w in zip(header, widths, strict=True):
+            if h == wide:
+                table.add_column(h, no_wrap=True, overflow="ellipsis", max_width=room)
+            else:
+                table.add_column(h, no_wrap=True, min_width=w)
         for r in rows:
             table.add_row(*r)
-        _console().print(table)
+        console.print(table)
         return
     if title:
         print(f"# {title}")
@@ -216,7 +229,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
         ]
         for r in runs
     ]
-    _print_rows(["run", "status", "pattern", "steps", "started", "question"], rows, title=url)
+    header = ["run", "status", "pattern", "steps", "started", "question"]
+    _print_rows(header, rows, title=url, wide="question")
     return 0
 
 
@@ -263,7 +277,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     print()
     rows = [_step_row(s) for s in traj.steps]
     header = ["group", "step", "kind", "cands", "scores", "decision", "latency", "memory"]
-    _print_rows(header, rows)
+    _print_rows(header, rows, wide="memory")
     return 0
 
 
@@ -279,7 +293,7 @@ def _step_row(s: Step) -> list[str]:
         str(len(s.attempts)),
         scores,
         s.decision,
-        f"{s.latency_s * 1000:.0f} ms",
+        f"{s.latency_s * 1000:.1f} ms" if s.latency_s < 1 else f"{s.latency_s:.2f} s",
         _one_line(s.memory, 60),
     ]
 
