@@ -55,6 +55,7 @@ _ANTONYMS = {
     "able": "unable",
     "support": "oppose",
 }
+_MATCH = 0.6
 _ANT = {**_ANTONYMS, **{v: k for k, v in _ANTONYMS.items()}}
 _JSON_KEY = re.compile(r'"[\w ]{1,40}"\s*:\s*|[{}\[\]]')
 _NEG_PREFIX = re.compile(r"^(?:un|in|ir|il|im|dis|non)(?=[a-z]{4,})")
@@ -110,7 +111,7 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
         bset = set(bws)
         for s, sst, sws in sent_data:
             inter = len(bst & sst)
-            if inter < 0.6 * len(bst):
+            if inter < _MATCH * len(bst):
                 continue
             if (_polarity(sws) > 0) != (bpol > 0):
                 flips += 1

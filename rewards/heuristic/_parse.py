@@ -231,12 +231,45 @@ def _parse_reasoning(text: str) -> ParsedTrajectory:
                     kind="fusion",
                 ),
             )
+    if not out.steps:
+        _tagged_only(text, out)
     answers = [s for s in out.steps if s.kind == "answer"]
     if answers:
         out.answer = answers[-1].updated
     elif out.steps and _BOXED in out.steps[-1].updated:
         out.answer = out.steps[-1].updated
     return out
+
+
+def _tagged_only(text: str, out: ParsedTrajectory) -> None:
+    """No ``Updated memory:`` markers: every ``<updated_memory>`` block outside a ``<memory>``
+    block is one committed memory, in order."""
+    pos, idx, last = 0, 0, None
+    while True:
+        i = text.find("<updated_memory>", pos)
+        if i < 0:
+            break
+        j = text.find("</updated_memory>", i)
+        end = j if j >= 0 else len(text)
+        mem_open = text.rfind("<memory>", 0, i)
+        mem_close = text.rfind("</memory>", 0, i)
+        pos = end + 1
+        if mem_open > mem_close:  # inside a <memory> block: a previous memory, not a commit
+            continue
+        body = _clean(text[i + len("<updated_memory>") : end])
+        if body and body != last:
+            out.steps.append(
+                StepView(
+                    group=0,
+                    index=idx,
+                    previous=last or "",
+                    section_span=None,
+                    wrong="",
+                    updated=body,
+                )
+            )
+            idx += 1
+            last = body
 
 
 def _fusion_text(block: str) -> str:

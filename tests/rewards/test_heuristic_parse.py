@@ -83,3 +83,14 @@ def test_longform_layout_sections_and_restated_instruction() -> None:
 def test_other_layouts(text: str, layout: str, n: int) -> None:
     t = parse_trajectory(text)
     assert t.layout == layout and len(t.items) == n
+
+
+def test_tagged_memories_without_step_markers() -> None:
+    text = (
+        "<memory>\nNo previous memory\n</memory>\n<updated_memory>A met B.</updated_memory>\n"
+        "<memory><updated_memory>A met B.</updated_memory></memory>\n"
+        "<updated_memory>A met B. C left.</updated_memory>"
+    )
+    t = parse_trajectory(text)
+    assert t.layout == "reasoning"
+    assert [(s.previous, s.updated) for s in t.steps] == [("", "A met B."), ("A met B.", "A met B. C left.")]
