@@ -39,7 +39,20 @@ _LEVELS: dict[str, int] = {
 }
 
 
-def _build(level: str, *, stream: TextIO, json: bool | None) -> Any:
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the time of writing (tests and apps swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
+def _build(level: str, *, stream: Any, json: bool | None) -> Any:
     if level not in _LEVELS:
         from agentmem.exceptions import UnknownNameError
 
@@ -67,7 +80,7 @@ def _build(level: str, *, stream: TextIO, json: bool | None) -> Any:
     )
 
 
-_logger: Any = _build("warning", stream=sys.stderr, json=None)
+_logger: Any = _build("warning", stream=_CurrentStderr(), json=None)
 
 
 def configure_logging(
@@ -82,7 +95,7 @@ def configure_logging(
             TTY, JSON otherwise.
     """
     global _logger
-    _logger = _build(level.lower(), stream=stream or sys.stderr, json=json)
+    _logger = _build(level.lower(), stream=stream or _CurrentStderr(), json=json)
 
 
 def get_logger() -> Any:
@@ -103,7 +116,7 @@ def capture_events() -> Iterator[list[dict[str, Any]]]:
         raise structlog.DropEvent
 
     _logger = structlog.wrap_logger(
-        structlog.PrintLogger(file=sys.stderr),
+        structlog.PrintLogger(file=_CurrentStderr()),  # type: ignore[arg-type]
         processors=[keep],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
     )

@@ -1,8 +1,8 @@
 """Split a document into token-bounded chunks, and chunks into parallel groups.
 
-Chunks are cut at token boundaries (cl100k_base), preferring, in the last fifth of the window, a
-cut after a sentence or line end, else before any whitespace-led token, so words and (usually)
-sentences stay whole. Cuts
+Chunks are cut at token boundaries (cl100k_base), preferring a cut after a sentence or line end in
+the last third of the window, else before a whitespace-led token in its last fifth, so words and
+(usually) sentences stay whole. Cuts
 always fall on a UTF-8 character boundary, so ``"".join(c.text for c in chunks) == document``.
 """
 
@@ -49,25 +49,26 @@ def chunk_document(text: str, chunk_tokens: int) -> list[Chunk]:
 
 
 def _cut(pieces: list[bytes], start: int, end: int) -> int:
-    """Best cut position in (start, end]: before a whitespace-led token late in the window."""
-    floor = max(start + 1, start + (end - start) * 4 // 5)
-    for i in range(end, floor - 1, -1):  # a sentence or line end first
-        if (
-            pieces[i][:1]
-            and pieces[i][0] in _WS
-            and (pieces[i - 1].rstrip()[-1:] in _ENDS or pieces[i][:1] == b"\n")
+    """Best cut position in (start, end]: a sentence/line end late in the window, else a word
+    boundary, else a hard cut on a UTF-8 character boundary."""
+    floor = max(start + 1, start + (end - start) * 2 // 3)
+    for i in range(end, floor - 1, -1):  # a sentence or line end in the last third first
+        before, after = pieces[i - 1], pieces[i]
+        if before.endswith(b"\n") or (
+            before.rstrip()[-1:] in _ENDS and (before[-1] in _WS or after[0] in _WS)
         ):
             return i
-    for i in range(end, floor - 1, -1):  # then any word boundary
-        if pieces[i][:1] and pieces[i][0] in _WS:
+    floor = max(start + 1, start + (end - start) * 4 // 5)
+    for i in range(end, floor - 1, -1):  # then any word boundary in the last fifth
+        if pieces[i][0] in _WS or pieces[i - 1][-1] in _WS:
             return i
     # No whitespace nearby: a hard cut, moved back off any UTF-8 continuation byte (a character
     # split across tokens); forward if the whole window is one character's bytes.
     for i in range(end, start, -1):
-        if pieces[i][:1] and not 0x80 <= pieces[i][0] <= 0xBF:
+        if not 0x80 <= pieces[i][0] <= 0xBF:
             return i
     i = end
-    while i < len(pieces) and pieces[i][:1] and 0x80 <= pieces[i][0] <= 0xBF:
+    while i < len(pieces) and 0x80 <= pieces[i][0] <= 0xBF:
         i += 1
     return i
 
