@@ -10,7 +10,7 @@ from __future__ import annotations
 from agentmem.llm._cache import ResponseCache, cache_key
 from agentmem.llm._client import LLMClient, Message, TransportName
 from agentmem.llm._completion import Completion, TokenLogprob
-from agentmem.llm._cost import call_cost
+from agentmem.llm._cost import call_cost, max_input_tokens
 from agentmem.llm._limits import TokenBucket, limit, named_limiter
 from agentmem.llm._litellm import import_litellm
 
@@ -26,5 +26,6 @@ __all__ = [
     "call_cost",
     "import_litellm",
     "limit",
+    "max_input_tokens",
     "named_limiter",
 ]

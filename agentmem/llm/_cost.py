@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["call_cost", "price_of"]
+__all__ = ["call_cost", "max_input_tokens", "price_of"]
 
 _PRICE_FILE = "model_prices_and_context_window_backup.json"
 
@@ -46,3 +46,16 @@ def call_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float:
     if price is None:
         return 0.0
     return prompt_tokens * price[0] + completion_tokens * price[1]
+
+
+@functools.cache
+def max_input_tokens(model: str) -> int | None:
+    """The model's input window from litellm's map (``max_input_tokens``), None when unknown."""
+    prices = _price_map()
+    for name in (model, model.split("/", 1)[1] if "/" in model else model):
+        entry = prices.get(name)
+        if isinstance(entry, dict):
+            value = entry.get("max_input_tokens") or entry.get("max_tokens")
+            if isinstance(value, int) and value > 0:
+                return value
+    return None

@@ -1,0 +1,64 @@
+"""Fitting an over-length pair into the judge's context window without touching a trajectory.
+
+The shared context (the benchmark's ``question``: instruction + long document + question) is
+trimmed middle-out: its beginning (the instruction) and its end (usually the question) are kept,
+the middle is replaced by a marker saying how many tokens were left out. The trajectories are
+never cut -- cutting one side (as a blind middle truncation of the whole prompt does) would
+judge a different trajectory than the one submitted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentmem.tokens import count_tokens, decode, encode
+
+__all__ = ["fit_shared_context"]
+
+_MIN_KEEP = 256
+"""Below this many tokens for the shared context, trimming would leave nothing to judge against."""
+
+
+def fit_shared_context(
+    question: str, rest_chars: int, rest: list[str], max_prompt_tokens: int
+) -> tuple[str, dict[str, Any] | None]:
+    """Return ``question`` trimmed so that the whole prompt fits ``max_prompt_tokens``.
+
+    ``rest`` are the other prompt parts (system prompt, template, trajectories). Returns the
+    (possibly unchanged) question and a record of what happened (None when nothing had to be done).
+    CPU-heavy on long inputs: call it in a worker thread.
+    """
+    if (
+        len(question) + rest_chars <= max_prompt_tokens
+    ):  # a token covers >= 1 character (non-CJK text)
+        return question, None
+    rest_tokens = sum(count_tokens(p) for p in rest) + 16
+    ids = encode(question)
+    if len(ids) + rest_tokens <= max_prompt_tokens:
+        return question, None
+    budget = max_prompt_tokens - rest_tokens
+    if budget < _MIN_KEEP:
+        return question, {
+            "trimmed": False,
+            "over_length": True,
+            "reason": f"the trajectories alone take {rest_tokens} of {max_prompt_tokens} prompt tokens; "
+            "they are never cut, so the prompt was sent over length",
+            "question_tokens": len(ids),
+        }
+    marker_ids = encode(
+        "\n\n[... 0000000 tokens of the shared context omitted to fit the judge's context window ...]\n\n"
+    )
+    keep = budget - len(marker_ids)
+    head, tail = keep // 2, keep - keep // 2
+    omitted = len(ids) - head - tail
+    marker = f"\n\n[... {omitted} tokens of the shared context omitted to fit the judge's context window ...]\n\n"
+    trimmed = decode(ids[:head]) + marker + decode(ids[len(ids) - tail :])
+    return trimmed, {
+        "trimmed": True,
+        "over_length": False,
+        "question_tokens": len(ids),
+        "kept_head_tokens": head,
+        "kept_tail_tokens": tail,
+        "omitted_tokens": omitted,
+        "max_prompt_tokens": max_prompt_tokens,
+    }

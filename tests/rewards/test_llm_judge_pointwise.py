@@ -1,0 +1,148 @@
+"""Pointwise update scoring and over-length trimming, against the fake server."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentmem.testing import FakeOpenAIServer, FakeRequest
+from agentmem.tokens import count_tokens
+from rewards import PairInput, UpdateContext, make_reward_model
+from rewards.llm_judge import LLMJudge, fit_shared_context
+
+UPDATE = UpdateContext(
+    question="In which year did the bridge open?",
+    previous_memory="The bridge was planned in 1990.",
+    chunk="The bridge opened in 1999 after delays.",
+    candidate="Planned 1990; opened 1999.",
+    memory_budget_tokens=1024,
+    history=("(nothing yet)",),
+)
+
+
+def judge(server: FakeOpenAIServer, **kw: object) -> LLMJudge:
+    rm = make_reward_model("llm:openai/fake", api_base=server.base_url, **kw)
+    assert isinstance(rm, LLMJudge)
+    return rm
+
+
+async def test_score_update_returns_the_judges_score_and_rationale(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    fake_openai.script("Faithful and concise; keeps both years.\n[[SCORE: 0.9]]")
+    rm = judge(fake_openai)
+    reward = await rm.score_update(UPDATE)
+    await rm.aclose()
+    assert reward.value == pytest.approx(0.9)
+    assert reward.rationale == "Faithful and concise; keeps both years."
+    assert reward.scorer == "llm" and reward.tokens > 0 and reward.evidence["parsed"] is True
+    sent = fake_openai.chat_requests[0]
+    assert (
+        UPDATE.chunk in sent.user
+        and UPDATE.candidate in sent.user
+        and UPDATE.previous_memory in sent.user
+    )
+    assert "1024 tokens" in sent.system
+    assert sent.body["temperature"] == 0.0
+
+
+async def test_unparsed_score_is_re_asked_once(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.script("Looks fine to me.", "[[SCORE: 0.7]]")
+    rm = judge(fake_openai)
+    reward = await rm.score_update(UPDATE)
+    await rm.aclose()
+    assert reward.value == pytest.approx(0.7) and reward.evidence["calls"] == 2
+    assert "after a re-ask" in reward.evidence["parse"]
+    retry = fake_openai.chat_requests[1].body["messages"]
+    assert retry[-2] == {"role": "assistant", "content": "Looks fine to me."}
+
+
+async def test_still_unparsed_is_an_explicit_neutral_score(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.script("no idea", "still no idea")
+    rm = judge(fake_openai)
+    reward = await rm.score_update(UPDATE)
+    await rm.aclose()
+    assert reward.value == 0.5 and reward.evidence["parsed"] is False
+    assert reward.rationale.startswith("unparsed judge output")
+    assert reward.evidence["raw"] == ["no idea", "still no idea"]
+
+
+async def test_structured_pointwise(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.script('{"rationale": "drops 1990", "score": 0.3}')
+    rm = judge(fake_openai, mode="robust", structured=True)
+    reward = await rm.score_update(UPDATE)
+    await rm.aclose()
+    assert reward.value == pytest.approx(0.3) and reward.rationale == "drops 1990"
+    assert (
+        fake_openai.chat_requests[0].body["response_format"]["json_schema"]["name"]
+        == "update_score"
+    )
+
+
+# -- over-length ---------------------------------------------------------------------------------
+LONG_CONTEXT = (
+    "INSTRUCTION: answer from the text.\n"
+    + ("Filler sentence about rivers and bridges. " * 2500)
+    + "\nQUESTION: which year?"
+)
+TRAJ_A = "Step1: <memory>bridge opened 1999</memory> " * 20
+TRAJ_B = "Step1: <memory>no date kept</memory> " * 20
+
+
+@pytest.mark.parametrize("mode", ["compat", "robust"])
+async def test_over_length_trims_the_shared_context_never_a_trajectory(
+    fake_openai: FakeOpenAIServer, mode: str
+) -> None:
+    fake_openai.handler = lambda req: "[[A]]"
+    rm = judge(fake_openai, mode=mode, max_prompt_tokens=4000, both_orders=False)
+    verdict = await rm.compare(
+        PairInput(question=LONG_CONTEXT, trajectory_a=TRAJ_A, trajectory_b=TRAJ_B)
+    )
+    await rm.aclose()
+    trim = verdict.evidence["trim"]
+    assert trim["trimmed"] is True and trim["omitted_tokens"] > 10_000
+    sent = fake_openai.chat_requests[0].body["messages"]
+    user = sent[1]["content"]
+    assert TRAJ_A.strip() in user and TRAJ_B.strip() in user  # both trajectories whole
+    assert "INSTRUCTION: answer from the text." in user and "QUESTION: which year?" in user
+    assert "tokens of the shared context omitted" in user
+    assert sum(count_tokens(m["content"]) for m in sent) <= 4000
+
+
+async def test_inputs_that_fit_are_not_touched(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.handler = lambda req: "[[A]]"
+    rm = judge(fake_openai, max_prompt_tokens=200_000)
+    verdict = await rm.compare(
+        PairInput(question=LONG_CONTEXT, trajectory_a=TRAJ_A, trajectory_b=TRAJ_B)
+    )
+    await rm.aclose()
+    assert "trim" not in verdict.evidence
+    assert LONG_CONTEXT in fake_openai.chat_requests[0].body["messages"][1]["content"]
+
+
+def test_trajectories_too_long_to_fit_are_reported_not_cut() -> None:
+    question, info = fit_shared_context("Q " * 3000, 40_000, ["word " * 5000], 3000)
+    assert question == "Q " * 3000
+    assert info is not None and info["over_length"] is True and info["trimmed"] is False
+
+
+async def test_unknown_models_have_no_window_and_known_ones_do(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    assert judge(fake_openai).max_prompt_tokens is None
+    assert make_reward_model("llm:openai/gpt-4o-mini").max_prompt_tokens == 128_000  # type: ignore[attr-defined]
+
+
+async def test_kind_generation_uses_the_generation_prompt(fake_openai: FakeOpenAIServer) -> None:
+    seen: list[str] = []
+
+    def handler(req: FakeRequest) -> str:
+        seen.append(req.system)
+        return "[[B]]"
+
+    fake_openai.handler = handler
+    rm = judge(fake_openai)
+    await rm.compare(
+        PairInput(question="Plan 30 weeks.", trajectory_a="a", trajectory_b="b", kind="generation")
+    )
+    await rm.aclose()
+    assert "Strict Constraint Adherence" in seen[0]
