@@ -21,6 +21,19 @@ from agentmem.memory._embed import Bm25Embedder, Embedder, HashEmbedder, LLMEmbe
 from agentmem.memory._facts import DEFAULT_INSTRUCTION, FactsMemory
 from agentmem.memory._history import HistoryDB
 from agentmem.memory._index import IndexHit, IndexPoint, IndexSpec, VectorIndex
+from agentmem.memory._notes import (
+    Evolution,
+    EvolutionProposer,
+    LLMEvolutionProposer,
+    LLMNoteBuilder,
+    NeighbourUpdate,
+    NoteAttrs,
+    NoteBuilder,
+    NotesMemory,
+    OverlapEvolution,
+    WordNoteBuilder,
+    render_note,
+)
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._qdrant_server import QdrantServerIndex
 from agentmem.memory._records import (
@@ -55,6 +68,8 @@ __all__ = [
     "Conversation",
     "EdgeIndex",
     "Embedder",
+    "Evolution",
+    "EvolutionProposer",
     "FactExtractor",
     "FactsMemory",
     "FunctionExtractor",
@@ -65,12 +80,19 @@ __all__ = [
     "IndexPoint",
     "IndexSpec",
     "LLMEmbedder",
+    "LLMEvolutionProposer",
+    "LLMNoteBuilder",
     "LexicalProposer",
     "MemoryEvent",
     "MemoryItem",
     "MemoryStore",
+    "NeighbourUpdate",
+    "NoteAttrs",
+    "NoteBuilder",
+    "NotesMemory",
     "OpOutcome",
     "OpProposer",
+    "OverlapEvolution",
     "ProposedOp",
     "QdrantServerIndex",
     "RawOp",
@@ -79,10 +101,12 @@ __all__ = [
     "SentenceExtractor",
     "SparseVec",
     "VectorIndex",
+    "WordNoteBuilder",
     "WritePolicy",
     "clean_messages",
     "content_words",
     "inject_block",
     "open_store",
+    "render_note",
     "text_hash",
 ]

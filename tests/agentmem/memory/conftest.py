@@ -19,7 +19,7 @@ from agentmem.memory import (
 )
 from rewards import PairInput, PairwiseVerdict, Reward, RMSpec, UpdateContext
 
-_SUBJECTS = {"alic", "bob", "user", "caro", "dave"}
+_SUBJECTS = {"alic", "bob", "user", "caro", "dave", "cont", "keyw", "tags", "link", "said"}
 
 
 def _stems(text: str) -> set[str]:
