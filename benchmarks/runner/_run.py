@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,14 +206,16 @@ async def _judge_all(
             if not todo:
                 continue
             it = iter_records([source], LoadReport(), skip_duplicates=False)
+            pending: list[Record] = []
             while todo:
-                record = await asyncio.to_thread(next, it, None)
-                if record is None:
-                    raise UserError(
-                        f"{source.name} changed while the run was reading it (records missing); restart the run"
-                    )
-                if record.index not in todo:
-                    continue
+                if not pending:  # read a batch off the event loop: parsing megabyte records is CPU work
+                    pending = await asyncio.to_thread(_take, it, todo, max(4, concurrency))
+                    pending.reverse()
+                    if not pending:
+                        raise UserError(
+                            f"{source.name} changed while the run was reading it (records missing); restart the run"
+                        )
+                record = pending.pop()
                 todo.discard(record.index)
                 for job in per[record.index]:
                     if job.pair_id != record.pair_id:
@@ -235,6 +237,20 @@ async def _judge_all(
         for w in workers:
             w.cancel()
     return count - already
+
+
+def _take(it: Iterator[Record], wanted: set[int], n: int, budget_chars: int = 16_000_000) -> list[Record]:
+    """Up to ``n`` wanted records (at most ~``budget_chars`` of text) from ``it``; [] when exhausted."""
+    out: list[Record] = []
+    size = 0
+    for record in it:
+        if record.index not in wanted:
+            continue
+        out.append(record)
+        size += len(record.question) + len(record.chosen) + len(record.rejected)
+        if len(out) >= n or size >= budget_chars:
+            break
+    return out
 
 
 def write_results(results: Results, out_dir: Path) -> Path:
@@ -285,6 +301,9 @@ async def run_bench(
         n_new = await _judge_all(plan, model, ledger, done, options.concurrency, progress, already)
     finally:
         ledger.close()
+        close = getattr(model, "aclose", None) if rm is None else None
+        if close is not None:  # the reward model we built owns an HTTP session: release it
+            await close()
     elapsed = time.perf_counter() - t0
     predictions = [p for p in read_ledger(ledger.path) if (p.pair_id, p.chosen_as) in planned]
     latencies = [p.latency_s for p in predictions]
