@@ -36,6 +36,7 @@ from agentmem.store._codec import (
     trajectory_fields,
 )
 from agentmem.store._common import check_run_info, check_step, config_mismatch, unknown_run
+from agentmem.store._pg_step import PgStepWriter, pg_step_args
 from agentmem.store._sqlite_writer import SQLiteStepWriter, apply_pragmas
 from agentmem.store._tables import SCHEMA_VERSION, TABLES, AttemptRow, RunRow, SchemaRow, StepRow
 from agentmem.store._urls import resolve_url, safe_url
@@ -65,6 +66,7 @@ class SQLTraceStore:
         """How long a SQLite writer waits for another process's lock before failing."""
         self._engine: AsyncEngine | None = None
         self._writer: SQLiteStepWriter | None = None
+        self._pg_writer: PgStepWriter | None = None
         dialect = self.sa_url.get_backend_name()
         if dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert
@@ -150,6 +152,15 @@ class SQLTraceStore:
                         select(_schema.c.value).where(_schema.c.key == "schema_version")
                     )
                 ).scalar_one()
+            if self.dialect == "postgresql":
+                dsn = self.sa_url.set(drivername="postgresql").render_as_string(hide_password=False)
+                self._pg_writer = PgStepWriter(dsn)
+                try:
+                    await self._pg_writer.open()
+                except (OSError, TimeoutError, SQLAlchemyError):
+                    raise
+                except Exception as exc:  # asyncpg.PostgresError and friends
+                    raise OSError(_reason(exc)) from exc
             if int(found) > SCHEMA_VERSION:
                 raise UserError(
                     f"the trace store {self.url!r} was written with schema version {found}, "
@@ -169,9 +180,12 @@ class SQLTraceStore:
     async def aclose(self) -> None:
         """Close every connection (the store can be opened again)."""
         writer, self._writer = self._writer, None
+        pg_writer, self._pg_writer = self._pg_writer, None
         try:
             if writer is not None:
                 await writer.aclose()
+            if pg_writer is not None:
+                await pg_writer.aclose()
         finally:
             if self._engine is not None:
                 engine, self._engine = self._engine, None
@@ -253,6 +267,15 @@ class SQLTraceStore:
             if self._writer is not None:
                 await self._writer.write(params, rows)
                 return
+            fast = pg_step_args(params, rows) if self._pg_writer is not None else None
+            if fast is not None and self._pg_writer is not None:
+                try:
+                    inserted = await self._pg_writer.write(fast)
+                except Exception as exc:  # asyncpg's own errors (not SQLAlchemy's)
+                    raise self._store_error("record a step", run_id, exc) from exc
+                if not inserted and await self.get_run(run_id) is None:
+                    raise unknown_run(run_id, await self.match_run_ids(run_id[:4]))
+                return  # inserted, or already recorded (a replay after resume)
             async with self.engine.begin() as conn:
                 if self._lock_run is not None:
                     # Serialise a run's writers so step ids follow commit order (SQLite's single
