@@ -1,0 +1,326 @@
+"""``agentmem chat``: a terminal chat with a long-memory agent whose memory writes are scored.
+
+    agentmem chat --user alice --model openai/gpt-4o-mini
+    agentmem chat --user alice --model openai/qwen --api-base http://127.0.0.1:8000/v1 --memory notes
+    printf 'I live in Lisbon\\n/memories\\n' | agentmem chat --user alice --model ... --json --sync
+
+Commands: ``/memories``, ``/history ID``, ``/forget ID`` (hard delete), ``/quit``.
+``--json`` reads one message or command per stdin line and writes one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``chat`` sub-command."""
+    from agentmem.cli import env_default
+
+    p = subparsers.add_parser(
+        "chat",
+        help="chat with a long-memory agent (memory writes scored by a reward model)",
+        description="Chat with a pydantic-ai agent that recalls memories each turn and updates them "
+        "afterwards, every write scored by a reward model. Commands: /memories, /history ID, /forget ID, /quit.",
+    )
+    p.add_argument(
+        "--user", default=env_default("--user"), help="user id whose memory this is (required)"
+    )
+    p.add_argument(
+        "--tenant", default=env_default("--tenant", "default"), help="tenant id (default: default)"
+    )
+    p.add_argument(
+        "--agent-id",
+        default=env_default("--agent-id"),
+        help="agent id, to keep this agent's memories apart",
+    )
+    p.add_argument(
+        "--model",
+        default=env_default("--model"),
+        help="chat model, e.g. openai/gpt-4o-mini (required)",
+    )
+    p.add_argument(
+        "--api-base",
+        default=env_default("--api-base"),
+        help="OpenAI-compatible base URL (vLLM, Ollama, proxy)",
+    )
+    p.add_argument(
+        "--api-key",
+        default=env_default("--api-key"),
+        help="key for --api-base (else the provider's env variable)",
+    )
+    p.add_argument(
+        "--memory",
+        choices=("facts", "notes"),
+        default=env_default("--memory", "facts"),
+        help="memory type (default: facts)",
+    )
+    p.add_argument(
+        "--memory-model",
+        default=env_default("--memory-model"),
+        help="model for memory extraction (default: --model; 'none' = offline)",
+    )
+    p.add_argument(
+        "--rm",
+        default=env_default("--rm"),
+        help="reward model spec scoring every write (default: heuristic)",
+    )
+    p.add_argument(
+        "--policy",
+        default=env_default("--policy", "gate"),
+        help="score | gate[:THRESHOLD[:ATTEMPTS]] | best-of-N (default: gate)",
+    )
+    p.add_argument(
+        "--memory-path",
+        default=env_default("--memory-path", "~/.agentmem/memory"),
+        help="where the embedded index and SQLite history live",
+    )
+    p.add_argument(
+        "--db-url",
+        default=env_default("--db-url"),
+        help="history database URL (postgresql://...) instead of SQLite",
+    )
+    p.add_argument(
+        "--qdrant-url",
+        default=env_default("--qdrant-url"),
+        help="Qdrant server URL instead of the embedded engine",
+    )
+    p.add_argument(
+        "--sync", action="store_true", help="wait for each memory update before the next prompt"
+    )
+    p.add_argument(
+        "--json", action="store_true", help="read lines from stdin, write JSON lines (scriptable)"
+    )
+    p.add_argument("--no-tools", action="store_true", help="do not offer memory tools to the model")
+    p.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    from agentmem.exceptions import UserError
+
+    if not args.user:
+        raise UserError("chat needs --user ID (or AGENTMEM_USER), e.g. --user alice")
+    if not args.model:
+        raise UserError(
+            "chat needs --model MODEL (or AGENTMEM_MODEL), e.g. --model openai/gpt-4o-mini, "
+            "or --model openai/NAME --api-base http://127.0.0.1:8000/v1 for a local server"
+        )
+    return asyncio.run(_chat(args))
+
+
+def _build_memory(args: argparse.Namespace) -> Any:
+    from agentmem.memory import FactsMemory, NotesMemory
+
+    mem_model = (
+        None if (args.memory_model or "").lower() == "none" else (args.memory_model or args.model)
+    )
+    cls = FactsMemory if args.memory == "facts" else NotesMemory
+    return cls.create(
+        args.memory_path,
+        model=mem_model,
+        api_base=args.api_base,
+        api_key=args.api_key,
+        rm=args.rm,
+        policy=args.policy,
+        db_url=args.db_url,
+        qdrant_url=args.qdrant_url,
+    )
+
+
+async def _chat(args: argparse.Namespace) -> int:
+    from agentmem.agent import MemoryChatAgent, build_chat_model, supports_tools
+    from agentmem.memory import Scope
+
+    scope = Scope(user_id=args.user, tenant_id=args.tenant, agent_id=args.agent_id)
+    memory = _build_memory(args)
+    out = _Out(json_mode=args.json)
+    async with memory:
+        agent = MemoryChatAgent(
+            memory=memory,
+            scope=scope,
+            sync=args.sync,
+            model=build_chat_model(args.model, api_base=args.api_base, api_key=args.api_key),
+            tools=not args.no_tools and supports_tools(args.model),
+        )
+        if not args.json:
+            out.info(
+                f"agentmem chat -- {scope} -- {args.memory} memory, policy {memory.policy.label}, "
+                f"rm {memory.reward_model.spec.label}. /memories /history ID /forget ID /quit"
+            )
+        try:
+            while True:
+                line = await _read_line(args.json)
+                if line is None:
+                    break
+                line = line.strip()
+                if args.json and line.startswith("{"):
+                    line = str(json.loads(line).get("message", "")).strip()
+                if not line:
+                    continue
+                if line in ("/quit", "/exit"):
+                    break
+                if line.startswith("/"):
+                    if agent.pending:  # commands see the memory as of the last turn
+                        for res in await agent.drain():
+                            out.update(res)
+                    await _command(line, memory, scope, out)
+                    continue
+                out.reply(await agent.turn(line))
+        finally:
+            try:
+                for res in await agent.drain():
+                    out.update(res)
+            finally:
+                await agent.aclose()
+    return 0
+
+
+async def _read_line(json_mode: bool) -> str | None:
+    if json_mode or not sys.stdin.isatty():
+        line = await asyncio.to_thread(sys.stdin.readline)
+        return line if line else None
+    try:
+        return await asyncio.to_thread(input, "you> ")
+    except EOFError:
+        return None
+
+
+async def _command(line: str, memory: Any, scope: Any, out: _Out) -> None:
+    cmd, _, arg = line.partition(" ")
+    arg = arg.strip()
+    if cmd == "/memories":
+        out.memories(await memory.get_all(scope=scope))
+    elif cmd == "/history" and arg:
+        out.history(arg, await memory.history(arg, scope=scope))
+    elif cmd == "/forget" and arg:
+        out.forgot(arg, await memory.forget(arg, scope=scope, actor="user"))
+    else:
+        out.error(f"unknown command {line!r}; use /memories, /history ID, /forget ID or /quit")
+
+
+class _Out:
+    """Human or JSON-lines output."""
+
+    def __init__(self, *, json_mode: bool) -> None:
+        self.json_mode = json_mode
+
+    def _emit(self, obj: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(obj, default=str) + "\n")
+        sys.stdout.flush()
+
+    def info(self, text: str) -> None:
+        print(text, flush=True)
+
+    def error(self, text: str) -> None:
+        if self.json_mode:
+            self._emit({"type": "error", "message": text})
+        else:
+            print(f"! {text}", flush=True)
+
+    def reply(self, turn: Any) -> None:
+        if self.json_mode:
+            obj: dict[str, Any] = {
+                "type": "reply",
+                "text": turn.reply,
+                "recalled": [{"id": m.id, "memory": m.text} for m in turn.recalled],
+                "latency_s": round(turn.latency_s, 4),
+            }
+            if turn.update is not None:
+                obj["memory_update"] = _update_json(turn.update)
+            self._emit(obj)
+            return
+        print(f"agent> {turn.reply}", flush=True)
+        if turn.update is not None:
+            self.update(turn.update)
+
+    def update(self, res: Any) -> None:
+        if self.json_mode:
+            self._emit({"type": "memory_update", **_update_json(res)})
+            return
+        for o in res.outcomes:
+            if o.op.op == "NOOP" and o.status == "applied":
+                continue
+            mark = "+" if o.status == "applied" else "x"
+            score = f" score={o.score:.2f}" if o.score is not None else ""
+            print(
+                f"  [memory {mark}] {o.op.op} {o.op.text!r}{score}"
+                + ("" if o.status == "applied" else f" -- rejected: {o.rationale}"),
+                flush=True,
+            )
+
+    def memories(self, items: list[Any]) -> None:
+        if self.json_mode:
+            self._emit(
+                {
+                    "type": "memories",
+                    "items": [
+                        {
+                            "id": m.id,
+                            "memory": m.text,
+                            "version": m.version,
+                            "updated_at": m.updated_at.isoformat(),
+                        }
+                        for m in items
+                    ],
+                }
+            )
+            return
+        if not items:
+            print("(no memories yet)", flush=True)
+        for m in items:
+            print(f"  {m.id}  v{m.version}  {m.text}", flush=True)
+
+    def history(self, memory_id: str, events: list[Any]) -> None:
+        if self.json_mode:
+            self._emit(
+                {
+                    "type": "history",
+                    "id": memory_id,
+                    "events": [e.model_dump(mode="json") for e in events],
+                }
+            )
+            return
+        if not events:
+            print(f"(no history for {memory_id})", flush=True)
+        for e in events:
+            score = f" score={e.score:.2f}" if e.score is not None else ""
+            print(
+                f"  {e.created_at:%Y-%m-%d %H:%M:%S} {e.actor:6} {e.op:7} {e.status:8}{score} {e.old_text!r} -> {e.new_text!r} {e.rationale}",
+                flush=True,
+            )
+
+    def forgot(self, memory_id: str, ok: bool) -> None:
+        if self.json_mode:
+            self._emit({"type": "forget", "id": memory_id, "forgotten": ok})
+        else:
+            print(
+                f"  forgot {memory_id}" if ok else f"  no memory {memory_id} for this user",
+                flush=True,
+            )
+
+
+def _update_json(res: Any) -> dict[str, Any]:
+    return {
+        "request_id": res.request_id,
+        "facts": res.facts,
+        "applied": [
+            {
+                "op": o.op.op,
+                "id": o.memory_id,
+                "memory": o.op.text,
+                "old": o.op.old_text,
+                "score": o.score,
+            }
+            for o in res.applied
+        ],
+        "rejected": [
+            {"op": o.op.op, "memory": o.op.text, "score": o.score, "reason": o.rationale}
+            for o in res.rejected
+        ],
+    }

@@ -1,0 +1,134 @@
+"""`agentmem chat` end to end: JSON transcript mode against the fake server, commands, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _chat_fake_model import chat_model
+
+from agentmem.cli import main
+from agentmem.testing import FakeOpenAIServer
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer(handler=chat_model) as srv:
+        yield srv
+
+
+def run_chat(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    server: FakeOpenAIServer,
+    tmp_path: Path,
+    lines: list[str],
+    *extra: str,
+) -> tuple[int, list[dict]]:
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(line + "\n" for line in lines)))
+    code = main(
+        [
+            "chat",
+            "--user",
+            "alice",
+            "--model",
+            "openai/fake",
+            "--api-base",
+            server.base_url,
+            "--api-key",
+            "x",
+            "--memory-path",
+            str(tmp_path),
+            "--json",
+            *extra,
+        ]
+    )
+    out = capsys.readouterr().out
+    return code, [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_json_transcript_with_commands(monkeypatch, capsys, server, tmp_path: Path) -> None:
+    code, out = run_chat(
+        monkeypatch, capsys, server, tmp_path, ["I live in Lisbon.", "/memories"], "--sync"
+    )
+    assert code == 0
+    reply, memories = out
+    assert (
+        reply["type"] == "reply"
+        and reply["memory_update"]["applied"][0]["memory"] == "User lives in Lisbon"
+    )
+    assert memories == {
+        "type": "memories",
+        "items": [{**memories["items"][0], "memory": "User lives in Lisbon", "version": 1}],
+    }
+    mid = memories["items"][0]["id"]
+
+    # a new session remembers; history and forget work on the id
+    code, out = run_chat(
+        monkeypatch,
+        capsys,
+        server,
+        tmp_path,
+        [
+            '{"message": "Where do I live?"}',
+            f"/history {mid}",
+            f"/forget {mid}",
+            "/memories",
+            "/bogus",
+        ],
+        "--sync",
+    )
+    reply, history, forget, memories, error = out
+    assert [r["memory"] for r in reply["recalled"]] == ["User lives in Lisbon"]
+    assert [e["op"] for e in history["events"]] == ["ADD"] and history["events"][0][
+        "score"
+    ] is not None
+    assert forget == {"type": "forget", "id": mid, "forgotten": True}
+    assert memories["items"] == []
+    assert error["type"] == "error" and "/memories" in error["message"]
+
+
+def test_background_mode_reports_updates_at_the_end(
+    monkeypatch, capsys, server, tmp_path: Path
+) -> None:
+    code, out = run_chat(
+        monkeypatch, capsys, server, tmp_path, ["I live in Porto.", "I live in Faro."]
+    )
+    assert code == 0
+    kinds = [o["type"] for o in out]
+    assert kinds == ["reply", "reply", "memory_update", "memory_update"]
+    assert "memory_update" not in out[0]
+    assert [o["applied"][0]["op"] for o in out[2:]] == ["ADD", "UPDATE"]
+
+
+def test_notes_memory_in_chat(monkeypatch, capsys, server, tmp_path: Path) -> None:
+    code, out = run_chat(
+        monkeypatch,
+        capsys,
+        server,
+        tmp_path,
+        ["I live in Lisbon and love the sea.", "/memories"],
+        "--sync",
+        "--memory",
+        "notes",
+        "--memory-model",
+        "none",
+        "--policy",
+        "score",
+    )
+    assert code == 0
+    assert out[-1]["items"][0]["memory"] == "I live in Lisbon and love the sea."
+
+
+def test_missing_user_or_model_is_a_clear_error(capsys, monkeypatch) -> None:
+    monkeypatch.delenv("AGENTMEM_USER", raising=False)
+    monkeypatch.delenv("AGENTMEM_MODEL", raising=False)
+    assert main(["chat", "--model", "openai/x"]) == 2
+    assert "--user" in capsys.readouterr().err
+    assert main(["chat", "--user", "alice"]) == 2
+    assert "--model" in capsys.readouterr().err
+    assert main(["chat", "--user", "alice", "--model", "openai/x", "--policy", "bestof"]) == 2
+    assert "memory write policy" in capsys.readouterr().err
