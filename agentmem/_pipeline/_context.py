@@ -4,11 +4,13 @@
 fork gives each sub-branch its own copy. :class:`RunContext` is shared by every branch of a run: the
 components, the limiters, the trace store, the steps recorded by an earlier attempt (for resume),
 and the trajectory being built. :meth:`RunContext.commit_step` is the transaction: propose → score →
-decide (the policy) → commit to the store → append to the trajectory → log.
+decide (the policy) → commit to the store (in decision order, at most one write in flight, so a
+write overlaps the next model call; see :meth:`RunContext.flush`) → append to the trajectory → log.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -85,6 +87,8 @@ class RunContext:
     """Steps recorded by an earlier attempt of this run, not yet replayed."""
     rm_label: str = ""
     """Reward-model label for log events."""
+    _last_commit: asyncio.Future[None] | None = field(default=None, repr=False)
+    """The commit in flight, if any (at most one at a time)."""
 
     async def commit_step(
         self,
@@ -98,6 +102,7 @@ class RunContext:
 
         ``kind`` is ``update`` (read ``chunk``) or ``fusion`` (merge ``memories``).
         """
+        self._raise_failed_commit()
         index = branch.next_index if kind == "update" else branch.fusions
         key: StepKey = (branch.group, kind, index)
         recorded = self.replay.pop(key, None)
@@ -110,13 +115,7 @@ class RunContext:
                 branch, kind=kind, chunk=chunk, memories=memories, index=index
             )
             if self.store is not None:
-                try:
-                    await self.store.record_step(self.run_id, step)
-                except Exception as exc:
-                    exc.add_note(
-                        f"while committing {kind} step {index} of group {branch.group} to the trace store (run {self.run_id})"
-                    )
-                    raise
+                await self._commit(step)
             self.trajectory.steps.append(step)
             self._log(step, replayed=False)
         branch.history.append(branch.memory)
@@ -126,6 +125,52 @@ class RunContext:
         else:
             branch.fusions = index + 1
         return step
+
+    # -- commits ----------------------------------------------------------------------------------
+    async def _commit(self, step: Step) -> None:
+        """Commit ``step``: wait for the previous commit, then start this one and return.
+
+        At most one commit is in flight: the write of step k overlaps the model call of step
+        k+1, so the trace write stays off the critical path of model calls, while a hard crash
+        (SIGKILL) can lose at most the one decided step whose write had not finished (it is simply
+        redone on resume). :meth:`flush` waits for the last one; a failed commit fails the run at
+        the next step or at the flush.
+        """
+        assert self.store is not None
+        await self.flush()
+        store, run_id = self.store, self.run_id
+
+        async def write() -> None:
+            try:
+                await store.record_step(run_id, step)
+            except Exception as exc:
+                exc.add_note(
+                    f"while committing {step.kind} step {step.index} of group {step.group} "
+                    f"to the trace store (run {run_id})"
+                )
+                raise
+
+        self._last_commit = asyncio.ensure_future(write())
+
+    def _raise_failed_commit(self) -> None:
+        last = self._last_commit
+        if (
+            last is not None
+            and last.done()
+            and not last.cancelled()
+            and last.exception() is not None
+        ):
+            raise last.exception()  # type: ignore[misc]
+
+    async def flush(self) -> None:
+        """Wait until every decided step is committed; raise the commit error if one failed.
+
+        Concurrent branches may call this together: when it returns, no commit is in flight, and
+        the caller can start one before its next ``await`` (the event loop cannot interleave).
+        """
+        while (last := self._last_commit) is not None and not last.done():
+            await asyncio.shield(last)
+        self._raise_failed_commit()
 
     # -- the transaction ------------------------------------------------------------------------
     async def _decide(

@@ -247,6 +247,7 @@ class Pipeline:
         started = time.perf_counter()
         try:
             await stage(ctx, Branch(group=0))
+            await ctx.flush()
             async with limits("model"):
                 answer = await self.answerer(question, trajectory.final_memory)
             if not isinstance(answer, Answer):
@@ -258,6 +259,11 @@ class Pipeline:
                 await store.finish_run(run_id, answer)
         except BaseException as exc:
             if store is not None:
+                try:  # steps decided before the error are committed before the run is marked
+                    await ctx.flush()
+                except Exception as commit_exc:
+                    if commit_exc is not exc:
+                        exc.add_note(f"also failed to commit a step: {commit_exc!r}")
                 reason = (
                     "cancelled"
                     if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt)
