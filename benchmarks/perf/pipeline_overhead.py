@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import statistics
 import tempfile
 import time
@@ -83,7 +84,7 @@ async def _measure(kind: str, steps: int, tmp: Path, run: int) -> list[float]:
         if inner is not None and hasattr(inner, "aclose"):
             await inner.aclose()
     marks = timed.marks
-    return [b - a for a, b in zip(marks, marks[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(marks)]
 
 
 async def _run_without_store(pipe: Any, doc: str, timed: TimedStore) -> None:
