@@ -10,6 +10,8 @@ relevant memory line, labelled as an extractive answer: it quotes, it does not r
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from dataclasses import dataclass
 
@@ -25,6 +27,8 @@ __all__ = [
     "ExtractiveUpdater",
     "select_within_budget",
 ]
+
+_INLINE_CHARS = 4000  # larger inputs are ranked in a worker thread, off the event loop
 
 EXTRACTIVE_LABEL = "extractive (offline baseline, no model)"
 """How outputs of these components are labelled for people."""
@@ -81,16 +85,24 @@ class ExtractiveUpdater:
     async def __call__(
         self, question: str, memory: str, chunk: Chunk, *, feedback: str | None = None
     ) -> Candidate:
-        """Propose the new memory."""
+        """Propose the new memory (in a worker thread for large inputs: it is CPU work)."""
         started = time.perf_counter()
+        work = functools.partial(self._update, question, memory, chunk, feedback)
+        text = (
+            await asyncio.to_thread(work)
+            if len(memory) + len(chunk.text) > _INLINE_CHARS
+            else work()
+        )
+        return Candidate(
+            text=text, usage=Usage(latency_s=time.perf_counter() - started), feedback=feedback
+        )
+
+    def _update(self, question: str, memory: str, chunk: Chunk, feedback: str | None) -> str:
         units = [(s, (0, i)) for i, s in enumerate(memory.splitlines()) if s.strip()]
         units += [(s, (1 + chunk.index, i)) for i, s in enumerate(sentences(chunk.text))]
         ranked = rank_sentences(question, units)
         kept = select_within_budget(ranked, self.memory_tokens, min_score=_floor(ranked, feedback))
-        text = "\n".join(s.text for s in kept)
-        return Candidate(
-            text=text, usage=Usage(latency_s=time.perf_counter() - started), feedback=feedback
-        )
+        return "\n".join(s.text for s in kept)
 
 
 @dataclass(kw_only=True)
@@ -110,6 +122,13 @@ class ExtractiveFuser:
     ) -> Candidate:
         """Propose the fused memory (lines keep group order, then their order in the group)."""
         started = time.perf_counter()
+        work = functools.partial(self._fuse, question, memories, feedback)
+        text = await asyncio.to_thread(work) if sum(map(len, memories)) > _INLINE_CHARS else work()
+        return Candidate(
+            text=text, usage=Usage(latency_s=time.perf_counter() - started), feedback=feedback
+        )
+
+    def _fuse(self, question: str, memories: list[str], feedback: str | None) -> str:
         units = [
             (line, (g, i))
             for g, mem in enumerate(memories)
@@ -118,10 +137,7 @@ class ExtractiveFuser:
         ]
         ranked = rank_sentences(question, units)
         kept = select_within_budget(ranked, self.memory_tokens, min_score=_floor(ranked, feedback))
-        text = "\n".join(s.text for s in kept)
-        return Candidate(
-            text=text, usage=Usage(latency_s=time.perf_counter() - started), feedback=feedback
-        )
+        return "\n".join(s.text for s in kept)
 
 
 @dataclass(kw_only=True)

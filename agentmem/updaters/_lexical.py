@@ -8,6 +8,7 @@ kind of token the question asks for (numbers for "how many/when", names for "who
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -183,6 +184,7 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -227,11 +229,18 @@ def rank_sentences(
     ``extra_terms`` (e.g. from a reviewer's feedback) count as half-weight question terms.
     """
     items: list[Scored] = []
+    exact: set[frozenset[str]] = set()
     seen: list[set[str]] = []
     for text, order in units:
         ts = terms(text)
-        if any(near_duplicate(ts, s) for s in seen[-400:]):
+        key = frozenset(ts)
+        if key in exact:
             continue
+        # Jaccard >= 0.8 needs sizes within a factor 0.8 of each other: compare only those.
+        lo, hi = 0.8 * len(ts), 1.25 * len(ts)
+        if any(lo <= len(s) <= hi and near_duplicate(ts, s) for s in seen[-400:]):
+            continue
+        exact.add(key)
         seen.append(ts)
         items.append(Scored(text, order, ts))
     if not items:
