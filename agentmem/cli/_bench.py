@@ -324,6 +324,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"--resume {args.resume} writes into that folder; drop --out {args.out}"
             )
         out_dir = args.resume
+        ignored = [
+            f"--{k.replace('_', '-')}"
+            for k in ("data", "limit", "temperature", "top_p", "max_tokens")
+            if getattr(args, k) is not None
+        ]
+        ignored += ["--both-orders"] if args.both_orders is not None else []
+        ignored += ["--mode"] if args.mode != "compat" else []
+        if ignored:
+            print(
+                f"agentmem: note: --resume repeats the saved configuration in {out_dir / 'run.json'}; "
+                f"ignoring {', '.join(ignored)}",
+                file=sys.stderr,
+            )
         config = RunConfig(data=[], rm="")  # replaced by the saved run.json
     else:
         out_dir = args.out or Path("runs") / f"bench-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"

@@ -41,7 +41,7 @@ def _setting_table(r: Results) -> str:
     papers = {m: paper_by_setting(m) for m in PAPER_COLUMNS}
     head = "".join(
         f"<th>{_e(c)}</th>"
-        for c in ["Setting", "n", "RM", *BASELINES, *(f"paper: {m}" for m in PAPER_COLUMNS)]
+        for c in ["Setting", "n", "RM", *BASELINES, *(f"{m} (paper)" for m in PAPER_COLUMNS)]
     )
     rows: list[str] = []
 
@@ -76,7 +76,7 @@ def _length_table(r: Results) -> str:
     lengths = {m: paper_by_length(m) for m in PAPER_COLUMNS}
     head = "".join(
         f"<th>{_e(c)}</th>"
-        for c in ["Length", "n", "RM", *BASELINES, *(f"paper: {m}" for m in PAPER_COLUMNS)]
+        for c in ["Length", "n", "RM", *BASELINES, *(f"{m} (paper)" for m in PAPER_COLUMNS)]
     )
     rows = []
     for k in [*LENGTHS, *sorted(set(r.by_length) - set(LENGTHS))]:

@@ -72,7 +72,7 @@ async def test_report_html_is_one_self_contained_file(small_suite: Path, tmp_pat
         "LCR avg",
         "Overall",
         "always-shorter",
-        "paper: Claude-Opus-4.5",
+        "Claude-Opus-4.5 (paper)",
         "128k",
     ):
         assert s in html
