@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import time
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -54,12 +55,13 @@ class LLMClient:
         api_key: key for the endpoint (litellm falls back to the provider's usual env variable).
         timeout: seconds allowed per attempt.
         max_retries: retries after the first attempt (429, 5xx, timeouts, connection errors).
-        concurrency: calls in flight at once, shared by every client with the same ``limiter``.
+        concurrency: calls in flight at once (for this client, or for every client sharing ``limiter``).
         rpm: requests per minute (token bucket), None for no limit.
         tpm: tokens per minute (prompt estimate up front, corrected by the reported usage).
         cache_dir: folder of the content-addressed response cache; None disables caching.
         transport: ``auto`` (default), ``fast`` (force the aiohttp path; needs ``api_base``) or ``litellm``.
-        limiter: name of the concurrency limiter (default: ``llm:<model>``).
+        limiter: name of a concurrency limiter shared with other clients and tasks that use the
+            same name (see :func:`agentmem.llm.limit`); default: this client's own limiter.
         backoff_base: first backoff step in seconds (doubles each retry, full jitter).
         backoff_cap: longest backoff in seconds.
     """
@@ -104,7 +106,10 @@ class LLMClient:
         self.concurrency = concurrency
         self.backoff_base = float(backoff_base)
         self.backoff_cap = float(backoff_cap)
-        self.limiter_name = limiter or f"llm:{self.model}"
+        self.limiter_name = limiter
+        self._own_limiters: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, asyncio.Semaphore
+        ] = weakref.WeakKeyDictionary()
         self._rpm = TokenBucket(rpm, what="rpm") if rpm is not None else None
         self._tpm = TokenBucket(tpm, what="tpm") if tpm is not None else None
         self.cache = ResponseCache(cache_dir) if cache_dir is not None else None
@@ -277,6 +282,15 @@ class LLMClient:
         return [[float(x) for x in d["embedding"]] for d in ordered]
 
     # -- the retry loop ---------------------------------------------------------------------
+    def _limiter(self) -> asyncio.Semaphore:
+        if self.limiter_name is not None:
+            return named_limiter(self.limiter_name, self.concurrency)
+        loop = asyncio.get_running_loop()
+        sem = self._own_limiters.get(loop)
+        if sem is None:
+            sem = self._own_limiters[loop] = asyncio.Semaphore(self.concurrency)
+        return sem
+
     async def _call(
         self,
         path: str,
@@ -286,7 +300,7 @@ class LLMClient:
         transport: FastTransport | LiteLLMTransport | None = None,
     ) -> tuple[dict[str, Any], int]:
         transport = transport or self.transport
-        limiter = named_limiter(self.limiter_name, self.concurrency)
+        limiter = self._limiter()
         last: TransportFailure | None = None
         timeouts = 0
         for attempt in range(self.max_retries + 1):

@@ -72,7 +72,7 @@ class FastTransport:
         import aiohttp
 
         session = await self._session()
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        data = json.dumps(body).encode("ascii")  # ASCII escapes: faster than UTF-8 output here
         try:
             async with session.post(
                 f"{self.api_base}/{path}", data=data, timeout=aiohttp.ClientTimeout(total=timeout_s)

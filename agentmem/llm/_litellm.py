@@ -97,7 +97,13 @@ class LiteLLMTransport:
         self.api_key = api_key
 
     def _common(self, timeout: float) -> dict[str, Any]:
-        kw: dict[str, Any] = {"timeout": timeout, "num_retries": 0, "max_retries": 0}
+        # drop_params: a provider that lacks a parameter (seed, logprobs, ...) ignores it instead of failing
+        kw: dict[str, Any] = {
+            "timeout": timeout,
+            "num_retries": 0,
+            "max_retries": 0,
+            "drop_params": True,
+        }
         if self.api_base:
             kw["api_base"] = self.api_base
         if self.api_key:

@@ -10,7 +10,10 @@ a judge-sized request (~6 KB prompt) with a short verdict. Printed per transport
 * ``client CPU``: this process's CPU seconds per call (what limits throughput);
 * ``throughput``: calls/s at concurrency 32 against a 100 ms server (ideal: 320/s).
 
-Targets: overhead <= 10 ms per call; fast path >= 90% of 320 calls/s.
+Then the same for whole judgments through ``LLMJudge.compare`` (compat mode: one call per pair;
+robust: two calls, both orders) on a benchmark-sized pair (``--pair-kb`` of shared context).
+
+Targets: overhead <= 10 ms per call; fast path >= 90% of 320 calls/s (and judgments/s in compat).
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ s = FakeOpenAIServer(handler=lambda req: "[[A]]\\nAgent A keeps the evidence.", 
 print(s.base_url, flush=True)
 sys.stdin.read()
 """
+
+PAIR_KB = 64
+"""Shared-context size of the judge benchmark's pair (set by --pair-kb)."""
 
 PROMPT = [
     {"role": "system", "content": "You compare two memory trajectories. " * 40},
@@ -75,6 +81,25 @@ async def _make_calls(kind: str, base_url: str) -> tuple[Call, Callable[[], Awai
             return (await client.complete(PROMPT, temperature=0.7, top_p=0.95, max_tokens=64)).text
 
         return call, client.aclose
+    if kind.startswith("judge-"):
+        from rewards import PairInput
+        from rewards.llm_judge import LLMJudge
+
+        mode = kind.split("-", 1)[1]
+        judge = LLMJudge("openai/fake", api_base=base_url, api_key="x", mode=mode, concurrency=64)  # type: ignore[arg-type]
+        words = "The shared long context keeps talking about rivers, bridges and the year 1999. "
+        pair = PairInput(
+            question="Answer from the text.\n"
+            + words * (PAIR_KB * 1024 // len(words))
+            + "\nQuestion: when?",
+            trajectory_a="Step1:\n<memory>bridge opened 1999</memory>\n" * 200,
+            trajectory_b="Step1:\n<memory>no date kept</memory>\n" * 200,
+        )
+
+        async def call() -> str:
+            return (await judge.compare(pair)).winner
+
+        return call, judge.aclose
     if kind == "openai-sdk":
         import openai
 
@@ -157,8 +182,13 @@ def main() -> None:
     ap.add_argument(
         "--latency", type=float, default=0.1, help="server latency for the throughput run (s)"
     )
-    ap.add_argument("--kinds", default="fast,httpx,openai-sdk,litellm")
+    ap.add_argument("--kinds", default="fast,httpx,openai-sdk,litellm,judge-compat,judge-robust")
+    ap.add_argument(
+        "--pair-kb", type=int, default=64, help="shared context of the judged pair, in KB"
+    )
     args = ap.parse_args()
+    global PAIR_KB
+    PAIR_KB = args.pair_kb
     kinds = args.kinds.split(",")
 
     zero = Server(0.0)

@@ -245,3 +245,19 @@ def test_client_works_across_event_loops(fake_openai: FakeOpenAIServer) -> None:
     assert (
         asyncio.run(c.complete("two")).text == "ok"
     )  # a fresh pool on the new loop, old one closed
+
+
+async def test_named_limiter_is_shared_and_default_limiters_are_not(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    fake_openai.latency_s = 0.1
+    shared = [client(fake_openai, concurrency=1, limiter="test-shared-1") for _ in range(2)]
+    t0 = time.perf_counter()
+    await asyncio.gather(*(c.complete(f"q{i}") for i in range(2) for c in shared))
+    assert time.perf_counter() - t0 >= 0.4  # 4 calls, one at a time across both clients
+    own = [client(fake_openai, concurrency=2) for _ in range(2)]
+    t0 = time.perf_counter()
+    await asyncio.gather(*(c.complete(f"q{i}") for i in range(2) for c in own))
+    assert time.perf_counter() - t0 < 0.3  # each client has its own bound of 2: all 4 at once
+    for c in shared + own:
+        await c.aclose()
