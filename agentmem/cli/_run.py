@@ -100,6 +100,16 @@ def register(subparsers: Any) -> None:
         help="reward model spec (default: rewards.DEFAULT_RM, the offline heuristic)",
     )
     p.add_argument(
+        "--rm-api-base",
+        default=env_default("--rm-api-base"),
+        help="server URL for an LLM reward model, when it differs from --api-base",
+    )
+    p.add_argument(
+        "--rm-api-key",
+        default=env_default("--rm-api-key"),
+        help="API key for the reward model, when it differs from --api-key",
+    )
+    p.add_argument(
         "--policy",
         default=env_default("--policy"),
         help="score (default), best-of-N, gate, gate:best-of-N",
@@ -333,10 +343,12 @@ def _reward_model(args: argparse.Namespace, info: RunInfo | None) -> Any:
 
     spec = args.rm or _recorded(info, "reward_model") or None
     overrides: dict[str, Any] = {}
-    if args.api_base:
-        overrides["api_base"] = args.api_base
-    if args.api_key:
-        overrides["api_key"] = args.api_key
+    api_base = args.rm_api_base or args.api_base
+    api_key = args.rm_api_key or args.api_key
+    if api_base:
+        overrides["api_base"] = api_base
+    if api_key:
+        overrides["api_key"] = api_key
     overrides["timeout"] = args.timeout
     return make_reward_model(spec, **overrides)
 

@@ -250,3 +250,49 @@ async def test_custom_templates_reach_the_model(server: FakeOpenAIServer) -> Non
         server.chat_requests[-1].user == f"Q={Q}\nM=item 302 rests in room 3\nBox it: \\boxed{{}}"
     )
     assert ans.extracted == "room 3" and ans.usage.completion_tokens > 0
+
+
+async def test_gate_with_the_llm_judge_reward_model_over_http(
+    server: FakeOpenAIServer, store: DictTraceStore
+) -> None:
+    """The real `llm:` reward model scores each update; a low score sends its rationale back."""
+    from rewards import make_reward_model
+
+    judged = {"n": 0}
+
+    def handler(req: FakeRequest) -> FakeReply | str:
+        if "[Proposed new memory]" in req.user:
+            judged["n"] += 1
+            if judged["n"] == 1:
+                return FakeReply(
+                    status=429, content="rate limited", headers={"retry-after": "0.01"}
+                )
+            if judged["n"] == 2:
+                return "The update lost item 302, which the question asks about. [[SCORE: 0.2]]"
+            return "Keeps every relevant item. [[SCORE: 0.9]]"
+        return fake_model(req)
+
+    server.handler = handler
+    updater, _, answerer = components(server)
+    judge = make_reward_model("llm:openai/fake", api_base=server.base_url, api_key="k", timeout=5)
+    pipe = build_pipeline(
+        "sequential",
+        updater=updater,
+        answerer=answerer,
+        reward_model=judge,
+        policy="gate",
+        chunk_tokens=400,
+    )
+    async with updater.client:
+        traj = await pipe.run(words_doc(2), Q, run_id="judge", store=store)
+    close = getattr(judge, "aclose", None)
+    if close is not None:
+        await close()
+    first = traj.steps[0]
+    assert [round(a.reward.value, 2) for a in first.attempts] == [0.2, 0.9]
+    assert first.decision == "accepted_after_revision" and first.attempts[0].reward.scorer == "llm"
+    revision = [r for r in server.chat_requests if "<section>" in r.user][1]
+    assert "lost item 302" in block(revision.user, "feedback")
+    assert (
+        store.steps["judge"][0].attempts[0].reward.rationale.startswith("The update lost item 302")
+    )
