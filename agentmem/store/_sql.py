@@ -4,15 +4,18 @@ SQLite (the default, through aiosqlite) runs in WAL mode with ``synchronous=NORM
 committed transaction survives the process being killed at any point -- and a busy timeout, so
 several processes can write to one file. PostgreSQL runs through asyncpg.
 
-Each :meth:`SQLTraceStore.record_step` is one transaction: one ``INSERT ... ON CONFLICT DO
-NOTHING RETURNING id`` for the step, one multi-row ``INSERT`` for its attempts. The statements are
-built once per store (SQLAlchemy caches their compiled form, asyncpg prepares them), and the engine
-and its connection pool live as long as the store. A step that already exists (same run, group,
-kind, index: a replay after resume) is left as it was.
+Each :meth:`SQLTraceStore.record_step` is one transaction holding the step row and all its
+attempt rows; a step that already exists (same run, group, kind, index: a replay after resume)
+is left as it was. The write path is the hot one (every memory update), so it avoids per-step
+setup: on SQLite it is one hop to a dedicated writer thread with its own connection
+(:mod:`._sqlite_writer`), on PostgreSQL one prepared statement on a small asyncpg pool
+(:mod:`._pg_step`); everything else goes through the async engine, whose statements are built
+once per store.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import defaultdict
@@ -21,7 +24,7 @@ from typing import Any, Self
 
 from sqlalchemy import Row, bindparam, event, func, select, update
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -76,7 +79,6 @@ class SQLTraceStore:
             insert(_steps).on_conflict_do_nothing(index_elements=_STEP_KEY).returning(_steps.c.id)
         )
         self._insert_run = insert(_runs).on_conflict_do_nothing(index_elements=["run_id"])
-        self._insert_schema = insert(_schema).on_conflict_do_nothing(index_elements=["key"])
         self._insert_attempts = _attempts.insert()
         self._lock_run = (
             None
@@ -142,16 +144,12 @@ class SQLTraceStore:
             return self
         self._engine = self._make_engine()
         try:
-            async with self._engine.begin() as conn:
-                await conn.run_sync(lambda c: _runs.metadata.create_all(c, tables=TABLES))
-                await conn.execute(
-                    self._insert_schema, {"key": "schema_version", "value": str(SCHEMA_VERSION)}
+            found = await self._prepare_schema(self._engine)
+            if int(found) > SCHEMA_VERSION:
+                raise UserError(
+                    f"the trace store {self.url!r} was written with schema version {found}, "
+                    f"newer than this agentmem understands ({SCHEMA_VERSION}); upgrade agentmem"
                 )
-                found = (
-                    await conn.execute(
-                        select(_schema.c.value).where(_schema.c.key == "schema_version")
-                    )
-                ).scalar_one()
             if self.dialect == "postgresql":
                 dsn = self.sa_url.set(drivername="postgresql").render_as_string(hide_password=False)
                 self._pg_writer = PgStepWriter(dsn)
@@ -161,11 +159,6 @@ class SQLTraceStore:
                     raise
                 except Exception as exc:  # asyncpg.PostgresError and friends
                     raise OSError(_reason(exc)) from exc
-            if int(found) > SCHEMA_VERSION:
-                raise UserError(
-                    f"the trace store {self.url!r} was written with schema version {found}, "
-                    f"newer than this agentmem understands ({SCHEMA_VERSION}); upgrade agentmem"
-                )
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             await self.aclose()
             raise UserError(
@@ -176,6 +169,29 @@ class SQLTraceStore:
             await self.aclose()
             raise
         return self
+
+    @staticmethod
+    async def _prepare_schema(engine: AsyncEngine) -> str:
+        """Create missing tables, record our schema version, return the database's.
+
+        Two processes opening a fresh database at once race on CREATE TABLE; the loser retries
+        (the tables then exist).
+        """
+        for attempt in range(3):
+            try:
+                async with engine.begin() as conn:
+                    await conn.run_sync(lambda c: _runs.metadata.create_all(c, tables=TABLES))
+                    await conn.execute(
+                        insert_schema_version(engine.dialect.name),
+                        {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                    )
+                    query = select(_schema.c.value).where(_schema.c.key == "schema_version")
+                    return str((await conn.execute(query)).scalar_one())
+            except (OperationalError, IntegrityError, ProgrammingError):
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     async def aclose(self) -> None:
         """Close every connection (the store can be opened again)."""
@@ -391,6 +407,15 @@ class SQLTraceStore:
 
     def __repr__(self) -> str:
         return f"SQLTraceStore({self.url!r})"
+
+
+def insert_schema_version(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` into the schema table, for ``dialect``."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    return insert(_schema).on_conflict_do_nothing(index_elements=["key"])
 
 
 def _reason(exc: BaseException) -> str:
