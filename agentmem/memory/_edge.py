@@ -107,6 +107,15 @@ class EdgeIndex:
             )
         )
 
+    def apply_sync(self, points: list[IndexPoint], deletes: list[str]) -> None:
+        """Upserts then deletes, synchronously (called on the SQL worker thread after a commit)."""
+        import qdrant_edge as q
+
+        if points:
+            self.upsert_sync(points)
+        if deletes:
+            self._need().update(q.UpdateOperation.delete_points(list(deletes)))
+
     async def delete(self, ids: list[str]) -> None:
         """Delete points by id."""
         if ids:

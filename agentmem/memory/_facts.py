@@ -19,7 +19,7 @@ from typing import Any
 
 from agentmem.exceptions import UserError
 from agentmem.memory._conversation import Conversation, clean_messages
-from agentmem.memory._history import AddRequestRow
+from agentmem.memory._history import Request
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._records import (
     AddResult,
@@ -291,7 +291,7 @@ class FactsMemory:
             result = AddResult(request_id=request_id, facts=facts, outcomes=outcomes)
             scorer = self.reward_model.spec.label
             changes = [_change(o, request_id, actor, metadata, scorer) for o in outcomes]
-            request = AddRequestRow(
+            request = Request(
                 scope_key=scope.key,
                 key=request_id,
                 created_at=time.time(),

@@ -1,10 +1,15 @@
-"""SQL history of every memory operation (SQLModel over SQLAlchemy async; SQLite by default,
-PostgreSQL by URL), and the versions of every memory.
+"""SQL history of every memory operation and every version of every memory (SQLModel tables over
+SQLAlchemy; SQLite by default, PostgreSQL by URL).
 
 Write protocol (see :class:`agentmem.memory.MemoryStore`): one transaction records the intent
-(closed and new versions, events with status ``pending``); the vector index is updated; the
-events are marked ``applied`` (batched into the next transaction). On open, any event still
-``pending`` is repaired by re-syncing its memory's index point from the SQL state.
+(closed and new versions, events with status ``pending``, the add() request); the vector index is
+updated; the events are marked ``applied`` (batched into the next transaction). On open, any event
+still ``pending`` is repaired by re-syncing its memory's index point from the SQL state.
+
+Engines: SQLite runs a synchronous SQLAlchemy engine on ONE dedicated worker thread, so a whole
+transaction is a single thread hop and writers are serialised without SQLITE_BUSY retries;
+PostgreSQL uses the async engine (asyncpg). The same Core statements serve both. Rows travel as
+small slotted dataclasses, not ORM objects (constructing those costs more than the SQL).
 """
 
 from __future__ import annotations
@@ -12,20 +17,23 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Column, Index, delete, func, select, update
+from sqlalchemy import JSON, Column, Connection, Index, delete, func, select, update
 from sqlmodel import Field, SQLModel
 
 from agentmem.exceptions import StoreError, UserError
 from agentmem.memory._records import MemoryEvent, MemoryItem
 
-__all__ = ["AddRequestRow", "EventRow", "HistoryDB", "VersionRow", "sql_url"]
+__all__ = ["Event", "HistoryDB", "Request", "Version", "row_to_event", "row_to_item", "sql_url"]
 
 
+# -- schema (SQLModel tables) ---------------------------------------------------------------------
 class VersionRow(SQLModel, table=True):
     """One version of one memory; the current one has ``valid_to`` NULL."""
 
@@ -65,7 +73,7 @@ class EventRow(SQLModel, table=True):
     score: float | None = None
     rationale: str = ""
     scorer: str = ""
-    request_id: str = ""
+    request_id: str = Field(default="", index=True)
     txn: str = Field(default="", index=True)
     attempt: int = 0
     created_at: float
@@ -73,7 +81,7 @@ class EventRow(SQLModel, table=True):
 
 
 class AddRequestRow(SQLModel, table=True):
-    """A completed ``add()`` under an idempotency key, with its result."""
+    """A completed ``add()`` with its result (and the cleaned conversation, for export)."""
 
     __tablename__ = "memory_add_requests"
 
@@ -83,21 +91,87 @@ class AddRequestRow(SQLModel, table=True):
     created_at: float
 
 
-_TABLES = [VersionRow.__table__, EventRow.__table__, AddRequestRow.__table__]  # type: ignore[attr-defined]
+_V = VersionRow.__table__  # type: ignore[attr-defined]
+_E = EventRow.__table__  # type: ignore[attr-defined]
+_R = AddRequestRow.__table__  # type: ignore[attr-defined]
+_TABLES = [_V, _E, _R]
 
 
-def sql_url(url_or_path: str | Path) -> str:
-    """An async SQLAlchemy URL from a path, ``sqlite:///...`` or ``postgresql://...`` URL."""
+# -- rows in flight -------------------------------------------------------------------------------
+@dataclass(slots=True, kw_only=True)
+class Version:
+    """A memory version as read or written (columns of ``memory_versions``)."""
+
+    memory_id: str
+    version: int
+    kind: str
+    tenant_id: str
+    user_id: str
+    agent_id: str | None
+    run_id: str | None
+    scope_key: str
+    text: str
+    hash: str
+    meta: dict[str, Any]
+    attrs: dict[str, Any]
+    created_at: float
+    valid_from: float
+    valid_to: float | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Event:
+    """An event as read or written (columns of ``memory_events``)."""
+
+    scope_key: str
+    op: str
+    status: str
+    created_at: float
+    memory_id: str | None = None
+    actor: str = "api"
+    old_text: str | None = None
+    new_text: str | None = None
+    score: float | None = None
+    rationale: str = ""
+    scorer: str = ""
+    request_id: str = ""
+    txn: str = ""
+    attempt: int = 0
+    applied_at: float | None = None
+    id: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Request:
+    """An add() record (columns of ``memory_add_requests``)."""
+
+    scope_key: str
+    key: str
+    result: dict[str, Any]
+    created_at: float
+
+
+def _version(m: Any) -> Version:
+    return Version(**{k: m[k] for k in Version.__slots__})  # type: ignore[attr-defined]
+
+
+def _event(m: Any) -> Event:
+    return Event(**{k: m[k] for k in Event.__slots__})  # type: ignore[attr-defined]
+
+
+def sql_url(url_or_path: str | Path, *, sync: bool = False) -> str:
+    """A SQLAlchemy URL from a path, ``sqlite:///...`` or ``postgresql://...`` URL.
+
+    ``sync=True`` gives the pysqlite URL for SQLite (the history runs it on its own thread)."""
     s = str(url_or_path)
+    driver = "sqlite" if sync else "sqlite+aiosqlite"
     if "://" not in s:
-        return f"sqlite+aiosqlite:///{Path(s).expanduser()}"
-    if s.startswith("sqlite://") and "+" not in s.split("://")[0]:
-        return "sqlite+aiosqlite://" + s[len("sqlite://") :]
-    for prefix in ("postgresql://", "postgres://"):
-        if s.startswith(prefix):
-            return "postgresql+asyncpg://" + s[len(prefix) :]
-    if s.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        return s
+        return f"{driver}:///{Path(s).expanduser()}"
+    scheme, rest = s.split("://", 1)
+    if scheme in ("sqlite", "sqlite+aiosqlite", "sqlite+pysqlite"):
+        return f"{driver}://{rest}"
+    if scheme in ("postgresql", "postgres", "postgresql+asyncpg"):
+        return f"postgresql+asyncpg://{rest}"
     raise UserError(
         f"unsupported history database URL {s!r}; use a file path, sqlite:///PATH or postgresql://USER@HOST/DB"
     )
@@ -107,23 +181,23 @@ def _dt(t: float | None) -> datetime | None:
     return None if t is None else datetime.fromtimestamp(t, UTC)
 
 
-def row_to_item(r: VersionRow) -> MemoryItem:
-    """The pydantic view of a version row."""
+def row_to_item(r: Version) -> MemoryItem:
+    """The pydantic view of a version."""
     a = r.attrs or {}
     return MemoryItem(
         id=r.memory_id,
         text=r.text,
-        kind=r.kind,  # type: ignore[arg-type]
+        kind=r.kind,
         tenant_id=r.tenant_id,
-        user_id=r.user_id,
+        user_id=r.user_id,  # type: ignore[arg-type]
         agent_id=r.agent_id,
         run_id=r.run_id,
         hash=r.hash,
         version=r.version,
         metadata=dict(r.meta or {}),
-        created_at=_dt(r.created_at),  # type: ignore[arg-type]
-        updated_at=_dt(r.valid_from),  # type: ignore[arg-type]
-        valid_to=_dt(r.valid_to),
+        created_at=_dt(r.created_at),
+        updated_at=_dt(r.valid_from),
+        valid_to=_dt(r.valid_to),  # type: ignore[arg-type]
         context=str(a.get("context", "")),
         keywords=list(a.get("keywords", [])),
         tags=list(a.get("tags", [])),
@@ -131,8 +205,8 @@ def row_to_item(r: VersionRow) -> MemoryItem:
     )
 
 
-def row_to_event(r: EventRow) -> MemoryEvent:
-    """The pydantic view of an event row."""
+def row_to_event(r: Event) -> MemoryEvent:
+    """The pydantic view of an event."""
     return MemoryEvent(
         id=r.id or 0,
         memory_id=r.memory_id,
@@ -152,186 +226,214 @@ def row_to_event(r: EventRow) -> MemoryEvent:
     )
 
 
+T = TypeVar("T")
+
+
 @dataclass(kw_only=True)
 class HistoryDB:
     """The SQL side of a memory store."""
 
     url: str
-    """Async SQLAlchemy URL (see :func:`sql_url`)."""
+    """A file path, ``sqlite:///PATH`` or ``postgresql://...``."""
     _engine: Any = field(default=None, repr=False)
-    _write_lock: asyncio.Lock | None = field(default=None, repr=False)
+    _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
     _unmarked: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for the SQLite (single worker thread) engine."""
+        return sql_url(self.url).startswith("sqlite")
 
     async def open(self) -> None:
         """Connect and create the tables if they are missing."""
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        url = sql_url(self.url)
-        if url.startswith("sqlite"):
-            db_path = url.split(":///", 1)[1]
-            if db_path and db_path != ":memory:":
-                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        self._engine = create_async_engine(url)
-        if url.startswith("sqlite"):
-            from sqlalchemy import event
-
-            @event.listens_for(self._engine.sync_engine, "connect")
-            def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-                # WAL + synchronous=NORMAL: an application crash loses nothing committed; only a
-                # power loss can drop the last transactions (the index is repaired from SQL anyway).
-                cur = dbapi_conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
-                cur.execute("PRAGMA busy_timeout=10000")
-                cur.close()
-
-        # SQLite allows one writer at a time; serialise writes in-process instead of retrying on SQLITE_BUSY.
-        self._write_lock = asyncio.Lock()
         try:
-            async with self._engine.begin() as conn:
-                await conn.run_sync(lambda c: SQLModel.metadata.create_all(c, tables=_TABLES))
+            if self.is_sqlite:
+                from sqlalchemy import create_engine, event
+
+                url = sql_url(self.url, sync=True)
+                db_path = url.split(":///", 1)[1]
+                if db_path and db_path != ":memory:":
+                    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+                self._executor = ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix="agentmem-sqlite"
+                )
+                # one connection, used only by the worker thread
+                engine = create_engine(url, connect_args={"check_same_thread": False})
+
+                @event.listens_for(engine, "connect")
+                def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+                    # WAL + synchronous=NORMAL: an application crash loses nothing committed; a power
+                    # loss may drop the last transactions (the index is repaired from SQL anyway).
+                    cur = dbapi_conn.cursor()
+                    cur.execute("PRAGMA journal_mode=WAL")
+                    cur.execute("PRAGMA synchronous=NORMAL")
+                    cur.execute("PRAGMA busy_timeout=10000")
+                    cur.close()
+
+                self._engine = engine
+            else:
+                from sqlalchemy.ext.asyncio import create_async_engine
+
+                self._engine = create_async_engine(sql_url(self.url))
+            await self._run(lambda c: SQLModel.metadata.create_all(c, tables=_TABLES), write=True)
+        except StoreError:
+            raise
         except Exception as exc:
             raise StoreError(f"cannot open memory history database {self.url!r}: {exc}") from exc
 
-    @property
-    def engine(self) -> Any:
-        """The async engine (raises if not open)."""
+    async def _run(self, fn: Callable[[Connection], T], *, write: bool = False) -> T:
         if self._engine is None:
             raise StoreError("memory history database is not open (call open() first)")
-        return self._engine
+        if self._executor is not None:
+            engine = self._engine
+
+            def job() -> T:
+                with engine.begin() if write else engine.connect() as conn:
+                    return fn(conn)
+
+            return await asyncio.get_running_loop().run_in_executor(self._executor, job)
+        async with self._engine.begin() if write else self._engine.connect() as aconn:
+            return await aconn.run_sync(fn)
 
     async def close(self) -> None:
-        """Mark outstanding applied events and dispose of the engine."""
-        if self._engine is not None:
-            if self._unmarked:
-                assert self._write_lock is not None
-                async with self._write_lock, self._engine.begin() as conn:
-                    await self._flush_marks(conn)
-            await self._engine.dispose()
+        """Write outstanding marks and release the engine."""
+        if self._engine is None:
+            return
+        try:
+            await self.flush_marks()
+        finally:
+            if self._executor is not None:
+                engine, executor = self._engine, self._executor
+                await asyncio.get_running_loop().run_in_executor(executor, engine.dispose)
+                executor.shutdown(wait=True)
+                self._executor = None
+            else:
+                await self._engine.dispose()
             self._engine = None
 
-    async def _flush_marks(self, conn: Any) -> None:
+    def _marks(self, conn: Connection) -> None:
         if self._unmarked:
             txns, self._unmarked = self._unmarked, []
-            await conn.execute(
-                update(EventRow)
-                .where(EventRow.txn.in_(txns), EventRow.status == "pending")  # type: ignore[attr-defined]
+            conn.execute(
+                update(_E)
+                .where(_E.c.txn.in_(txns), _E.c.status == "pending")
                 .values(status="applied", applied_at=time.time())
             )
 
     async def flush_marks(self) -> None:
-        """Write outstanding ``applied`` marks now (before reading history)."""
+        """Write outstanding ``applied`` marks now."""
         if self._unmarked:
-            assert self._write_lock is not None
-            async with self._write_lock, self.engine.begin() as conn:
-                await self._flush_marks(conn)
+            await self._run(self._marks, write=True)
 
     async def write_intent(
         self,
         *,
         txn: str,
         close: list[tuple[str, int]],
-        versions: list[VersionRow],
-        events: list[EventRow],
-        request: AddRequestRow | None = None,
+        versions: list[Version],
+        events: list[Event],
+        request: Request | None = None,
         now: float,
+        then: Callable[[], None] | None = None,
     ) -> None:
-        """One transaction: close versions, insert new ones, the events (tagged ``txn``) and,
-        when given, the add() request record (so an idempotent replay is atomic with its writes)."""
-        assert self._write_lock is not None
-        async with self._write_lock, self.engine.begin() as conn:
-            await self._flush_marks(conn)
+        """One transaction: close versions, insert new ones, the events (tagged ``txn``) and the
+        add() request. ``then`` (sync) runs right after the commit on the same worker thread when
+        there is one (SQLite) -- the embedded index write rides along without another thread hop."""
+
+        def fn(conn: Connection) -> None:
+            self._marks(conn)
             for memory_id, version in close:
-                await conn.execute(
-                    update(VersionRow)
-                    .where(VersionRow.memory_id == memory_id, VersionRow.version == version)  # type: ignore[arg-type]
+                conn.execute(
+                    update(_V)
+                    .where(_V.c.memory_id == memory_id, _V.c.version == version)
                     .values(valid_to=now)
                 )
             if versions:
-                await conn.execute(
-                    VersionRow.__table__.insert(), [v.model_dump() for v in versions]
-                )  # type: ignore[attr-defined]
+                conn.execute(_V.insert(), [asdict(v) for v in versions])
             if events:
-                rows = [{**e.model_dump(exclude={"id"}), "txn": txn} for e in events]
-                await conn.execute(EventRow.__table__.insert(), rows)  # type: ignore[attr-defined]
+                rows = []
+                for e in events:
+                    d = asdict(e)
+                    d.pop("id")
+                    d["txn"] = txn
+                    rows.append(d)
+                conn.execute(_E.insert(), rows)
             if request is not None:
-                await conn.execute(AddRequestRow.__table__.insert(), [request.model_dump()])  # type: ignore[attr-defined]
+                conn.execute(_R.insert(), [asdict(request)])
+
+        if self._executor is not None and then is not None:
+            engine = self._engine
+
+            def job() -> None:
+                with engine.begin() as conn:
+                    fn(conn)
+                then()
+
+            await asyncio.get_running_loop().run_in_executor(self._executor, job)
+            return
+        await self._run(fn, write=True)
+        if then is not None:
+            await asyncio.to_thread(then)
 
     def mark_applied(self, txn: str) -> None:
         """Remember that a transaction reached the index; written with the next transaction."""
         self._unmarked.append(txn)
 
-    async def pending(self) -> list[EventRow]:
+    async def pending(self) -> list[Event]:
         """Events whose index update may not have happened (crash between SQL and index)."""
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(EventRow).where(EventRow.status == "pending"))).all()
-        return [EventRow.model_validate(r._mapping) for r in rows]
+        return await self._run(
+            lambda c: [
+                _event(r._mapping) for r in c.execute(select(_E).where(_E.c.status == "pending"))
+            ]
+        )
 
     async def mark_applied_now(self, event_ids: list[int]) -> None:
-        """Mark events applied immediately (repair)."""
-        assert self._write_lock is not None
+        """Mark events applied (repair)."""
         if event_ids:
-            async with self._write_lock, self.engine.begin() as conn:
-                await conn.execute(
-                    update(EventRow)
-                    .where(EventRow.id.in_(event_ids))
-                    .values(status="applied", applied_at=time.time())  # type: ignore[union-attr]
-                )
+            await self._run(
+                lambda c: c.execute(
+                    update(_E)
+                    .where(_E.c.id.in_(event_ids))
+                    .values(status="applied", applied_at=time.time())
+                ),
+                write=True,
+            )
 
-    async def latest(self, memory_ids: list[str]) -> dict[str, VersionRow]:
+    async def latest(self, memory_ids: list[str]) -> dict[str, Version]:
         """The newest version of each memory (live or closed)."""
         if not memory_ids:
             return {}
-        sub = (
-            select(VersionRow.memory_id, func.max(VersionRow.version).label("v"))
-            .where(VersionRow.memory_id.in_(memory_ids))  # type: ignore[attr-defined]
-            .group_by(VersionRow.memory_id)
-            .subquery()
-        )
-        stmt = select(VersionRow).join(
-            sub,
-            (VersionRow.memory_id == sub.c.memory_id) & (VersionRow.version == sub.c.v),  # type: ignore[arg-type]
-        )
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).all()
-        out = {r.memory_id: VersionRow.model_validate(r._mapping) for r in rows}
-        return out
+
+        def fn(c: Connection) -> dict[str, Version]:
+            sub = (
+                select(_V.c.memory_id, func.max(_V.c.version).label("v"))
+                .where(_V.c.memory_id.in_(memory_ids))
+                .group_by(_V.c.memory_id)
+                .subquery()
+            )
+            stmt = select(_V).join(
+                sub, (_V.c.memory_id == sub.c.memory_id) & (_V.c.version == sub.c.v)
+            )
+            return {r.memory_id: _version(r._mapping) for r in c.execute(stmt)}
+
+        return await self._run(fn)
 
     async def live(
         self, scope_key: str, *, kind: str | None = None, limit: int | None = None
-    ) -> list[VersionRow]:
+    ) -> list[Version]:
         """Current versions in one scope, oldest first."""
-        stmt = select(VersionRow).where(
-            VersionRow.scope_key == scope_key, VersionRow.valid_to.is_(None)
-        )  # type: ignore[union-attr]
+        stmt = select(_V).where(_V.c.scope_key == scope_key, _V.c.valid_to.is_(None))
         if kind:
-            stmt = stmt.where(VersionRow.kind == kind)
-        stmt = stmt.order_by(VersionRow.created_at, VersionRow.memory_id)  # type: ignore[arg-type]
+            stmt = stmt.where(_V.c.kind == kind)
+        stmt = stmt.order_by(_V.c.created_at, _V.c.memory_id)
         if limit:
             stmt = stmt.limit(limit)
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).all()
-        return [VersionRow.model_validate(r._mapping) for r in rows]
+        return await self._run(lambda c: [_version(r._mapping) for r in c.execute(stmt)])
 
-    async def live_hashes(self, scope_key: str, kind: str) -> dict[str, str]:
-        """hash -> memory id of the current versions in a scope (exact-duplicate check)."""
-        stmt = select(VersionRow.hash, VersionRow.memory_id).where(
-            VersionRow.scope_key == scope_key,
-            VersionRow.kind == kind,
-            VersionRow.valid_to.is_(None),  # type: ignore[union-attr]
-        )
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).all()
-        return {h: m for h, m in rows}
-
-    async def versions(self, memory_id: str) -> list[VersionRow]:
+    async def versions(self, memory_id: str) -> list[Version]:
         """All versions of a memory, oldest first."""
-        stmt = (
-            select(VersionRow).where(VersionRow.memory_id == memory_id).order_by(VersionRow.version)
-        )  # type: ignore[arg-type]
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).all()
-        return [VersionRow.model_validate(r._mapping) for r in rows]
+        stmt = select(_V).where(_V.c.memory_id == memory_id).order_by(_V.c.version)
+        return await self._run(lambda c: [_version(r._mapping) for r in c.execute(stmt)])
 
     async def events(
         self,
@@ -339,62 +441,50 @@ class HistoryDB:
         memory_id: str | None = None,
         scope_key: str | None = None,
         request_id: str | None = None,
-    ) -> list[EventRow]:
+    ) -> list[Event]:
         """Events filtered by memory, scope or request, in order."""
         await self.flush_marks()
-        stmt = select(EventRow)
+        stmt = select(_E)
         if memory_id is not None:
-            stmt = stmt.where(EventRow.memory_id == memory_id)
+            stmt = stmt.where(_E.c.memory_id == memory_id)
         if scope_key is not None:
-            stmt = stmt.where(EventRow.scope_key == scope_key)
+            stmt = stmt.where(_E.c.scope_key == scope_key)
         if request_id is not None:
-            stmt = stmt.where(EventRow.request_id == request_id)
-        stmt = stmt.order_by(EventRow.id)  # type: ignore[arg-type]
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).all()
-        return [EventRow.model_validate(r._mapping) for r in rows]
+            stmt = stmt.where(_E.c.request_id == request_id)
+        stmt = stmt.order_by(_E.c.id)
+        return await self._run(lambda c: [_event(r._mapping) for r in c.execute(stmt)])
 
     async def forget(self, memory_id: str, scope_key: str, *, actor: str, now: float) -> int:
-        """Hard-delete every version and every event text of a memory; leave a text-free FORGET event."""
-        assert self._write_lock is not None
-        async with self._write_lock, self.engine.begin() as conn:
-            await self._flush_marks(conn)
-            n = (
-                await conn.execute(delete(VersionRow).where(VersionRow.memory_id == memory_id))
-            ).rowcount  # type: ignore[arg-type]
-            # the conversations that produced it go too: they contain the forgotten text
-            req_ids = (
-                (
-                    await conn.execute(
-                        select(EventRow.request_id)
-                        .where(EventRow.memory_id == memory_id)
-                        .distinct()  # type: ignore[arg-type]
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            for rid in [r for r in req_ids if r]:
-                row = (
-                    await conn.execute(
-                        select(AddRequestRow.key, AddRequestRow.result).where(
-                            AddRequestRow.scope_key == scope_key
-                        )
-                    )
-                ).all()
-                for key, result in row:
-                    res = json.loads(result) if isinstance(result, str) else dict(result or {})
-                    if res.get("request_id") == rid and res.get("conversation") is not None:
+        """Hard-delete every version and event text of a memory, and the conversations that
+        produced it; leave a text-free FORGET event. Returns the versions deleted."""
+
+        def fn(c: Connection) -> int:
+            self._marks(c)
+            n = c.execute(delete(_V).where(_V.c.memory_id == memory_id)).rowcount
+            req_ids = {
+                r
+                for r in c.execute(
+                    select(_E.c.request_id).where(_E.c.memory_id == memory_id)
+                ).scalars()
+                if r
+            }
+            if req_ids:
+                for key in req_ids:
+                    row = c.execute(
+                        select(_R.c.result).where(_R.c.scope_key == scope_key, _R.c.key == key)
+                    ).first()
+                    if row is not None:
+                        res = json.loads(row[0]) if isinstance(row[0], str) else dict(row[0] or {})
                         res["conversation"] = None
                         res["forgotten"] = True
-                        await conn.execute(
-                            update(AddRequestRow)
-                            .where(AddRequestRow.scope_key == scope_key, AddRequestRow.key == key)  # type: ignore[arg-type]
+                        c.execute(
+                            update(_R)
+                            .where(_R.c.scope_key == scope_key, _R.c.key == key)
                             .values(result=res)
                         )
-            await conn.execute(delete(EventRow).where(EventRow.memory_id == memory_id))  # type: ignore[arg-type]
-            await conn.execute(
-                EventRow.__table__.insert().values(  # type: ignore[attr-defined]
+            c.execute(delete(_E).where(_E.c.memory_id == memory_id))
+            c.execute(
+                _E.insert().values(
                     memory_id=memory_id,
                     scope_key=scope_key,
                     op="FORGET",
@@ -403,29 +493,37 @@ class HistoryDB:
                     rationale="hard delete requested",
                     created_at=now,
                     applied_at=now,
+                    txn="",
                 )
             )
             return int(n or 0)
 
-    async def requests(self, scope_key: str) -> list[AddRequestRow]:
+        return await self._run(fn, write=True)
+
+    async def requests(self, scope_key: str) -> list[Request]:
         """Every recorded add() of a scope, oldest first."""
-        stmt = (
-            select(AddRequestRow)
-            .where(AddRequestRow.scope_key == scope_key)
-            .order_by(AddRequestRow.created_at)
-        )  # type: ignore[arg-type]
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).all()
-        return [AddRequestRow.model_validate(r._mapping) for r in rows]
+        stmt = select(_R).where(_R.c.scope_key == scope_key).order_by(_R.c.created_at)
+
+        def fn(c: Connection) -> list[Request]:
+            out = []
+            for r in c.execute(stmt):
+                res = r.result if not isinstance(r.result, str) else json.loads(r.result)
+                out.append(
+                    Request(
+                        scope_key=r.scope_key,
+                        key=r.key,
+                        result=dict(res or {}),
+                        created_at=r.created_at,
+                    )
+                )
+            return out
+
+        return await self._run(fn)
 
     async def get_request(self, scope_key: str, key: str) -> dict[str, Any] | None:
-        """Stored result of an earlier add() with this idempotency key."""
-        stmt = select(AddRequestRow.result).where(
-            AddRequestRow.scope_key == scope_key, AddRequestRow.key == key
-        )
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(stmt)).first()
+        """Stored result of an earlier add() with this key."""
+        stmt = select(_R.c.result).where(_R.c.scope_key == scope_key, _R.c.key == key)
+        row = await self._run(lambda c: c.execute(stmt).first())
         if row is None:
             return None
-        res = row[0]
-        return json.loads(res) if isinstance(res, str) else dict(res)
+        return json.loads(row[0]) if isinstance(row[0], str) else dict(row[0])

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from agentmem.exceptions import UserError
 from agentmem.memory._conversation import clean_messages
-from agentmem.memory._history import AddRequestRow
+from agentmem.memory._history import Request
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._records import AddResult, MemoryEvent, MemoryItem, OpOutcome, ProposedOp
 from agentmem.memory._scope import Scope
@@ -512,7 +512,7 @@ class NotesMemory:
             result = AddResult(request_id=request_id, facts=[content], outcomes=outcomes)
             from agentmem.memory._facts import _result_to_json
 
-            request = AddRequestRow(
+            request = Request(
                 scope_key=scope.key,
                 key=request_id,
                 created_at=time.time(),

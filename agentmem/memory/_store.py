@@ -19,14 +19,7 @@ from typing import Any, Literal
 
 from agentmem.exceptions import UserError
 from agentmem.memory._embed import Bm25Embedder, Embedder
-from agentmem.memory._history import (
-    AddRequestRow,
-    EventRow,
-    HistoryDB,
-    VersionRow,
-    row_to_event,
-    row_to_item,
-)
+from agentmem.memory._history import Event, HistoryDB, Request, Version, row_to_event, row_to_item
 from agentmem.memory._index import IndexPoint, IndexSpec, VectorIndex
 from agentmem.memory._records import EventStatus, MemoryEvent, MemoryItem, MemoryKind, text_hash
 from agentmem.memory._scope import Scope
@@ -165,7 +158,7 @@ class MemoryStore:
 
     # -- writes -------------------------------------------------------------------------------
     async def commit(
-        self, scope: Scope, changes: list[Change], *, request: AddRequestRow | None = None
+        self, scope: Scope, changes: list[Change], *, request: Request | None = None
     ) -> list[str | None]:
         """Apply ``changes`` as one transaction; returns the memory id of each change.
 
@@ -177,9 +170,9 @@ class MemoryStore:
         ]
         current = await self.history.latest(targets) if targets else {}
         close: list[tuple[str, int]] = []
-        versions: list[VersionRow] = []
-        events: list[EventRow] = []
-        upserts: dict[str, VersionRow] = {}
+        versions: list[Version] = []
+        events: list[Event] = []
+        upserts: dict[str, Version] = {}
         deletes: list[str] = []
         ids: list[str | None] = []
         for c in changes:
@@ -240,7 +233,7 @@ class MemoryStore:
                 pending = True
             ids.append(mid)
             events.append(
-                EventRow(
+                Event(
                     memory_id=mid,
                     scope_key=scope.key,
                     op=c.op,
@@ -260,18 +253,30 @@ class MemoryStore:
                 )
             )
         vectors = await self.embedder.embed([r.text for r in upserts.values()]) if upserts else []
-        await self.history.write_intent(
-            txn=txn, close=close, versions=versions, events=events, request=request, now=now
-        )
-        if upserts:
-            await self.index.upsert(
-                [
-                    IndexPoint(id=r.memory_id, vector=v, payload=_payload(r))
-                    for r, v in zip(upserts.values(), vectors, strict=True)
-                ]
+        points = [
+            IndexPoint(id=r.memory_id, vector=v, payload=_payload(r))
+            for r, v in zip(upserts.values(), vectors, strict=True)
+        ]
+        apply_sync = getattr(self.index, "apply_sync", None)
+        if apply_sync is not None and (points or deletes):
+            # embedded engine: the index write runs on the SQL worker right after the commit
+            await self.history.write_intent(
+                txn=txn,
+                close=close,
+                versions=versions,
+                events=events,
+                request=request,
+                now=now,
+                then=lambda: apply_sync(points, deletes),
             )
-        if deletes:
-            await self.index.delete(deletes)
+        else:
+            await self.history.write_intent(
+                txn=txn, close=close, versions=versions, events=events, request=request, now=now
+            )
+            if points:
+                await self.index.upsert(points)
+            if deletes:
+                await self.index.delete(deletes)
         self.history.mark_applied(txn)
         return ids
 
@@ -319,8 +324,8 @@ def _new_row(
     attrs: dict[str, Any],
     created: float,
     now: float,
-) -> VersionRow:
-    return VersionRow(
+) -> Version:
+    return Version(
         memory_id=mid,
         version=version,
         kind=kind,
@@ -339,7 +344,7 @@ def _new_row(
     )
 
 
-def _payload(r: VersionRow) -> dict[str, Any]:
+def _payload(r: Version) -> dict[str, Any]:
     return {
         "memory_id": r.memory_id,
         "scope_key": r.scope_key,

@@ -43,10 +43,10 @@ async def test_memories_survive_a_restart(make_memory, tmp_path: Path, script) -
 async def test_crash_between_sql_and_index_is_repaired_on_restart(tmp_path: Path) -> None:
     store = await open_store(tmp_path / "m").open()
 
-    async def crash(points):  # the process dies after the SQL intent, before the index write
+    def crash(points, deletes):  # the process dies after the SQL intent, before the index write
         raise RuntimeError("simulated crash")
 
-    store.index.upsert = crash  # type: ignore[method-assign]
+    store.index.apply_sync = crash  # type: ignore[attr-defined]
     with pytest.raises(RuntimeError, match="simulated crash"):
         await store.commit(ALICE, [Change(op="ADD", text="Alice collects stamps")])
     [pending] = await store.history.pending()
