@@ -1,7 +1,8 @@
 """Turn recorded runs into MemRewardBench preference pairs, so users' own traces become a
 verifier suite for their reward models.
 
-For every step where the update policy threw candidates away, one pair:
+For every step where the update policy threw away a candidate that differs from the one it kept,
+one pair:
 
 * ``chosen``: the run as it happened, rendered in the benchmark's published layout
   (:func:`agentmem.render.render_trajectory`);
@@ -143,7 +144,8 @@ def export_pairs(
         pick: ``hardest`` (per step, the rejected attempt the reward model scored highest; ties
             go to the later attempt) or ``all`` (one pair per rejected attempt).
 
-    Returns an empty list when no step rejected anything (nothing to contrast).
+    Rejected candidates with the same text as the committed one (or as an earlier rejected one)
+    are skipped. Returns an empty list when no step rejected a different candidate.
     """
     from agentmem.render import render_trajectory
     from agentmem.tokens import count_tokens
@@ -158,7 +160,15 @@ def export_pairs(
     question = build_question(trajectory.question, doc)
     targets: list[tuple[int, int]] = []
     for k, step in enumerate(trajectory.steps):
-        rejected = [(i, a) for i, a in enumerate(step.attempts) if i != step.chosen]
+        # Only candidates whose text differs from the committed memory (and from each other)
+        # make a contrast: identical samples of best-of-N would give chosen == rejected.
+        seen = {step.memory.strip()}
+        rejected: list[tuple[int, Attempt]] = []
+        for i, a in enumerate(step.attempts):
+            text = a.candidate.text.strip()
+            if i != step.chosen and text not in seen:
+                seen.add(text)
+                rejected.append((i, a))
         if not rejected:
             continue
         if pick == "all":

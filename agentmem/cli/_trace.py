@@ -323,8 +323,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     for run_id, recs in exported:
         if not recs:
             print(
-                f"run {run_id}: no step rejected a candidate, so there is nothing to contrast "
-                "(the score policy never rejects; run with --policy gate or best-of-N)",
+                f"run {run_id}: no step rejected a candidate that differs from the one it kept, "
+                "so there is nothing to contrast (the score policy never rejects; run with "
+                "--policy gate or best-of-N and an updater that varies its proposals)",
                 file=sys.stderr,
             )
     if not args.out:

@@ -106,6 +106,24 @@ def test_run_without_rejections_exports_nothing() -> None:
     assert export_pairs(traj) == []
 
 
+def test_rejected_copies_of_the_committed_text_make_no_pair() -> None:
+    # best-of-N with a deterministic updater: identical samples, nothing to contrast
+    same = [_att("key: under the mat", 0.9), _att("key: under the mat ", 0.9), _att("other", 0.2)]
+    traj = _sequential()
+    traj.steps = [
+        _step(0, same, chosen=0),
+        _step(1, [_att("x", 0.3), _att("x", 0.2), _att("y", 0.9)]),
+    ]
+    recs = export_pairs(traj, pick="all")
+    assert [(r["meta"]["step"]["index"], r["meta"]["rejected_attempt"]) for r in recs] == [
+        (0, 2),
+        (1, 0),
+    ]
+    assert all(r["chosen"] != r["rejected"] for r in recs)
+    traj.steps = [_step(0, same[:2], chosen=0)]
+    assert export_pairs(traj) == []
+
+
 def test_published_naming_maps_to_canonical_settings() -> None:
     (rec,) = export_pairs(_sequential())
     assert (rec["task"], rec["subtask"]) == ("S-Noise", "agentmem-sequential-self_correct")
