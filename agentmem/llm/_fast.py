@@ -12,7 +12,9 @@ pytest-asyncio do), so a forgotten ``aclose()`` leaks no sockets.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
+import sys
 import weakref
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
@@ -54,6 +56,8 @@ class FastTransport:
         entry = self._sessions.get(loop)
         if entry is not None and not entry[0].closed:
             return entry[0]
+        if "aiohttp" not in sys.modules:  # first use: import off the loop (it takes ~0.2 s)
+            await asyncio.to_thread(importlib.import_module, "aiohttp")
         import aiohttp
 
         connector = aiohttp.TCPConnector(

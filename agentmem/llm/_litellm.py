@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 import weakref
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -115,6 +116,8 @@ class LiteLLMTransport:
 
     async def post(self, path: str, body: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
         """Run one completion or embedding request through litellm."""
+        if "litellm" not in sys.modules:  # first use: import off the loop (it takes seconds)
+            await asyncio.to_thread(import_litellm)
         litellm = import_litellm()
         loop = asyncio.get_running_loop()
         if loop not in _DRAINERS:

@@ -57,6 +57,10 @@ class LLMJudge:
         max_prompt_tokens: trim the shared context to fit (default: the model's input window
             from litellm's map when known, else no trimming).
         hard_confidence: confidence reported for a parsed verdict without log-probabilities.
+        cache_dir: response cache folder. When given, every judge reply is cached and replayed for
+            an identical request (same prompt, model, sampling, seed, judge version) -- sampled
+            compat replies included, so a rerun or a resumed benchmark reproduces the first run's
+            verdicts without paying again. Leave it unset to sample afresh each time.
         client: an existing :class:`~agentmem.llm.LLMClient` to use instead of building one.
         The remaining arguments configure the client (see :class:`~agentmem.llm.LLMClient`);
         sampling arguments left as None take the mode's defaults.
@@ -150,6 +154,7 @@ class LLMJudge:
             args["api_base"] = api_base
         self.spec = RMSpec(name="llm", args=args, version=f"{JUDGE_VERSION}-{mode}")
         self._cache_version = f"llm-judge/{self.spec.version}"
+        self._cache: bool | None = True if self.client.cache is not None else None
 
     def __repr__(self) -> str:
         return f"LLMJudge(model={self.model!r}, mode={self.mode!r}, both_orders={self.both_orders})"
@@ -229,6 +234,7 @@ class LLMJudge:
             logprobs=self.logprobs,
             top_logprobs=self.top_logprobs if self.logprobs else None,
             response_format=ROBUST_SCHEMA if self.structured else None,
+            cache=self._cache,
             cache_version=self._cache_version,
         )
         parsed = compat_verdict(done.text) if self.mode == "compat" else robust_verdict(done.text)
@@ -282,6 +288,7 @@ class LLMJudge:
             "max_tokens": min(self.max_tokens, 2_048),
             "seed": self.seed,
             "response_format": POINTWISE_SCHEMA if self.structured else None,
+            "cache": self._cache,
             "cache_version": self._cache_version + "/pointwise",
         }
         done = await self.client.complete(messages, **kwargs)

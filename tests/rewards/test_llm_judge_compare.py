@@ -216,3 +216,20 @@ async def test_model_failure_surfaces_as_model_error(fake_openai: FakeOpenAIServ
     with pytest.raises(ModelError, match=re.escape(fake_openai.base_url)):
         await rm.compare(PAIR)
     await rm.aclose()
+
+
+async def test_compat_replies_are_replayed_from_the_cache_when_one_is_given(
+    fake_openai: FakeOpenAIServer, tmp_path: object
+) -> None:
+    fake_openai.script("[[A]] first sample", "[[B]] second sample")
+    rm = judge(fake_openai, cache_dir=tmp_path)
+    first = await rm.compare(PAIR)
+    await rm.aclose()
+    again = judge(fake_openai, cache_dir=tmp_path)  # a rerun / resumed benchmark
+    second = await again.compare(PAIR)
+    await again.aclose()
+    assert first.winner == second.winner == "A" and second.evidence["cached"] is True
+    assert len(fake_openai.chat_requests) == 1
+    other_seed = judge(fake_openai, cache_dir=tmp_path, seed=1)  # the seed is part of the key
+    assert (await other_seed.compare(PAIR)).winner == "B"
+    await other_seed.aclose()
