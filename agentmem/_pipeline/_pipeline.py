@@ -248,6 +248,8 @@ class Pipeline:
         try:
             await stage(ctx, Branch(group=0))
             await ctx.flush()
+            if ctx.replay:  # recorded steps this plan never reached: say so, do not drop silently
+                log.warning("run.resume.unused_steps", run=run_id, steps=sorted(ctx.replay))
             async with limits("model"):
                 answer = await self.answerer(question, trajectory.final_memory)
             if not isinstance(answer, Answer):

@@ -79,7 +79,9 @@ def register(subparsers: Any) -> None:
         default=env_default("--pattern"),
         help="sequential (default), parallel or mixed",
     )
-    p.add_argument("--doc", default=env_default("--doc"), help="the document (UTF-8 text file)")
+    p.add_argument(
+        "--doc", default=env_default("--doc"), help="the document (UTF-8 text file; - reads stdin)"
+    )
     p.add_argument("--question", default=env_default("--question"), help="the question to answer")
     p.add_argument(
         "--model",
@@ -209,7 +211,16 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _read_document(path: str | None) -> str:
     if not path:
-        raise UserError("--doc is required: the text file to read (e.g. --doc book.txt)")
+        raise UserError(
+            "--doc is required: the text file to read (e.g. --doc book.txt, or - for stdin)"
+        )
+    if path == "-":
+        text = sys.stdin.read()
+        if not text.strip():
+            raise UserError(
+                "--doc - (stdin) is empty; pipe some text in, e.g. `cat book.txt | agentmem run --doc - ...`"
+            )
+        return text
     p = Path(path)
     if not p.is_file():
         raise UserError(

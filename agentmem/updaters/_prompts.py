@@ -151,5 +151,6 @@ def extract_memory(text: str) -> str:
 def render_memories_block(memories: list[str]) -> str:
     """The fuser's view of the group memories."""
     return "\n\n".join(
-        f'<memory part="{i}">\n{m or NO_MEMORY}\n</memory>' for i, m in enumerate(memories, start=1)
+        f'<memory part="{i}">\n{m or "(this part kept no notes)"}\n</memory>'
+        for i, m in enumerate(memories, start=1)
     )

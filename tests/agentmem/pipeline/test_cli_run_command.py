@@ -353,3 +353,16 @@ def _has_trace_cli() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("agentmem.cli._trace") is not None
+
+
+def test_document_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(DOC))
+    out = run_json(capsys, "--doc", "-", "--question", Q, "--chunk-tokens", "25")
+    assert "blue vase" in out["answer"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("   "))
+    assert main(["run", "--doc", "-", "--question", Q]) == 2
+    assert "stdin) is empty" in capsys.readouterr().err
