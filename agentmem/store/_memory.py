@@ -116,7 +116,7 @@ class InMemoryTraceStore:
         return Trajectory(**trajectory_fields(run.info, steps), steps=steps, answer=answer)
 
     async def list_runs(self, limit: int = 50) -> list[RunInfo]:
-        runs = sorted(self._runs.values(), key=lambda r: r.info.created_at, reverse=True)
+        runs = sorted(self._runs.values(), key=lambda r: (-r.info.created_at, r.info.run_id))
         return [self._info(r) for r in runs[: max(limit, 0)]]
 
     async def match_run_ids(self, prefix: str) -> list[str]:

@@ -223,3 +223,9 @@ async def test_non_finite_numbers_round_trip(trace_store: Store) -> None:
     await trace_store.record_step("r1", step)
     await trace_store.record_step("r1", step)
     assert await trace_store.recorded_steps("r1") == [step]
+
+
+async def test_runs_started_at_the_same_time_list_by_id(trace_store: Store) -> None:
+    for rid in ["b", "c", "a"]:
+        await trace_store.begin_run(dataclasses.replace(make_info(rid), created_at=5.0))
+    assert [r.run_id for r in await trace_store.list_runs()] == ["a", "b", "c"]
