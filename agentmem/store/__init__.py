@@ -12,7 +12,13 @@ Both implement :class:`agentmem._trace.TraceStore`.
 from __future__ import annotations
 
 from agentmem._trace import RunInfo, RunStatus, TraceStore
-from agentmem.store._codec import run_info_to_dict, step_from_dict, step_to_dict, trajectory_to_dict
+from agentmem.store._codec import (
+    run_info_to_dict,
+    step_from_dict,
+    step_to_dict,
+    trajectory_from_dict,
+    trajectory_to_dict,
+)
 from agentmem.store._memory import InMemoryTraceStore
 from agentmem.store._open import open_trace_store
 from agentmem.store._sql import SQLTraceStore
@@ -31,5 +37,6 @@ __all__ = [
     "run_info_to_dict",
     "step_from_dict",
     "step_to_dict",
+    "trajectory_from_dict",
     "trajectory_to_dict",
 ]

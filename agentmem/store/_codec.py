@@ -24,6 +24,7 @@ __all__ = [
     "run_info_to_dict",
     "step_from_dict",
     "step_to_dict",
+    "trajectory_from_dict",
     "trajectory_to_dict",
 ]
 
@@ -206,6 +207,21 @@ def trajectory_to_dict(t: Trajectory) -> dict[str, Any]:
         "steps": [step_to_dict(s) for s in t.steps],
         "answer": None if t.answer is None else answer_to_dict(t.answer),
     }
+
+
+def trajectory_from_dict(d: dict[str, Any]) -> Trajectory:
+    """Inverse of :func:`trajectory_to_dict` (e.g. a saved ``agentmem trace show --json``)."""
+    answer = d.get("answer")
+    return Trajectory(
+        run_id=str(d["run_id"]),
+        question=str(d["question"]),
+        pattern=d["pattern"],
+        groups=int(d.get("groups", 1)),
+        steps=[step_from_dict(s) for s in d.get("steps") or []],
+        answer=None if answer is None else answer_from_dict(answer),
+        reward_model=str(d.get("reward_model", "")),
+        policy=str(d.get("policy", "")),
+    )
 
 
 def trajectory_fields(info: RunInfo, steps: list[Step]) -> dict[str, Any]:

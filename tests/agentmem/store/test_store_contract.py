@@ -229,3 +229,21 @@ async def test_runs_started_at_the_same_time_list_by_id(trace_store: Store) -> N
     for rid in ["b", "c", "a"]:
         await trace_store.begin_run(dataclasses.replace(make_info(rid), created_at=5.0))
     assert [r.run_id for r in await trace_store.list_runs()] == ["a", "b", "c"]
+
+
+async def test_trajectory_json_round_trips(trace_store: Store) -> None:
+    import json
+
+    from agentmem.store import trajectory_from_dict, trajectory_to_dict
+
+    await trace_store.begin_run(make_info("r1", groups=2))
+    for s in [
+        make_step(0, group=1, rejected=2),
+        make_step(0, group=2),
+        make_step(0, kind="fusion"),
+    ]:
+        await trace_store.record_step("r1", s)
+    await trace_store.finish_run("r1", make_answer())
+    traj = await trace_store.load_trajectory("r1")
+    text = json.dumps(trajectory_to_dict(traj))
+    assert trajectory_from_dict(json.loads(text)) == traj
