@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import json
 import lzma
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
+
+from pydantic_core import from_json
 
 from agentmem.exceptions import UserError
 from benchmarks.loaders._record import LoadIssue, Source, SourceFormat
@@ -22,6 +25,14 @@ from benchmarks.loaders._record import LoadIssue, Source, SourceFormat
 __all__ = ["RawRow", "discover", "iter_rows", "open_binary"]
 
 RawRow = tuple[int, "dict[str, Any] | LoadIssue"]
+
+
+class Hasher(Protocol):
+    """What ``hashlib.sha256()`` offers."""
+
+    def update(self, data: bytes | memoryview, /) -> None: ...
+
+
 """(1-based line or row number, the decoded object or the problem with it)."""
 
 _COMPRESSED = (".gz", ".xz", ".bz2")
@@ -31,17 +42,77 @@ _SUPPORTED_HINT = (
 )
 
 
-def open_binary(path: Path) -> IO[bytes]:
-    """Open a file for binary reading, decompressing gzip / xz / bz2 transparently (by magic bytes)."""
+class _HashingRaw(io.RawIOBase):
+    """A raw reader that feeds every byte it reads to a hash (the file's sha256 in the same pass)."""
+
+    def __init__(self, f: IO[bytes], hasher: Hasher) -> None:
+        self._f = f
+        self._hasher = hasher
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._f.readinto(buffer)  # type: ignore[attr-defined]
+        if n:
+            self._hasher.update(memoryview(buffer)[:n])
+        return n or 0
+
+    def drain(self) -> None:
+        """Hash whatever was not read (the reader stopped early on a damaged stream)."""
+        while chunk := self._f.read(1 << 20):
+            self._hasher.update(chunk)
+
+    def close(self) -> None:
+        self._f.close()
+        super().close()
+
+
+def open_binary(path: Path, hasher: Hasher | None = None) -> IO[bytes]:
+    """Open a file for binary reading, decompressing gzip / xz / bz2 transparently (by magic bytes).
+
+    With ``hasher``, the file's raw (compressed) bytes are fed to it as they are read.
+    """
     with path.open("rb") as f:
         magic = f.read(6)
+    raw: IO[bytes] = path.open("rb", buffering=0)
+    if hasher is not None:
+        raw = _HashingRaw(raw, hasher)  # type: ignore[assignment]
+    buffered = io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
     if magic[:2] == b"\x1f\x8b":
-        return gzip.open(path, "rb")
+        return _Decompressed(gzip.GzipFile(fileobj=buffered, mode="rb"), buffered)  # type: ignore[return-value]
     if magic[:6] == b"\xfd7zXZ\x00":
-        return lzma.open(path, "rb")
+        return _Decompressed(lzma.LZMAFile(buffered, "rb"), buffered)  # type: ignore[return-value]
     if magic[:3] == b"BZh":
-        return bz2.open(path, "rb")
-    return path.open("rb", buffering=1 << 20)
+        return _Decompressed(bz2.BZ2File(buffered, "rb"), buffered)  # type: ignore[return-value]
+    return buffered  # type: ignore[return-value]
+
+
+class _Decompressed:
+    """A decompressing reader that also closes the file underneath it."""
+
+    def __init__(self, stream: IO[bytes], base: io.BufferedReader) -> None:
+        self.stream = stream
+        self.raw = base.raw
+        self._base = base
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.stream)
+
+    def read(self, n: int = -1) -> bytes:
+        return self.stream.read(n)
+
+    def close(self) -> None:
+        try:
+            self.stream.close()
+        finally:
+            self._base.close()
+
+    def __enter__(self) -> _Decompressed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _format_of(path: Path) -> SourceFormat | None:
@@ -158,23 +229,33 @@ def _sniff(path: Path) -> SourceFormat | None:
     return None
 
 
-def iter_rows(source: Source) -> Iterator[RawRow]:
-    """Yield (line/row number, dict or LoadIssue) for every record of a source, streaming."""
+def iter_rows(source: Source, hasher: Hasher | None = None) -> Iterator[RawRow]:
+    """Yield (line/row number, dict or LoadIssue) for every record of a source, streaming.
+
+    With ``hasher``, every byte of the source's files is fed to it (sha256 of the source in the
+    same pass for JSONL; columnar files are hashed after they are read).
+    """
     if source.format == "jsonl":
-        yield from _iter_jsonl(source)
-    elif source.format == "json":
+        yield from _iter_jsonl(source, hasher)
+        return
+    if source.format == "json":
         yield from _iter_json_array(source)
     elif source.format == "parquet":
         yield from _iter_parquet(source)
     else:
         yield from _iter_arrow(source)
+    if hasher is not None:
+        for part in source.parts:
+            with part.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    hasher.update(chunk)
 
 
-def _iter_jsonl(source: Source) -> Iterator[RawRow]:
+def _iter_jsonl(source: Source, hasher: Hasher | None) -> Iterator[RawRow]:
     line_no = 0
     for part in source.parts:
         try:
-            f = open_binary(part)
+            f = open_binary(part, hasher)
         except OSError as exc:
             yield (
                 line_no + 1,
@@ -202,29 +283,38 @@ def _iter_jsonl(source: Source) -> Iterator[RawRow]:
                         message=f"the compressed stream is damaged or truncated ({exc}); records after line {line_no} are lost",
                     ),
                 )
+            finally:
+                if hasher is not None:
+                    _drain(f)
+
+
+def _drain(f: IO[bytes]) -> None:
+    raw = getattr(f, "raw", None)  # BufferedReader and _Decompressed both expose the raw reader
+    if isinstance(raw, _HashingRaw):
+        raw.drain()
 
 
 def _decode_line(source: str, line_no: int, raw: bytes) -> dict[str, Any] | LoadIssue:
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return LoadIssue(
-            source=source,
-            line=line_no,
-            field=None,
-            message=f"not valid UTF-8 (byte {raw[exc.start : exc.start + 1]!r} at offset {exc.start}); "
-            "re-encode the file as UTF-8",
-        )
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
+        # pydantic-core's parser (a pydantic dependency) reads UTF-8 bytes 3-5x faster than json.loads
+        obj = from_json(raw, cache_strings="keys")
+    except ValueError as exc:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as uexc:
+            return LoadIssue(
+                source=source,
+                line=line_no,
+                field=None,
+                message=f"not valid UTF-8 (byte {raw[uexc.start : uexc.start + 1]!r} at offset {uexc.start}); "
+                "re-encode the file as UTF-8",
+            )
         snippet = text.strip()[:60]
         return LoadIssue(
             source=source,
             line=line_no,
             field=None,
-            message=f"not a JSON object ({exc.msg} at column {exc.colno}; starts {snippet!r}); "
-            "each line must be one JSON record",
+            message=f"not a JSON object ({exc}; starts {snippet!r}); each line must be one JSON record",
         )
     if not isinstance(obj, dict):
         return LoadIssue(

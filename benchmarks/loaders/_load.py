@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks.loaders._formats import discover, iter_rows
+from benchmarks.loaders._formats import Hasher, discover, iter_rows
 from benchmarks.loaders._record import LoadIssue, LoadReport, Record, Source
 from benchmarks.settings import UNMAPPED, canonical_length, canonical_setting
 
@@ -68,6 +68,7 @@ def iter_records(
     report: LoadReport | None = None,
     *,
     skip_duplicates: bool = True,
+    hasher: Hasher | None = None,
 ) -> Iterator[Record]:
     """Stream validated records from ``sources``; problems go to ``report`` and never stop the stream.
 
@@ -76,13 +77,14 @@ def iter_records(
     ``rejected`` is kept (a legitimate published pair). A record repeating an earlier one (same
     question, chosen and rejected) is reported and, with ``skip_duplicates``, not yielded again;
     without it, it is yielded with ``duplicate_of`` set. Extra fields are kept in ``extra``.
+    With ``hasher`` (e.g. ``hashlib.sha256()``), the sources' bytes are hashed in the same pass.
     """
     report = report if report is not None else LoadReport()
     seen: dict[str, str] = {}
     for source in sources:
         index = 0
         got_any = False
-        for line, row in iter_rows(source):
+        for line, row in iter_rows(source, hasher):
             got_any = True
             if isinstance(row, LoadIssue):
                 report.add(row)

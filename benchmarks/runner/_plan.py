@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from benchmarks.loaders import LoadReport, Source, discover, iter_records
 from benchmarks.runner._protocol import ChosenAs, protocol_slots
@@ -48,17 +47,6 @@ class Plan:
         return sum(len(v) for per in self.jobs.values() for v in per.values())
 
 
-def _sha256(parts: tuple[Path, ...]) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    for part in parts:
-        with part.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-                size += len(chunk)
-    return h.hexdigest(), size
-
-
 def make_plan(config: RunConfig) -> Plan:
     """Discover the data, read it once, and assign every pair its slot(s) by the protocol.
 
@@ -68,7 +56,8 @@ def make_plan(config: RunConfig) -> Plan:
     planned: set[str] = set()
     for source in plan.sources:
         ids: list[str] = []
-        for record in iter_records([source], plan.report, skip_duplicates=False):
+        hasher = hashlib.sha256()  # the file's sha256, computed in the same pass
+        for record in iter_records([source], plan.report, skip_duplicates=False, hasher=hasher):
             ids.append(record.pair_id)
         per: dict[int, list[Job]] = {}
         for slot in sorted(
@@ -84,7 +73,7 @@ def make_plan(config: RunConfig) -> Plan:
                 jobs.append(Job(index=slot.index, pair_id=pid, chosen_as=other, primary=False))
             per[slot.index] = jobs
         plan.jobs[source.name] = per
-        digest, size = _sha256(source.parts)
+        digest, size = hasher.hexdigest(), sum(p.stat().st_size for p in source.parts)
         plan.data_files.append(
             DataFile(
                 source=source.name,

@@ -208,7 +208,9 @@ async def _judge_all(
             it = iter_records([source], LoadReport(), skip_duplicates=False)
             pending: list[Record] = []
             while todo:
-                if not pending:  # read a batch off the event loop: parsing megabyte records is CPU work
+                if (
+                    not pending
+                ):  # read a batch off the event loop: parsing megabyte records is CPU work
                     pending = await asyncio.to_thread(_take, it, todo, max(4, concurrency))
                     pending.reverse()
                     if not pending:
@@ -239,7 +241,9 @@ async def _judge_all(
     return count - already
 
 
-def _take(it: Iterator[Record], wanted: set[int], n: int, budget_chars: int = 16_000_000) -> list[Record]:
+def _take(
+    it: Iterator[Record], wanted: set[int], n: int, budget_chars: int = 16_000_000
+) -> list[Record]:
     """Up to ``n`` wanted records (at most ~``budget_chars`` of text) from ``it``; [] when exhausted."""
     out: list[Record] = []
     size = 0

@@ -176,3 +176,28 @@ def test_streaming_does_not_read_ahead(tmp_path: Path) -> None:
     first = next(it)
     assert first.question == "q" and report.issues == []
     assert list(it) == [] and report.skipped["big.jsonl"] == 1
+
+
+@pytest.mark.parametrize("codec", ["plain", "gz", "xz", "bz2", "parquet"])
+def test_sha256_of_the_source_is_computed_in_the_same_pass(
+    samples: Path, tmp_path: Path, codec: str
+) -> None:
+    import hashlib
+
+    src = samples / "Multi-turn_Dialogue_Understanding.jsonl"
+    if codec == "parquet":
+        rows = [json.loads(line) for line in src.read_text().splitlines()]
+        path = tmp_path / "d.parquet"
+        pq.write_table(
+            pa.Table.from_pylist([{k: v for k, v in r.items() if k != "meta"} for r in rows]), path
+        )
+    elif codec == "plain":
+        path = src
+    else:
+        opener = {"gz": gzip.open, "xz": lzma.open, "bz2": bz2.open}[codec]
+        path = tmp_path / f"d.jsonl.{codec}"
+        with opener(path, "wb") as out:
+            out.write(src.read_bytes())
+    h = hashlib.sha256()
+    assert len(list(iter_records(discover([path]), hasher=h))) == 3
+    assert h.hexdigest() == hashlib.sha256(path.read_bytes()).hexdigest()
