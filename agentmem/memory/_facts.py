@@ -344,9 +344,7 @@ class FactsMemory:
     async def _related(
         self, facts: list[str], scope: Scope
     ) -> tuple[list[Related], dict[int, MemoryItem]]:
-        hits = await asyncio.gather(
-            *(self.store.search(f, scope, limit=self.related_limit) for f in facts)
-        )
+        hits = await self.store.search_many(facts, scope, limit=self.related_limit)
         by_id: dict[str, MemoryItem] = {}
         for items in hits:
             for it in items:

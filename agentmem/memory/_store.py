@@ -120,6 +120,23 @@ class MemoryStore:
             if h.payload.get("scope_key") == scope.key
         ]
 
+    async def search_many(
+        self, queries: list[str], scope: Scope, *, limit: int = 5
+    ) -> list[list[MemoryItem]]:
+        """:meth:`search` for several queries with one embedding call."""
+        if not queries:
+            return []
+        vecs = await self.embedder.embed(list(queries), query=True)
+        hits = await asyncio.gather(*(self.index.search(scope.key, v, limit) for v in vecs))
+        return [
+            [
+                _item_from_payload(h.payload, h.score)
+                for h in hs
+                if h.payload.get("scope_key") == scope.key
+            ]
+            for hs in hits
+        ]
+
     async def get(self, memory_id: str, scope: Scope) -> MemoryItem | None:
         """The newest version of a memory of this scope (closed ones too), else None."""
         rows = await self.history.latest([memory_id])

@@ -1,0 +1,295 @@
+"""Side by side with mem0 (mem0ai 2.2.1): wall time per conversation turn of add() + search(),
+both against the same fake OpenAI-compatible server with 50 ms latency on every call.
+
+mem0 runs in its own virtualenv (``--setup`` creates /tmp/mem0-venv and installs mem0ai==2.2.1
+there; agentmem's .venv is never touched), in a child process, with its defaults: OpenAI LLM and
+embedder pointed at the fake server, qdrant-client local mode on disk, SQLite history, telemetry
+off. agentmem runs in this process: LLM fact extraction + LLM operation proposal through
+agentmem.llm, EVERY write scored by a reward model (the offline heuristic RM by default, under the
+gate policy), Qdrant Edge + SQLite. Both get the same turns and the same scripted "model" answers.
+
+    .venv/bin/python -m benchmarks.perf.mem0_compare --setup          # once
+    .venv/bin/python -m benchmarks.perf.mem0_compare [--turns 30] [--latency 0.05] [--dense]
+
+``--dense`` also runs agentmem with dense embeddings served by the fake server (same latency),
+i.e. with the embedding calls mem0 makes too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from agentmem.testing import FakeOpenAIServer, FakeRequest
+
+MEM0_VENV = Path("/tmp/mem0-venv")
+MEM0_VERSION = "2.2.1"
+
+_LIKES = [
+    "jazz",
+    "chess",
+    "sushi",
+    "sailing",
+    "pottery",
+    "kayaking",
+    "opera",
+    "cycling",
+    "hiking",
+    "baking",
+    "painting",
+    "poetry",
+]
+_WHO = ["sister", "brother", "mother", "father", "friend", "colleague"]
+_CITY = [
+    "Lisbon",
+    "Porto",
+    "Madrid",
+    "Oslo",
+    "Berlin",
+    "Rome",
+    "Vienna",
+    "Prague",
+    "Dublin",
+    "Athens",
+]
+
+
+def turns(n: int) -> list[tuple[list[dict[str, str]], str]]:
+    """(messages, search query) per turn: each user message states two facts."""
+    out = []
+    for i in range(n):
+        like, who, city = _LIKES[i % len(_LIKES)], _WHO[i % len(_WHO)], _CITY[(i * 3) % len(_CITY)]
+        msgs = [
+            {
+                "role": "user",
+                "content": f"I really enjoy {like} these days. My {who} lives in {city}.",
+            },
+            {
+                "role": "assistant",
+                "content": f"{like.capitalize()} sounds great, and {city} is lovely.",
+            },
+        ]
+        out.append((msgs, f"what does the user enjoy and where does their {who} live"))
+    return out
+
+
+_FACT = re.compile(r"I really enjoy (\w+) these days\. My (\w+) lives in (\w+)\.")
+
+
+def _facts(text: str) -> list[str]:
+    out = []
+    for like, who, city in _FACT.findall(text):
+        out += [f"User enjoys {like}", f"User's {who} lives in {city}"]
+    return out
+
+
+def model(req: FakeRequest) -> str:
+    """The scripted model both systems talk to: the same facts for the same turn."""
+    if "Memory Extractor" in req.system:  # mem0's single additive extraction call
+        new = req.user.split("## New Messages", 1)[1].split("## Observation Date", 1)[0]
+        user_lines = "\n".join(line for line in new.splitlines() if line.startswith("user:"))
+        return json.dumps(
+            {"memory": [{"id": str(i), "text": f} for i, f in enumerate(_facts(user_lines))]}
+        )
+    if "durable facts" in req.system:  # agentmem extraction
+        conv = req.user.split("Conversation:\n", 1)[1]
+        return json.dumps(
+            {
+                "facts": _facts(
+                    "\n".join(line for line in conv.splitlines() if line.startswith("user:"))
+                )
+            }
+        )
+    if "EXISTING memories" in req.user:  # agentmem operation proposal
+        existing = {
+            line.split(": ", 1)[1]: line.split(": ", 1)[0]
+            for line in req.user.split("EXISTING memories:\n")[1].split("\n\n")[0].splitlines()
+            if ": " in line
+        }
+        new = req.user.split("NEW facts:\n")[1].split("\n\n")[0].splitlines()
+        ops = []
+        for line in new:
+            idx, fact = line.split(": ", 1)
+            ops.append(
+                {"fact": int(idx), "event": "NOOP", "id": int(existing[fact])}
+                if fact in existing
+                else {"fact": int(idx), "event": "ADD", "text": fact}
+            )
+        return json.dumps({"operations": ops})
+    return "{}"
+
+
+_DRIVER = r"""
+import json, os, socket, sys, time, ipaddress
+_orig = socket.socket.connect
+def _guard(self, addr):  # loopback only: mem0 must not reach the internet
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not ipaddress.ip_address(addr[0]).is_loopback:
+        raise RuntimeError(f"non-loopback connection to {addr!r} refused")
+    return _orig(self, addr)
+socket.socket.connect = _guard
+base_url, workdir, turns_json = sys.argv[1], sys.argv[2], sys.argv[3]
+from mem0 import Memory
+config = {
+    "llm": {"provider": "openai", "config": {"model": "fake", "openai_base_url": base_url, "api_key": "x"}},
+    "embedder": {"provider": "openai", "config": {"model": "fake-embed", "openai_base_url": base_url, "api_key": "x", "embedding_dims": 64}},
+    "vector_store": {"provider": "qdrant", "config": {"collection_name": "bench", "path": workdir + "/qdrant", "embedding_model_dims": 64, "on_disk": True}},
+    "history_db_path": workdir + "/history.db",
+}
+m = Memory.from_config(config)
+turns = json.load(open(turns_json))
+add_t, search_t = [], []
+for msgs, query in turns:
+    t = time.perf_counter(); m.add(msgs, user_id="alice"); add_t.append(time.perf_counter() - t)
+    t = time.perf_counter(); res = m.search(query, filters={"user_id": "alice"}, top_k=5); search_t.append(time.perf_counter() - t)
+n = len(m.get_all(filters={"user_id": "alice"}, top_k=1000).get("results", []))
+print(json.dumps({"add": add_t, "search": search_t, "stored": n}))
+"""
+
+
+def setup() -> None:
+    """Create /tmp/mem0-venv and install mem0ai there (never in agentmem's .venv)."""
+    if not (MEM0_VENV / "bin" / "python").exists():
+        subprocess.run(
+            [
+                sys.executable if "venv" not in sys.executable else "python3",
+                "-m",
+                "venv",
+                str(MEM0_VENV),
+            ],
+            check=True,
+        )
+    subprocess.run(
+        [str(MEM0_VENV / "bin" / "pip"), "install", "-q", f"mem0ai=={MEM0_VERSION}"], check=True
+    )
+    print(f"mem0ai {MEM0_VERSION} installed in {MEM0_VENV}")
+
+
+def run_mem0(server: FakeOpenAIServer, data: list[Any]) -> dict[str, Any]:
+    py = MEM0_VENV / "bin" / "python"
+    if not py.exists():
+        raise SystemExit(
+            f"mem0 is not installed: run `python -m benchmarks.perf.mem0_compare --setup` first ({py} missing)"
+        )
+    with tempfile.TemporaryDirectory(prefix="mem0-bench-") as d:
+        tj = Path(d) / "turns.json"
+        tj.write_text(json.dumps(data))
+        env = {
+            **os.environ,
+            "MEM0_TELEMETRY": "False",
+            "MEM0_DIR": d,
+            "OPENAI_API_KEY": "x",
+            "HOME": d,
+        }
+        proc = subprocess.run(
+            [str(py), "-c", _DRIVER, server.base_url, d, str(tj)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=900,
+        )
+    if proc.returncode != 0:
+        raise SystemExit(f"mem0 driver failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+async def run_ours(
+    server: FakeOpenAIServer, data: list[Any], *, dense: bool, rm: str, policy: str
+) -> dict[str, Any]:
+    from agentmem.llm import LLMClient
+    from agentmem.memory import FactsMemory, LLMEmbedder, Scope
+
+    with tempfile.TemporaryDirectory(prefix="agentmem-bench-") as d:
+        memory = FactsMemory.create(
+            d, model="openai/fake", api_base=server.base_url, api_key="x", rm=rm, policy=policy
+        )
+        if dense:
+            client = LLMClient("openai/fake-embed", api_base=server.base_url, api_key="x")
+            memory.owns.append(client)
+            memory.store.embedder = LLMEmbedder(client=client)
+        scope = Scope(user_id="alice")
+        add_t, search_t = [], []
+        async with memory:
+            for msgs, query in data:
+                t = time.perf_counter()
+                await memory.add(msgs, scope=scope)
+                add_t.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                await memory.search(query, scope=scope, limit=5)
+                search_t.append(time.perf_counter() - t)
+            stored = len(await memory.get_all(scope=scope))
+            scored = len([e for e in await memory.store.events(scope) if e.score is not None])
+        return {"add": add_t, "search": search_t, "stored": stored, "scored_writes": scored}
+
+
+def _summary(name: str, r: dict[str, Any], n_turns: int, requests: tuple[int, int]) -> float:
+    per_turn = [a + s for a, s in zip(r["add"], r["search"], strict=True)]
+    med = statistics.median(per_turn) * 1000
+    print(
+        f"  {name:34} add {statistics.median(r['add']) * 1000:7.1f} ms  search {statistics.median(r['search']) * 1000:6.1f} ms  "
+        f"add+search {med:7.1f} ms/turn  | {requests[0] / n_turns:.1f} chat + {requests[1] / n_turns:.1f} embedding calls/turn, "
+        f"{r['stored']} memories stored"
+        + (f", {r['scored_writes']} writes scored" if "scored_writes" in r else "")
+    )
+    return med
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--setup",
+        action="store_true",
+        help=f"install mem0ai=={MEM0_VERSION} into {MEM0_VENV} and exit",
+    )
+    ap.add_argument("--turns", type=int, default=30)
+    ap.add_argument(
+        "--latency", type=float, default=0.05, help="seconds added to every fake-server call"
+    )
+    ap.add_argument(
+        "--dense",
+        action="store_true",
+        help="also run agentmem with dense embeddings from the fake server",
+    )
+    ap.add_argument("--rm", default="heuristic", help="reward model scoring every agentmem write")
+    ap.add_argument("--policy", default="gate")
+    a = ap.parse_args()
+    if a.setup:
+        setup()
+        return
+    data = turns(a.turns)
+    with FakeOpenAIServer(handler=model, latency_s=a.latency) as server:
+
+        def counts(since: int) -> tuple[int, int]:
+            reqs = server.requests[since:]
+            return sum(r.path.endswith("/chat/completions") for r in reqs), sum(
+                r.path.endswith("/embeddings") for r in reqs
+            )
+
+        print(
+            f"{a.turns} turns, fake server latency {a.latency * 1000:.0f} ms per call; medians per turn"
+        )
+        k = len(server.requests)
+        mem0 = run_mem0(server, data)
+        m0 = _summary(f"mem0 {MEM0_VERSION} (no write scoring)", mem0, a.turns, counts(k))
+        k = len(server.requests)
+        ours = asyncio.run(run_ours(server, data, dense=False, rm=a.rm, policy=a.policy))
+        o1 = _summary(f"agentmem BM25, rm={a.rm}, {a.policy}", ours, a.turns, counts(k))
+        print(f"  -> agentmem/mem0 wall time per turn: {o1 / m0:.2f}x")
+        if a.dense:
+            k = len(server.requests)
+            ours_d = asyncio.run(run_ours(server, data, dense=True, rm=a.rm, policy=a.policy))
+            o2 = _summary(f"agentmem dense, rm={a.rm}, {a.policy}", ours_d, a.turns, counts(k))
+            print(f"  -> agentmem(dense)/mem0 wall time per turn: {o2 / m0:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
