@@ -40,6 +40,35 @@ print(s.base_url, flush=True)
 sys.stdin.read()
 """
 
+_ASYNC_SERVER = """
+import asyncio, json, sys, time
+from aiohttp import web
+LAT = float(sys.argv[1])
+REPLY = "[[A]]\\nAgent A keeps the evidence."
+async def chat(request):
+    body = json.loads(await request.read())
+    if LAT:
+        await asyncio.sleep(LAT)
+    chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
+    return web.json_response({
+        "id": "x", "object": "chat.completion", "created": int(time.time()), "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": chars // 4, "completion_tokens": 8, "total_tokens": chars // 4 + 8},
+    })
+async def main():
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    print(f"http://127.0.0.1:{port}/v1", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await runner.cleanup()
+asyncio.run(main())
+"""
+
 PAIR_KB = 64
 """Shared-context size of the judge benchmark's pair (set by --pair-kb)."""
 
@@ -50,9 +79,14 @@ PROMPT = [
 
 
 class Server:
-    def __init__(self, latency_s: float) -> None:
+    def __init__(self, latency_s: float, kind: str = "threaded") -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", _SERVER, str(latency_s)],
+            [
+                sys.executable,
+                "-c",
+                _SERVER if kind == "threaded" else _ASYNC_SERVER,
+                str(latency_s),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -186,13 +220,21 @@ def main() -> None:
     ap.add_argument(
         "--pair-kb", type=int, default=64, help="shared context of the judged pair, in KB"
     )
+    ap.add_argument(
+        "--server",
+        choices=["threaded", "asyncio"],
+        default="threaded",
+        help="threaded = agentmem.testing.FakeOpenAIServer; asyncio = a minimal aiohttp server "
+        "(shows the client's own ceiling)",
+    )
     args = ap.parse_args()
     global PAIR_KB
     PAIR_KB = args.pair_kb
     kinds = args.kinds.split(",")
 
-    zero = Server(0.0)
-    slow = Server(args.latency)
+    zero = Server(0.0, args.server)
+    slow = Server(args.latency, args.server)
+    print(f"server: {args.server}")
     try:
         ideal = args.concurrency / args.latency
         print(

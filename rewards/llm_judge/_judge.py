@@ -22,7 +22,7 @@ from rewards.llm_judge._prompts import (
     robust_messages,
 )
 from rewards.llm_judge._soft import soft_verdict
-from rewards.llm_judge._trim import fit_shared_context
+from rewards.llm_judge._trim import fit_shared_context, official_truncation
 
 __all__ = ["JUDGE_VERSION", "JudgeMode", "LLMJudge", "make_llm_judge"]
 
@@ -56,6 +56,10 @@ class LLMJudge:
         structured: robust mode only: ask for JSON output (providers that support json_schema).
         max_prompt_tokens: trim the shared context to fit (default: the model's input window
             from litellm's map when known, else no trimming).
+        truncation: ``shared`` (default): trim the shared context middle-out to fit
+            ``max_prompt_tokens``, never a trajectory. ``official`` (compat mode only): the
+            published runner's blind cut of prompts of >= 131,072 tokens to their first 65,536
+            and last 65,531 tokens (cl100k_base here), to reproduce its behaviour on 128K records.
         hard_confidence: confidence reported for a parsed verdict without log-probabilities.
         cache_dir: response cache folder. When given, every judge reply is cached and replayed for
             an identical request (same prompt, model, sampling, seed, judge version) -- sampled
@@ -88,6 +92,7 @@ class LLMJudge:
         top_logprobs: int = 5,
         structured: bool = False,
         max_prompt_tokens: int | None = None,
+        truncation: Literal["shared", "official"] = "shared",
         hard_confidence: float = 0.75,
         transport: Literal["auto", "fast", "litellm"] = "auto",
         client: LLMClient | None = None,
@@ -105,6 +110,12 @@ class LLMJudge:
         ):
             raise UserError(
                 f"max_prompt_tokens must be an integer >= 1024, got {max_prompt_tokens!r}"
+            )
+        if truncation not in ("shared", "official"):
+            raise UnknownNameError("truncation", str(truncation), ["official", "shared"])
+        if truncation == "official" and mode != "compat":
+            raise UserError(
+                "truncation='official' reproduces the published runner and needs mode='compat'; robust mode trims the shared context"
             )
         if structured and mode != "robust":
             raise UserError(
@@ -125,6 +136,7 @@ class LLMJudge:
             max_prompt_tokens if max_prompt_tokens is not None else max_input_tokens(self.model)
         )
         self.hard_confidence = float(hard_confidence)
+        self.truncation = truncation
         self.client = client or LLMClient(
             self.model,
             api_base=api_base,
@@ -149,6 +161,7 @@ class LLMJudge:
             "logprobs": self.logprobs,
             "structured": self.structured,
             "max_prompt_tokens": self.max_prompt_tokens,
+            "truncation": truncation,
         }
         if api_base:
             args["api_base"] = api_base
@@ -212,6 +225,14 @@ class LLMJudge:
     async def _prompt(self, question: str, first: str, second: str, kind: PairKind) -> _Prompted:
         build = compat_messages if self.mode == "compat" else robust_messages
         trim: dict[str, Any] | None = None
+        if self.truncation == "official":
+            messages = build(question, first, second, kind)
+            user, trim = await asyncio.to_thread(
+                official_truncation, messages[0]["content"], messages[1]["content"]
+            )
+            if trim is not None:
+                messages[1] = {**messages[1], "content": user}
+            return _Prompted(messages=messages, trim=trim)
         limit = self.max_prompt_tokens
         if limit is not None and len(question) + len(first) + len(second) + 6_000 > limit:
             skeleton = build("", first, second, kind)
@@ -353,7 +374,7 @@ def _rationale(done: Completion) -> str:
 _OVERRIDES = (
     "mode", "api_base", "api_key", "temperature", "top_p", "max_tokens", "seed", "timeout",
     "max_retries", "concurrency", "rpm", "tpm", "cache_dir", "both_orders", "logprobs",
-    "top_logprobs", "structured", "max_prompt_tokens", "hard_confidence", "transport", "client",
+    "top_logprobs", "structured", "max_prompt_tokens", "truncation", "hard_confidence", "transport", "client",
 )  # fmt: skip
 
 

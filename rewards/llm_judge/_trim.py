@@ -62,3 +62,35 @@ def fit_shared_context(
         "omitted_tokens": omitted,
         "max_prompt_tokens": max_prompt_tokens,
     }
+
+
+OFFICIAL_LIMIT = 131_072
+"""The published runner truncated prompts of at least this many tokens ..."""
+OFFICIAL_HEAD = 65_536
+"""... keeping the first 65,536 tokens ..."""
+OFFICIAL_TAIL = 65_531
+"""... and the last 65,531 (``tokens[:65536] + tokens[5 - 65536:]``)."""
+
+
+def official_truncation(system: str, user: str) -> tuple[str, dict[str, Any] | None]:
+    """The published runner's blind middle cut, emulated with cl100k_base on the user message.
+
+    The runner cut the whole templated prompt with the judge model's own tokenizer; here the
+    system prompt counts toward the head and the cut falls inside the user message, wherever
+    that is -- possibly inside a trajectory, which is why robust mode trims the shared context
+    instead. CPU-heavy on long inputs: call it in a worker thread.
+    """
+    if len(system) + len(user) < OFFICIAL_LIMIT:
+        return user, None
+    system_tokens = count_tokens(system)
+    ids = encode(user)
+    if system_tokens + len(ids) < OFFICIAL_LIMIT:
+        return user, None
+    head = max(0, OFFICIAL_HEAD - system_tokens)
+    cut = decode(ids[:head]) + decode(ids[len(ids) - OFFICIAL_TAIL :])
+    return cut, {
+        "truncation": "official",
+        "trimmed": True,
+        "prompt_tokens_before": system_tokens + len(ids),
+        "omitted_tokens": len(ids) - head - OFFICIAL_TAIL,
+    }

@@ -146,3 +146,30 @@ async def test_kind_generation_uses_the_generation_prompt(fake_openai: FakeOpenA
     )
     await rm.aclose()
     assert "Strict Constraint Adherence" in seen[0]
+
+
+async def test_official_truncation_reproduces_the_published_blind_cut(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    from agentmem.tokens import encode
+
+    fake_openai.handler = lambda req: "[[A]]"
+    rm = judge(fake_openai, truncation="official")
+    long_b = "Agent B step text. " * 40_000  # ~160K tokens: over the published 131,072 limit
+    verdict = await rm.compare(
+        PairInput(question="Q: when?", trajectory_a="short A", trajectory_b=long_b)
+    )
+    await rm.aclose()
+    sent = fake_openai.chat_requests[0].body["messages"]
+    total = len(encode(sent[0]["content"])) + len(encode(sent[1]["content"]))
+    assert abs(total - (65_536 + 65_531)) <= 8  # re-tokenising at the seam may shift a few tokens
+    assert verdict.evidence["trim"]["truncation"] == "official"
+    assert sent[1]["content"].endswith("[The End of Agent B's Trajectory]")
+    assert "[The Start of Agent B's Trajectory]" in sent[1]["content"]  # the cut fell inside B
+
+
+def test_official_truncation_is_compat_only() -> None:
+    from agentmem.exceptions import UserError
+
+    with pytest.raises(UserError, match="needs mode='compat'"):
+        make_reward_model("llm:openai/x", mode="robust", truncation="official")
