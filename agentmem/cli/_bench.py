@@ -224,6 +224,9 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="pairs per setting and length (default: the bundled suite's, 4)",
     )
+    gen.add_argument(
+        "--json", action="store_true", help='print {"files": [...]} instead of one path per line'
+    )
     gen.set_defaults(handler=_cmd_generate)
 
     rep = sub.add_parser(
@@ -263,6 +266,7 @@ class _Progress:
     def __call__(self, done: int, total: int) -> None:
         if self.tty:
             if self._bar is None:
+                from rich.console import Console
                 from rich.progress import (
                     BarColumn,
                     MofNCompleteColumn,
@@ -277,11 +281,14 @@ class _Progress:
                     MofNCompleteColumn(),
                     TimeElapsedColumn(),
                     TimeRemainingColumn(),
+                    console=Console(stderr=True),  # stdout stays clean for --json
                     transient=True,
                 )
                 self._bar.start()
                 self._task = self._bar.add_task(self.label, total=total)
             self._bar.update(self._task, completed=done, total=total)
+            if done >= total:  # results and reports follow: do not keep redrawing a full bar
+                self.close()
             return
         now = time.monotonic()
         if done != self._done and (done == total or now - self._last >= 2.0):
@@ -372,6 +379,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 progress=progress,
             )
         )
+    except KeyboardInterrupt:
+        progress.close()
+        print(
+            f"agentmem: judgments so far are saved; continue with: agentmem bench run --resume {out_dir}",
+            file=sys.stderr,
+        )
+        raise
     finally:
         progress.close()
     if args.json:
@@ -419,8 +433,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         paths = generate_suite(args.out, progress=progress, **kwargs)
     finally:
         progress.close()
-    for p in paths:
-        print(p)
+    if args.json:
+        import json
+
+        print(json.dumps({"files": [str(p) for p in paths]}, indent=2))
+    else:
+        for p in paths:
+            print(p)
     return 0
 
 
