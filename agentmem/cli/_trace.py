@@ -98,6 +98,14 @@ def register(subparsers: Any) -> None:
         default="hardest",
         help="per step, the highest-scored rejected candidate (default) or every one",
     )
+    export.add_argument(
+        "--construction",
+        choices=["substitute", "self-correct"],
+        default="substitute",
+        help="substitute (default): per step, a rejected candidate committed instead of the "
+        "accepted one; self-correct: one pair per run, the benchmark's Noise recipe (rejected "
+        "= the run with its rejected attempts shown, chosen = the same run without them)",
+    )
     export.set_defaults(handler=_cmd_export)
 
 
@@ -308,7 +316,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         out = []
         for run in args.run:
             run_id = await _resolve(store, run)
-            out.append((run_id, await export_run(store, run_id, pick=args.pick)))
+            recs = await export_run(store, run_id, pick=args.pick, construction=args.construction)
+            out.append((run_id, recs))
         return out
 
     if args.out:

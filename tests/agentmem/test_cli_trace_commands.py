@@ -148,6 +148,18 @@ def test_export_to_stdout_and_gzip(
     assert gzip.decompress(gz.read_bytes()).decode().splitlines() == lines
 
 
+def test_export_self_correct_construction(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "noise.jsonl"
+    args = ["trace", "export", "aaaa", "bbbb", "--format", "memrewardbench", "--out", str(out)]
+    assert main([*args, "--construction", "self-correct"]) == 0
+    (rec,) = load_records([out])  # the score-policy run has nothing to contrast
+    assert rec.setting == "Sequential-Noise"
+    assert "NOISE gulls and rain" in rec.rejected and "NOISE gulls and rain" not in rec.chosen
+    assert "bbbb2222-score: no step rejected" in capsys.readouterr().err
+
+
 def test_export_of_a_run_without_rejections_says_why(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -124,6 +124,28 @@ def test_rejected_copies_of_the_committed_text_make_no_pair() -> None:
     assert export_pairs(traj) == []
 
 
+def test_self_correct_construction_mirrors_the_benchmark_noise_recipe() -> None:
+    traj = _sequential()
+    (rec,) = export_pairs(traj, construction="self-correct")
+    assert rec["chosen"].count("No wrong updated memory") == 4  # 3 steps and the answer block
+    assert rec["rejected"].count("No wrong updated memory") == 3
+    assert "Mary likes weather" not in rec["chosen"]
+    assert rec["rejected"] == render_trajectory(traj)  # every rejected attempt shown
+    # Same committed memories on both sides: only the noise differs.
+    updated = "Updated memory:\n<updated_memory>\n"
+    memories = lambda text: [p.split("\n</updated_memory>")[0] for p in text.split(updated)[1:]]  # noqa: E731
+    assert memories(rec["chosen"]) == memories(rec["rejected"])
+    assert (rec["task"], rec["subtask"]) == ("S-Noise", "agentmem-sequential-self_correct")
+    assert rec["meta"]["construction"] == "self-correct"
+    assert rec["meta"]["steps"] == [
+        {"kind": "update", "group": 0, "index": 1, "wrong_attempts": [0, 1]}
+    ]
+    with pytest.raises(
+        UserError, match="construction must be one of substitute, self-correct, got 'x'"
+    ):
+        export_pairs(traj, construction="x")  # type: ignore[arg-type]
+
+
 def test_published_naming_maps_to_canonical_settings() -> None:
     (rec,) = export_pairs(_sequential())
     assert (rec["task"], rec["subtask"]) == ("S-Noise", "agentmem-sequential-self_correct")
