@@ -8,7 +8,6 @@ is imported at module import: the store and rich load inside the handlers.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -123,6 +122,8 @@ def _positive_int(text: str) -> int:
 
 
 def _with_store(url: str | None, fn: Callable[[Any], Awaitable[T]]) -> T:
+    import asyncio
+
     from agentmem.store import open_trace_store
 
     async def go() -> T:
