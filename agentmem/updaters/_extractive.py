@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agentmem._types import Answer, Candidate, Chunk, Usage
 from agentmem.exceptions import UserError
@@ -27,6 +27,9 @@ __all__ = [
     "ExtractiveUpdater",
     "select_within_budget",
 ]
+
+FOCUS = (0.0, 0.25, 0.5)
+"""Best-of-N variants of the extractive updater: minimum score as a fraction of the best one."""
 
 _INLINE_CHARS = 4000  # larger inputs are ranked in a worker thread, off the event loop
 
@@ -72,12 +75,18 @@ class ExtractiveUpdater:
     With ``feedback`` (a gate revision) only sentences scoring at least half the best one are
     kept: a more focused revision. (The reviewer's words are not used as query terms: reviews
     name what is wrong as often as what is missing.)
+
+    Repeated calls for the same step (best-of-N) return *variants*, from complete to focused:
+    call k keeps sentences scoring at least ``FOCUS[k % 3]`` times the best score. So the reward
+    model has a real choice to make, and the proposals stay deterministic.
     """
 
     memory_tokens: int = 1024
     """Memory budget in tokens."""
     label: str = "extractive"
     """Label recorded in run configs."""
+    _calls: dict[tuple[int, int, int], int] = field(default_factory=dict, repr=False)
+    """Calls so far per step (chunk index, memory hash, question hash): picks the variant."""
 
     def __post_init__(self) -> None:
         _check_budget(self.memory_tokens)
@@ -87,7 +96,12 @@ class ExtractiveUpdater:
     ) -> Candidate:
         """Propose the new memory (in a worker thread for large inputs: it is CPU work)."""
         started = time.perf_counter()
-        work = functools.partial(self._update, question, memory, chunk, feedback)
+        key = (chunk.index, hash(memory), hash(question))
+        variant = self._calls.get(key, 0)
+        self._calls[key] = variant + 1
+        if len(self._calls) > 4096:  # only the current steps matter
+            self._calls = {key: variant + 1}
+        work = functools.partial(self._update, question, memory, chunk, feedback, variant)
         text = (
             await asyncio.to_thread(work)
             if len(memory) + len(chunk.text) > _INLINE_CHARS
@@ -97,11 +111,16 @@ class ExtractiveUpdater:
             text=text, usage=Usage(latency_s=time.perf_counter() - started), feedback=feedback
         )
 
-    def _update(self, question: str, memory: str, chunk: Chunk, feedback: str | None) -> str:
+    def _update(
+        self, question: str, memory: str, chunk: Chunk, feedback: str | None, variant: int = 0
+    ) -> str:
         units = [(s, (0, i)) for i, s in enumerate(memory.splitlines()) if s.strip()]
         units += [(s, (1 + chunk.index, i)) for i, s in enumerate(sentences(chunk.text))]
         ranked = rank_sentences(question, units)
-        kept = select_within_budget(ranked, self.memory_tokens, min_score=_floor(ranked, feedback))
+        floor = _floor(ranked, feedback)
+        if ranked and variant % len(FOCUS):
+            floor = max(floor, FOCUS[variant % len(FOCUS)] * max(s.score for s in ranked))
+        kept = select_within_budget(ranked, self.memory_tokens, min_score=floor)
         return "\n".join(s.text for s in kept)
 
 

@@ -140,3 +140,15 @@ def test_groups_are_contiguous_and_balanced() -> None:
     parts = split_groups(chunks, 4)
     assert [c for p in parts for c in p] == chunks
     assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+async def test_repeated_calls_for_one_step_give_complete_to_focused_variants() -> None:
+    upd = ExtractiveUpdater(memory_tokens=200)
+    text = "The vault is painted grey. The vault code is 4471. " + FILLER
+    q = "What is the vault code?"
+    variants = [(await upd(q, "", chunk(text))).text for _ in range(4)]
+    assert variants[0] == "The vault is painted grey.\nThe vault code is 4471."
+    assert variants[2] == "The vault code is 4471."
+    assert variants[3] == variants[0]  # the cycle repeats
+    other_step = await upd(q, "", chunk(text, index=1))
+    assert other_step.text == variants[0]  # a new step starts from the complete variant
