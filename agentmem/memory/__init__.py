@@ -18,6 +18,7 @@ from agentmem.memory._conversation import (
 )
 from agentmem.memory._edge import EdgeIndex
 from agentmem.memory._embed import Bm25Embedder, Embedder, HashEmbedder, LLMEmbedder, SparseVec
+from agentmem.memory._export import export_pairs
 from agentmem.memory._facts import DEFAULT_INSTRUCTION, FactsMemory
 from agentmem.memory._history import HistoryDB
 from agentmem.memory._index import IndexHit, IndexPoint, IndexSpec, VectorIndex
@@ -105,6 +106,7 @@ __all__ = [
     "WritePolicy",
     "clean_messages",
     "content_words",
+    "export_pairs",
     "inject_block",
     "open_store",
     "render_note",

@@ -229,6 +229,12 @@ class FactsMemory:
                 ],
             )
 
+    async def export_pairs(self, *, scope: Scope, query: str | None = None) -> list[dict[str, Any]]:
+        """This scope's memory evolution as MemRewardBench pairs (see :func:`agentmem.memory.export_pairs`)."""
+        from agentmem.memory._export import DEFAULT_QUERY, export_pairs
+
+        return await export_pairs(self.store, scope, query=query or DEFAULT_QUERY)
+
     async def forget(self, memory_id: str, *, scope: Scope, actor: str = "api") -> bool:
         """Hard delete: every version, every event text and the conversations that produced it."""
         return await self.store.forget(memory_id, scope, actor=actor)

@@ -430,6 +430,15 @@ class HistoryDB:
             stmt = stmt.limit(limit)
         return await self._run(lambda c: [_version(r._mapping) for r in c.execute(stmt)])
 
+    async def versions_in_scope(self, scope_key: str) -> list[Version]:
+        """Every version of every memory of a scope (current and closed)."""
+        stmt = (
+            select(_V)
+            .where(_V.c.scope_key == scope_key)
+            .order_by(_V.c.created_at, _V.c.memory_id, _V.c.version)
+        )
+        return await self._run(lambda c: [_version(r._mapping) for r in c.execute(stmt)])
+
     async def versions(self, memory_id: str) -> list[Version]:
         """All versions of a memory, oldest first."""
         stmt = select(_V).where(_V.c.memory_id == memory_id).order_by(_V.c.version)
