@@ -185,8 +185,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--log-level",
-        default=env_default("--log-level", "warning"),
-        help="debug, info (one event per update), warning, error",
+        default=env_default("--log-level"),
+        help="debug, info (one event per update; the default on a terminal), warning, error",
     )
     p.add_argument(
         "--json",
@@ -200,7 +200,8 @@ def run_command(args: argparse.Namespace) -> int:
     """Handler of ``agentmem run``."""
     from agentmem._logging import configure_logging
 
-    configure_logging(str(args.log_level).lower())
+    level = args.log_level or ("info" if sys.stderr.isatty() and not args.json else "warning")
+    configure_logging(str(level).lower())  # on a terminal: one progress line per update
     if args.resume and args.run_id and args.resume != args.run_id:
         raise UserError(
             f"--resume {args.resume!r} and --run-id {args.run_id!r} disagree; pass only --resume"

@@ -51,8 +51,9 @@ REWARD = Reward(value=0.8, rationale="keeps the relevant facts", scorer="zero-la
 ANSWER = Answer(text="\\boxed{garden}", extracted="garden")
 
 
-def _pipeline() -> Any:
+def _pipeline(policy: str) -> Any:
     return sequential(
+        policy=policy,
         updater=FunctionUpdater(fn=lambda q, m, c, fb: CANDIDATE),
         answerer=FunctionAnswerer(fn=lambda q, m: ANSWER),
         reward_model=FunctionRewardModel(score=lambda u: REWARD),
@@ -60,7 +61,7 @@ def _pipeline() -> Any:
     )
 
 
-async def _measure(kind: str, steps: int, tmp: Path, run: int) -> list[float]:
+async def _measure(kind: str, steps: int, tmp: Path, run: int, policy: str) -> list[float]:
     from agentmem.store import InMemoryTraceStore, SQLTraceStore
 
     doc = " ".join(f"Word{i} sentence." for i in range(steps * 3))
@@ -72,7 +73,7 @@ async def _measure(kind: str, steps: int, tmp: Path, run: int) -> list[float]:
     else:
         inner = await SQLTraceStore(f"sqlite:///{tmp / f'bench{run}.db'}").open()
     timed = TimedStore(inner)
-    pipe = _pipeline()
+    pipe = _pipeline(policy)
     pipe.updater.calls = _NoList()  # keep the double's call log from growing with the run
     pipe.reward_model.calls = _NoList()
     try:
@@ -116,6 +117,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=400, help="updates per run (default 400)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per store (default 3)")
     parser.add_argument(
+        "--policy", default="score", help="update policy (default score; e.g. best-of-4, gate)"
+    )
+    parser.add_argument(
         "--log-info",
         action="store_true",
         help="also emit one JSON log event per update (to /dev/null)",
@@ -129,13 +133,13 @@ def main() -> None:
         configure_logging("info", stream=open(os.devnull, "w"), json=True)  # noqa: SIM115
     n_chunks = len(chunk_document(" ".join(f"Word{i} sentence." for i in range(args.steps * 3)), 8))
     print(
-        f"pipeline overhead per update: sequential, {n_chunks} updates/run, {args.repeats} runs, zero-latency updater and RM, log events {'on (JSON, info)' if args.log_info else 'filtered (warning)'}"
+        f"pipeline overhead per update: sequential, {n_chunks} updates/run, {args.repeats} runs, zero-latency updater and RM, policy {args.policy}, log events {'on (JSON, info)' if args.log_info else 'filtered (warning)'}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("none", "memory", "sqlite"):
             spans: list[float] = []
             for r in range(args.repeats):
-                spans += asyncio.run(_measure(kind, args.steps, Path(tmp), r))
+                spans += asyncio.run(_measure(kind, args.steps, Path(tmp), r, args.policy))
             spans.sort()
             med = statistics.median(spans) * 1000
             p90 = spans[int(len(spans) * 0.9)] * 1000

@@ -226,3 +226,32 @@ async def test_extractive_defaults_answer_from_the_document(pattern: str, consta
     assert traj.answer is not None
     assert "item number 302 rests in room 3" in traj.answer.extracted
     assert "extractive" in traj.answer.text
+
+
+async def test_run_config_records_what_resume_checks_and_optionally_the_document(
+    appending_updater, echo_answerer, constant_rm, store: DictTraceStore
+) -> None:
+    doc = words_doc(3)
+    for keep in (False, True):
+        pipe = sequential(
+            updater=appending_updater,
+            answerer=echo_answerer,
+            reward_model=constant_rm,
+            policy="gate",
+            chunk_tokens=40,
+            keep_document=keep,
+        )
+        await pipe.run(doc, Q, run_id=f"cfg{keep}", store=store)
+        cfg = store.runs[f"cfg{keep}"].config
+        assert (
+            cfg["pattern"] == "sequential"
+            and cfg["chunk_tokens"] == 40
+            and cfg["memory_tokens"] == 1024
+        )
+        assert cfg["policy"] == {"label": "gate", "threshold": 0.5, "max_attempts": 3}
+        assert (
+            cfg["updater"] == "append"
+            and cfg["reward_model"] == "const"
+            and cfg["n_chunks"] == len(chunk_document(doc, 40))
+        )
+        assert ("document" in cfg) is keep and (not keep or cfg["document"] == doc)
