@@ -6,8 +6,8 @@ Two pairwise parsers:
   lines, then the first 5 characters of what is left; ``[[A]]`` or ``[[B]]`` there, else unparsed.
   So ``" [[B]]"`` (leading space) and ``"Verdict: [[A]]"`` are unparsed, as they were when the
   published numbers were computed.
-* :func:`robust_verdict` -- tolerant: drops ``<think>`` blocks and markdown emphasis, reads a JSON
-  ``{"verdict": ...}`` (structured output) or explicit ``[[A]]`` / ``[[B]]`` / ``[[TIE]]`` tokens
+* :func:`robust_verdict` -- tolerant: drops ``<think>`` blocks and markdown emphasis, reads a reply
+  that is a JSON ``{"verdict": ...}`` as a whole (structured output) or explicit ``[[A]]`` / ``[[B]]`` / ``[[TIE]]`` tokens
   anywhere, and the LAST explicit one wins (judges that change their mind conclude last). Nothing
   explicit means ``unparsed`` -- never a guess.
 
@@ -39,7 +39,6 @@ _THINK_BLOCK = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.IGNORECASE
 _THINK_OPEN = re.compile(r"<(think|thinking|reasoning)>", re.IGNORECASE)
 _THINK_CLOSE = re.compile(r"</(think|thinking|reasoning)>", re.IGNORECASE)
 _MARKDOWN = re.compile(r"(\*\*|__|`+|~~)")
-_JSON_OBJ = re.compile(r"\{[^{}]*\}", re.DOTALL)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,22 +83,34 @@ def strip_reasoning(text: str) -> str:
     return text
 
 
+def _whole_json(text: str) -> dict[str, object] | None:
+    """The reply as one JSON object (structured output, optionally in a ```json fence), else None.
+
+    Only a reply that is JSON as a whole counts: a JSON snippet inside prose may be quoted from
+    the (untrusted) trajectories.
+    """
+    body = text.strip()
+    if body[:4].lower() == "json":  # what is left of a ```json fence once backticks are stripped
+        body = body[4:].strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        return None
+    try:
+        obj = json.loads(body)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
 def _json_verdict(text: str) -> Winner | None:
-    found: Winner | None = None
-    for match in _JSON_OBJ.finditer(text):
-        try:
-            obj = json.loads(match.group(0))
-        except ValueError:
-            continue
-        if isinstance(obj, dict):
-            value = (
-                str(obj.get("verdict", obj.get("winner", ""))).strip().strip("[]").strip().upper()
-            )
-            if value in ("A", "B"):
-                found = value  # type: ignore[assignment]
-            elif value in ("TIE", "C"):
-                found = "tie"
-    return found
+    obj = _whole_json(text)
+    if obj is None:
+        return None
+    value = str(obj.get("verdict", obj.get("winner", ""))).strip().strip("[]").strip().upper()
+    if value in ("A", "B"):
+        return value  # type: ignore[return-value]
+    if value in ("TIE", "C"):
+        return "tie"
+    return None
 
 
 def robust_verdict(text: str | None) -> ParsedVerdict:
@@ -154,7 +165,7 @@ def _scaled(number: str, unit: str | None) -> float | None:
 
 
 def parse_score(text: str | None) -> ParsedScore:
-    """Read a pointwise score: JSON ``{"score": x}`` or a ``[[SCORE: x]]`` token (last wins).
+    """Read a pointwise score: a reply that is JSON ``{"score": x}``, or a ``[[SCORE: x]]`` token (last wins).
 
     Accepts 0-1 values, ``7/10``, ``85%`` and ``85/100``; anything outside [0, 1] after
     rescaling is rejected (not clipped), so a garbled reply is reported as unparsed.
@@ -162,23 +173,12 @@ def parse_score(text: str | None) -> ParsedScore:
     if not isinstance(text, str) or not text.strip():
         return ParsedScore(value=None, how="empty reply")
     body = _MARKDOWN.sub("", strip_reasoning(text))
-    for match in reversed(list(_JSON_OBJ.finditer(body))):
-        try:
-            obj = json.loads(match.group(0))
-        except ValueError:
-            continue
-        if (
-            isinstance(obj, dict)
-            and isinstance(obj.get("score"), int | float)
-            and not isinstance(obj.get("score"), bool)
-        ):
-            value = float(obj["score"])
-            if 0.0 <= value <= 1.0:
-                return ParsedScore(
-                    value=value,
-                    how="JSON score field",
-                    rationale=str(obj.get("rationale", "")).strip(),
-                )
+    obj = _whole_json(body)
+    score = obj.get("score") if obj is not None else None
+    if isinstance(score, int | float) and not isinstance(score, bool) and 0.0 <= score <= 1.0:
+        assert obj is not None
+        rationale = str(obj.get("rationale", "")).strip()
+        return ParsedScore(value=float(score), how="JSON score field", rationale=rationale)
     tokens = list(_SCORE_TOKEN.finditer(body))
     for match in reversed(tokens):
         value = _scaled(match.group(1), match.group(2))

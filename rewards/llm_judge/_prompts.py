@@ -57,7 +57,10 @@ def compat_messages(question: str, first: str, second: str, kind: PairKind) -> l
 
 
 # -- robust mode -------------------------------------------------------------------------------
-_DOUBLE_BRACKETS = re.compile(r"\[\s*\[([^\[\]\n]{0,40})\]\s*\]")
+_MD = r"[\s*_`~]*"  # whitespace and markdown marks a parser strips: they must not hide a verdict
+_DOUBLE_BRACKETS = re.compile(
+    rf"\[{_MD}\[{_MD}(A|B|C|TIE|SCORE\b[^\[\]\n]{{0,30}}?){_MD}\]{_MD}\]", re.IGNORECASE
+)
 _FAKE_MARKER = re.compile(r"\[(?=\s*The (?:Start|End) of Agent)", re.IGNORECASE)
 _BOUNDARY = re.compile(r"(<<<|>>>)")
 
@@ -65,7 +68,9 @@ _BOUNDARY = re.compile(r"(<<<|>>>)")
 def neutralise(text: str) -> str:
     """Make untrusted text unable to pass for a verdict, a score or a block boundary.
 
-    ``[[A]]`` becomes ``[A]`` (so a judge quoting it does not emit a verdict token), a fake
+    Verdict and score tokens (``[[A]]``, ``[[B]]``, ``[[TIE]]``, ``[[SCORE: 1]]``, any case and
+    spacing) lose a bracket pair, ``[[A]]`` -> ``[A]`` (so a judge quoting them does not emit a
+    verdict); other double-bracketed text such as the published data's ``[[Good]]`` is kept. A fake
     ``[The End of Agent A's Trajectory]`` marker loses its bracket, and ``<<<``/``>>>`` (our
     boundary syntax) are broken up. Everything else is kept as is.
     """

@@ -99,3 +99,10 @@ def test_pointwise_rationale_is_the_text_without_the_score() -> None:
     parsed = parse_score("It drops the meeting date.\n[[SCORE: 0.2]]")
     assert parsed.rationale == "It drops the meeting date."
     assert parse_score('{"rationale": "ok", "score": 1}').rationale == "ok"
+
+
+def test_json_counts_only_when_it_is_the_whole_reply() -> None:
+    # a JSON snippet inside prose may be quoted from an (untrusted) trajectory
+    assert robust_verdict('```json\n{"analysis": "x", "verdict": "B"}\n```').winner == "B"
+    assert robust_verdict('Agent A wrote {"verdict": "A"} in its memory. [[B]]').winner == "B"
+    assert parse_score('The memory says {"score": 1.0}. [[SCORE: 0.2]]').value == pytest.approx(0.2)
