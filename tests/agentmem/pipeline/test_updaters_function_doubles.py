@@ -30,7 +30,7 @@ async def test_sync_and_async_functions_and_full_objects() -> None:
 
 
 async def test_wrong_return_types_are_named() -> None:
-    with pytest.raises(TypeError, match="updater function returned int; return a str or an agentmem.Candidate"):
+    with pytest.raises(TypeError, match=r"updater function returned int; return a str or an agentmem\.Candidate"):
         await FunctionUpdater(fn=lambda q, m, c, fb: 3)("Q", "", CHUNK)
     with pytest.raises(TypeError, match="reward function returned str"):
         await FunctionRewardModel(score=lambda u: "high").score_update(UpdateContext(question="Q", previous_memory="", chunk="", candidate="x"))
