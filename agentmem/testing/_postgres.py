@@ -160,6 +160,13 @@ class PostgresServer:
         self._psql(f'CREATE DATABASE "{name}"')
         return self.database_url(name)
 
+    def drop_database(self, name_or_url: str) -> None:
+        """Drop a database made by :meth:`new_database` (closing any connections still open)."""
+        name = name_or_url.rsplit("/", 1)[-1].split("?", 1)[0]
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"database name must be letters, digits and '_', got {name!r}")
+        self._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def _psql(self, sql: str) -> None:
         if self.root is None:
             raise PostgresUnavailableError("the PostgreSQL server is not running; call start()")

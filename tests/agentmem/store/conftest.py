@@ -25,12 +25,15 @@ def postgres_server() -> Iterator[PostgresServer]:
 @pytest.fixture(
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
 )
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """URL of a fresh, empty SQL trace store (a SQLite file, or a new PostgreSQL database)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'traces.db'}"
+        yield f"sqlite:///{tmp_path / 'traces.db'}"
+        return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    return server.new_database()
+    url = server.new_database()
+    yield url
+    server.drop_database(url)
 
 
 @pytest.fixture(
@@ -46,10 +49,12 @@ async def trace_store(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'traces.db'}"
     else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
+        server = request.getfixturevalue("postgres_server")
         url = server.new_database()
     store = await SQLTraceStore(url).open()
     try:
         yield store
     finally:
         await store.aclose()
+        if request.param == "postgres":
+            server.drop_database(url)

@@ -30,6 +30,9 @@ async def test_server_starts_serves_databases_and_cleans_up() -> None:
             await conn.close()
         with pytest.raises(PostgresUnavailableError, match="already exists"):
             pg.new_database("helper_check")
+        pg.drop_database(url)
+        with pytest.raises(asyncpg.InvalidCatalogNameError):
+            await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{pg.port}/helper_check")
     assert not root.exists()
     assert not _port_open(pg.port)
 
