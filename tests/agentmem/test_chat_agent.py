@@ -137,3 +137,34 @@ async def test_toolset_is_bound_to_its_scope(tmp_path: Path, server: FakeOpenAIS
         [item] = await memory.get_all(scope=ALICE)
         assert "no current memory" in await forget(memory_id=item.id)
         assert len(await memory.get_all(scope=ALICE)) == 1
+
+
+async def test_llm_client_adapter_for_non_openai_providers(
+    tmp_path: Path, server: FakeOpenAIServer, rm
+) -> None:
+    from agentmem.agent import llm_client_model, supports_tools
+    from agentmem.llm import LLMClient
+
+    assert (
+        not supports_tools("anthropic/claude-x")
+        and supports_tools("openai/x")
+        and supports_tools("gpt-4o")
+    )
+    model = llm_client_model(LLMClient("openai/fake", api_base=server.base_url, api_key="x"))
+    async with facts(tmp_path, server, rm) as memory:
+        await memory.add("I live in Vienna", scope=ALICE)
+        async with MemoryChatAgent(
+            memory=memory, scope=ALICE, model=model, tools=False, sync=True
+        ) as agent:
+            turn = await agent.turn("Where do I live?")
+            assert "User lives in Vienna" in turn.reply
+            turn = await agent.turn("And again?")
+    last = next(
+        r
+        for r in reversed(server.chat_requests)
+        if "helpful assistant with a long-term memory" in r.system
+    )
+    roles = [m["role"] for m in last.messages]
+    assert (
+        roles[0] == "system" and roles[-1] == "user" and "assistant" in roles
+    )  # history carried over

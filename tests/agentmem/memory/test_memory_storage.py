@@ -239,3 +239,45 @@ async def test_history_in_postgresql_survives_restart(tmp_path: Path, script, rm
                 ("ADD", None),
                 ("UPDATE", "Alice lives in Paris"),
             ]
+
+
+async def test_concurrent_twins_with_one_idempotency_key_write_once(memory, script) -> None:
+    script.facts = lambda msgs: ["Alice plays chess"]
+    a, b = await asyncio.gather(
+        memory.add(user("I play chess"), scope=ALICE, idempotency_key="retry-7"),
+        memory.add(user("I play chess"), scope=ALICE, idempotency_key="retry-7"),
+    )
+    assert sorted([a.replayed, b.replayed]) == [False, True]
+    assert len(await memory.get_all(scope=ALICE)) == 1
+    assert len(await memory.store.events(ALICE)) == 1
+
+
+async def test_llm_embeddings_probe_the_dimension_and_check_it(tmp_path: Path) -> None:
+    from agentmem.llm import LLMClient
+    from agentmem.memory import LLMEmbedder
+    from agentmem.testing import FakeOpenAIServer
+
+    with FakeOpenAIServer(embedding_dim=48) as server:
+        async with (
+            LLMClient("openai/embed", api_base=server.base_url, api_key="x") as client,
+            open_store(tmp_path / "m", embedder=LLMEmbedder(client=client)) as store,
+        ):
+            await store.commit(
+                ALICE,
+                [
+                    Change(op="ADD", text="Alice grows tomatoes"),
+                    Change(op="ADD", text="Alice sings in a choir"),
+                ],
+            )
+            [hit] = await store.search("tomatoes", ALICE, limit=1)
+            assert hit.text == "Alice grows tomatoes"
+        probes = [
+            r
+            for r in server.requests
+            if r.path.endswith("/embeddings") and r.body["input"] == ["dimension probe"]
+        ]
+        assert len(probes) == 1
+    with FakeOpenAIServer(embedding_dim=32) as server:
+        async with LLMClient("openai/embed", api_base=server.base_url, api_key="x") as client:
+            with pytest.raises(UserError, match=r"dimension 48.*dimension 32"):
+                await open_store(tmp_path / "m", embedder=LLMEmbedder(client=client)).open()
