@@ -161,6 +161,7 @@ class LLMClient:
         top_logprobs: int | None = None,
         response_format: dict[str, Any] | None = None,
         stop: str | list[str] | None = None,
+        extra_body: dict[str, Any] | None = None,
         cache: bool | None = None,
         cache_version: str = "",
     ) -> Completion:
@@ -169,6 +170,8 @@ class LLMClient:
         ``messages`` is a list of OpenAI-style messages (a bare string is one user message).
         ``cache``: None = use the cache only for temperature-0 calls; True = always; False = never.
         ``cache_version`` is part of the cache key: bump it when the caller's scoring changes.
+        ``extra_body``: provider-specific request fields sent as they are (e.g. vLLM's
+        ``{"chat_template_kwargs": {"enable_thinking": False}}``).
 
         Raises:
             ModelTimeoutError: every attempt timed out (or the last one did).
@@ -198,6 +201,13 @@ class LLMClient:
             body["response_format"] = response_format
         if stop is not None:
             body["stop"] = stop
+        if extra_body:
+            clash = sorted(set(extra_body) & (set(body) | {"model", "messages"}))
+            if clash:
+                raise UserError(
+                    f"extra_body repeats {clash!r}; pass those as complete() arguments instead"
+                )
+            body.update(extra_body)
 
         use_cache = self.cache is not None and (cache if cache is not None else temperature == 0)
         key = ""

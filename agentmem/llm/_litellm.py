@@ -87,6 +87,13 @@ _DRAINERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncGenerator[N
 )
 
 
+_STANDARD = frozenset(
+    {"messages", "input", "temperature", "top_p", "max_tokens", "seed", "logprobs", "top_logprobs",
+     "response_format", "stop", "dimensions"}
+)  # fmt: skip
+"""Request fields litellm maps per provider; anything else is sent as ``extra_body``."""
+
+
 class LiteLLMTransport:
     """Calls ``litellm.acompletion`` / ``litellm.aembedding``; returns OpenAI-shaped dicts."""
 
@@ -124,7 +131,10 @@ class LiteLLMTransport:
             drainer = _drain_on_shutdown()
             await anext(drainer)
             _DRAINERS[loop] = drainer
-        params = {k: v for k, v in body.items() if k != "model"}
+        params = {k: v for k, v in body.items() if k in _STANDARD}
+        extra = {k: v for k, v in body.items() if k not in _STANDARD and k != "model"}
+        if extra:  # provider-specific fields go through litellm's extra_body
+            params["extra_body"] = extra
         try:
             if path == "embeddings":
                 resp = await litellm.aembedding(

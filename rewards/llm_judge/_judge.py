@@ -60,6 +60,9 @@ class LLMJudge:
             ``max_prompt_tokens``, never a trajectory. ``official`` (compat mode only): the
             published runner's blind cut of prompts of >= 131,072 tokens to their first 65,536
             and last 65,531 tokens (cl100k_base here), to reproduce its behaviour on 128K records.
+        extra_body: provider-specific request fields, e.g. ``{"chat_template_kwargs":
+            {"enable_thinking": False}}`` for a Qwen3 judge on vLLM (the published runner
+            applied its chat template with thinking off).
         hard_confidence: confidence reported for a parsed verdict without log-probabilities.
         cache_dir: response cache folder. When given, every judge reply is cached and replayed for
             an identical request (same prompt, model, sampling, seed, judge version) -- sampled
@@ -93,6 +96,7 @@ class LLMJudge:
         structured: bool = False,
         max_prompt_tokens: int | None = None,
         truncation: Literal["shared", "official"] = "shared",
+        extra_body: dict[str, Any] | None = None,
         hard_confidence: float = 0.75,
         transport: Literal["auto", "fast", "litellm"] = "auto",
         client: LLMClient | None = None,
@@ -137,6 +141,7 @@ class LLMJudge:
         )
         self.hard_confidence = float(hard_confidence)
         self.truncation = truncation
+        self.extra_body = dict(extra_body) if extra_body else None
         self.client = client or LLMClient(
             self.model,
             api_base=api_base,
@@ -163,6 +168,8 @@ class LLMJudge:
             "max_prompt_tokens": self.max_prompt_tokens,
             "truncation": truncation,
         }
+        if self.extra_body:
+            args["extra_body"] = self.extra_body
         if api_base:
             args["api_base"] = api_base
         self.spec = RMSpec(name="llm", args=args, version=f"{JUDGE_VERSION}-{mode}")
@@ -255,6 +262,7 @@ class LLMJudge:
             logprobs=self.logprobs,
             top_logprobs=self.top_logprobs if self.logprobs else None,
             response_format=ROBUST_SCHEMA if self.structured else None,
+            extra_body=self.extra_body,
             cache=self._cache,
             cache_version=self._cache_version,
         )
@@ -309,6 +317,7 @@ class LLMJudge:
             "max_tokens": min(self.max_tokens, 2_048),
             "seed": self.seed,
             "response_format": POINTWISE_SCHEMA if self.structured else None,
+            "extra_body": self.extra_body,
             "cache": self._cache,
             "cache_version": self._cache_version + "/pointwise",
         }
@@ -374,7 +383,7 @@ def _rationale(done: Completion) -> str:
 _OVERRIDES = (
     "mode", "api_base", "api_key", "temperature", "top_p", "max_tokens", "seed", "timeout",
     "max_retries", "concurrency", "rpm", "tpm", "cache_dir", "both_orders", "logprobs",
-    "top_logprobs", "structured", "max_prompt_tokens", "truncation", "hard_confidence", "transport", "client",
+    "top_logprobs", "structured", "max_prompt_tokens", "truncation", "extra_body", "hard_confidence", "transport", "client",
 )  # fmt: skip
 
 

@@ -159,6 +159,10 @@ _KIND_NOTE = {
 }
 
 
+_HISTORY_KEPT = 3
+"""Earlier memories shown to the pointwise judge (the most recent ones; enough to spot repetition)."""
+
+
 def pointwise_messages(update: UpdateContext) -> list[dict[str, Any]]:
     """Chat for scoring one update in [0, 1] with a rationale; untrusted blocks fenced."""
     nonce = boundary_id(update.question, update.previous_memory, update.chunk, update.candidate)
@@ -174,8 +178,11 @@ def pointwise_messages(update: UpdateContext) -> list[dict[str, Any]]:
 
     history = ""
     if update.history:
-        history = "\n\n[Earlier memories of this group, oldest first]\n" + "\n".join(
-            block(f"EARLIER_{i}", h) for i, h in enumerate(update.history, 1)
+        recent = update.history[-_HISTORY_KEPT:]
+        skipped = len(update.history) - len(recent)
+        note = f" ({skipped} older ones omitted)" if skipped else ""
+        history = f"\n\n[Earlier memories of this group, oldest first{note}]\n" + "\n".join(
+            block(f"EARLIER_{skipped + i}", h) for i, h in enumerate(recent, 1)
         )
     user = (
         f"[Question]\n{block('QUESTION', update.question)}\n\n"

@@ -16,7 +16,7 @@ _THINK = re.compile(r"<(think|thinking|reasoning)>.*?(</\1>|$)", re.IGNORECASE |
 
 
 def _letter(token: str) -> str | None:
-    core = token.replace("[", "").strip().upper()
+    core = token.replace("[", "").replace("]", "").strip().upper()
     return core if core in ("A", "B") else None
 
 

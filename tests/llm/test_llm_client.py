@@ -261,3 +261,15 @@ async def test_named_limiter_is_shared_and_default_limiters_are_not(
     assert time.perf_counter() - t0 < 0.3  # each client has its own bound of 2: all 4 at once
     for c in shared + own:
         await c.aclose()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_extra_body_reaches_the_server(fake_openai: FakeOpenAIServer, transport: str) -> None:
+    async with client(fake_openai, transport) as c:
+        await c.complete(
+            "q", temperature=0, extra_body={"chat_template_kwargs": {"enable_thinking": False}}
+        )
+        with pytest.raises(UserError, match="repeats"):
+            await c.complete("q", temperature=0, extra_body={"temperature": 1})
+    assert fake_openai.chat_requests[0].body["chat_template_kwargs"] == {"enable_thinking": False}
+    assert fake_openai.chat_requests[0].body["temperature"] == 0

@@ -233,3 +233,14 @@ async def test_compat_replies_are_replayed_from_the_cache_when_one_is_given(
     other_seed = judge(fake_openai, cache_dir=tmp_path, seed=1)  # the seed is part of the key
     assert (await other_seed.compare(PAIR)).winner == "B"
     await other_seed.aclose()
+
+
+def test_soft_scores_read_letter_tokens_in_any_bracket_split() -> None:
+    import math
+
+    from rewards.llm_judge import soft_verdict
+
+    split_right = [("[[", 0.0, {}), ("B]]", math.log(0.6), {"B]]": math.log(0.6), "A]]": math.log(0.2)})]
+    assert soft_verdict(split_right, "last") == pytest.approx((0.25, 0.75))
+    assert soft_verdict([("no verdict", 0.0, {})], "last") is None
+    assert soft_verdict(None, "first") is None

@@ -173,3 +173,18 @@ def test_official_truncation_is_compat_only() -> None:
 
     with pytest.raises(UserError, match="needs mode='compat'"):
         make_reward_model("llm:openai/x", mode="robust", truncation="official")
+
+
+async def test_long_histories_show_only_the_latest_memories(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.script("[[SCORE: 0.5]]")
+    rm = judge(fake_openai)
+    history = tuple(f"memory version {i}" for i in range(10))
+    await rm.score_update(
+        UpdateContext(question="q", previous_memory="m", chunk="c", candidate="m2", history=history)
+    )
+    await rm.aclose()
+    user = fake_openai.chat_requests[0].user
+    assert (
+        "memory version 9" in user and "memory version 7" in user and "memory version 6" not in user
+    )
+    assert "7 older ones omitted" in user
