@@ -344,7 +344,7 @@ class FactsMemory:
             pending = await self._score_all(revised, related, conv, attempt=attempt)
         return [
             _outcome(s, "applied" if _passes(s, pol.threshold) else "rejected")
-            for s in _dedupe(final)
+            for s in final
         ]
 
     async def _related(
@@ -495,10 +495,6 @@ def _outcome(s: _Scored, status: str) -> OpOutcome:
         rationale=rationale,
         attempts=s.attempt + 1,
     )
-
-
-def _dedupe(scored: list[_Scored]) -> list[_Scored]:
-    return scored
 
 
 def _resolve_conflicts(outcomes: list[OpOutcome]) -> list[OpOutcome]:
