@@ -10,7 +10,9 @@ labelled pairs; :func:`fit_calibration` turns it into a :class:`Calibration`:
   (isotonic, pool-adjacent-violators);
 * for an ensemble: the members and their weights, with the vote's accuracy on the suite;
 * for a cascade (cheap, expensive): the confidence below which the cheap verdict is escalated,
-  chosen to maximise suite accuracy minus ``cost_per_escalation`` x escalation rate.
+  chosen to maximise suite accuracy minus ``cost_per_escalation`` x escalation rate;
+* for the gate policy: per reward model, the pointwise score threshold that best separates
+  labelled good and bad updates (:class:`LabelledScore`; balanced accuracy).
 
 Saved as a small versioned JSON file. ``load_calibration(x)`` takes a path, or a name looked up in
 ``$AGENTMEM_CALIBRATION_DIR``, then ``~/.agentmem/calibrations``, then the calibrations bundled
@@ -21,6 +23,7 @@ suite, check on another before trusting them.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import math
 import os
@@ -40,12 +43,15 @@ __all__ = [
     "Calibration",
     "CascadeCalibration",
     "EnsembleCalibration",
+    "GateCalibration",
     "LabelledPrediction",
+    "LabelledScore",
     "MemberCalibration",
     "Prediction",
     "calibration_dirs",
     "collect_predictions",
     "fit_calibration",
+    "fit_gates",
     "load_calibration",
     "save_calibration",
 ]
@@ -138,6 +144,26 @@ class CascadeCalibration(BaseModel):
     """(threshold, accuracy, escalation rate) for the thresholds tried."""
 
 
+class LabelledScore(BaseModel):
+    """One pointwise score of an update whose quality is known (e.g. accepted vs rejected updates)."""
+
+    rm: str
+    """Reward-model label."""
+    value: float = Field(ge=0.0, le=1.0)
+    good: bool
+    """Whether the update was a good one."""
+
+
+class GateCalibration(BaseModel):
+    """A fitted gate threshold: accept updates scoring at least ``threshold``."""
+
+    threshold: float
+    balanced_accuracy: float
+    """Mean of the accept rate on good updates and the reject rate on bad ones, at the threshold."""
+    n_good: int
+    n_bad: int
+
+
 class Calibration(BaseModel):
     """A fitted calibration file."""
 
@@ -152,6 +178,8 @@ class Calibration(BaseModel):
     members: dict[str, MemberCalibration]
     ensemble: EnsembleCalibration | None = None
     cascade: CascadeCalibration | None = None
+    gates: dict[str, GateCalibration] = Field(default_factory=dict)
+    """Pointwise gate thresholds per reward model (from labelled update scores)."""
 
     def weights_for(self, labels: Sequence[str]) -> list[float] | None:
         """Vote weights for these member labels, when all of them were calibrated."""
@@ -276,8 +304,10 @@ def fit_calibration(
     cascade: tuple[str, str] | None = None,
     cost_per_escalation: float = 0.0,
     max_escalation_rate: float = 1.0,
+    scores: Iterable[LabelledScore] = (),
 ) -> Calibration:
-    """Fit member statistics, and optionally an ensemble over ``ensemble`` and a ``(cheap, expensive)`` cascade."""
+    """Fit member statistics, and optionally an ensemble over ``ensemble``, a ``(cheap, expensive)``
+    cascade, and gate thresholds from labelled pointwise ``scores``."""
     pairs = list(suite)
     if not pairs:
         raise UserError("the labelled suite is empty; collect predictions on labelled pairs first")
@@ -302,7 +332,42 @@ def fit_calibration(
         )
         if cascade
         else None,
+        gates=fit_gates(scores),
     )
+
+
+def fit_gates(scores: Iterable[LabelledScore]) -> dict[str, GateCalibration]:
+    """Per reward model, the accept threshold that maximises balanced accuracy on labelled scores.
+
+    Among equally good thresholds the middle one is taken (robust to the exact scores seen). A model needs at least one good and one bad update to be fitted.
+    """
+    by_rm: dict[str, list[LabelledScore]] = {}
+    for s in scores:
+        by_rm.setdefault(s.rm, []).append(s)
+    out: dict[str, GateCalibration] = {}
+    for rm, items in sorted(by_rm.items()):
+        good = [s.value for s in items if s.good]
+        bad = [s.value for s in items if not s.good]
+        if not good or not bad:
+            continue
+        values = sorted({s.value for s in items})
+        cuts = (
+            [values[0]] + [(a + b) / 2 for a, b in itertools.pairwise(values)] + [values[-1] + 1e-9]
+        )
+        scored = [
+            (
+                (sum(v >= t for v in good) / len(good) + sum(v < t for v in bad) / len(bad)) / 2,
+                t,
+            )
+            for t in cuts
+        ]
+        best = max(score for score, _ in scored)
+        ties = [t for score, t in scored if score >= best - 1e-12]
+        threshold = min(1.0, ties[len(ties) // 2])  # the middle of the best cuts: itself a best cut
+        out[rm] = GateCalibration(
+            threshold=threshold, balanced_accuracy=best, n_good=len(good), n_bad=len(bad)
+        )
+    return out
 
 
 async def collect_predictions(

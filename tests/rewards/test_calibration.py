@@ -210,3 +210,24 @@ async def test_collect_predictions_runs_every_model_on_every_pair() -> None:
     )
     ens = EnsembleRM([right, first], cal.ensemble.weights if cal.ensemble else None)
     assert (await ens.compare(pairs[1][0])).winner == "B"  # the calibrated weight of 'first' is 0
+
+
+def test_gate_threshold_separates_good_and_bad_updates(tmp_path: Path) -> None:
+    from rewards.calibration import LabelledScore
+
+    rng = random.Random(3)
+    scores = [
+        LabelledScore(rm="llm:x", value=min(1.0, rng.uniform(0.55, 1.0)), good=True)
+        for _ in range(50)
+    ]
+    scores += [
+        LabelledScore(rm="llm:x", value=rng.uniform(0.0, 0.45), good=False) for _ in range(50)
+    ]
+    scores += [
+        LabelledScore(rm="only-good", value=0.9, good=True)
+    ]  # cannot be fitted: no bad update
+    cal = fit_calibration(synthetic_suite(20), name="gates", scores=scores)
+    gate = cal.gates["llm:x"]
+    assert 0.45 <= gate.threshold <= 0.55 and gate.balanced_accuracy == 1.0
+    assert (gate.n_good, gate.n_bad) == (50, 50) and "only-good" not in cal.gates
+    assert load_calibration(str(save_calibration(cal, tmp_path / "g.json"))).gates == cal.gates
