@@ -22,7 +22,7 @@ from rewards.llm_judge._prompts import (
     robust_messages,
 )
 from rewards.llm_judge._soft import soft_verdict
-from rewards.llm_judge._trim import fit_shared_context, official_truncation
+from rewards.llm_judge._trim import OFFICIAL_LIMIT, fit_shared_context, official_truncation
 
 __all__ = ["JUDGE_VERSION", "JudgeMode", "LLMJudge", "make_llm_judge"]
 
@@ -234,11 +234,11 @@ class LLMJudge:
         trim: dict[str, Any] | None = None
         if self.truncation == "official":
             messages = build(question, first, second, kind)
-            user, trim = await asyncio.to_thread(
-                official_truncation, messages[0]["content"], messages[1]["content"]
-            )
-            if trim is not None:
-                messages[1] = {**messages[1], "content": user}
+            system, user = messages[0]["content"], messages[1]["content"]
+            if len(system) + len(user) >= OFFICIAL_LIMIT:  # fewer characters cannot be more tokens
+                user, trim = await asyncio.to_thread(official_truncation, system, user)
+                if trim is not None:
+                    messages[1] = {**messages[1], "content": user}
             return _Prompted(messages=messages, trim=trim)
         limit = self.max_prompt_tokens
         if limit is not None and len(question) + len(first) + len(second) + 6_000 > limit:
