@@ -72,6 +72,11 @@ def register(subparsers: Any) -> None:
     show.add_argument(
         "--json", action="store_true", help="the whole trajectory as one JSON document"
     )
+    show.add_argument(
+        "--full",
+        action="store_true",
+        help="after the table, every candidate's text with its score, rationale and feedback",
+    )
     show.set_defaults(handler=_cmd_show)
 
     export = sub.add_parser(
@@ -287,7 +292,29 @@ def _cmd_show(args: argparse.Namespace) -> int:
     rows = [_step_row(s) for s in traj.steps]
     header = ["group", "step", "kind", "cands", "scores", "decision", "latency", "memory"]
     _print_rows(header, rows, wide="memory")
+    if args.full:
+        for s in traj.steps:
+            print()
+            print(_step_detail(s))
     return 0
+
+
+def _step_detail(s: Step) -> str:
+    """One step with every attempt in full (``*`` marks the committed one)."""
+    lines = [f"== group {s.group} step {s.index} ({s.kind}): {s.decision}"]
+    if s.chunk is not None:
+        lines.append(f"   section: chunk {s.chunk.index}, {s.chunk.tokens} tokens")
+    for i, a in enumerate(s.attempts):
+        mark = "*" if i == s.chosen else " "
+        r = a.reward
+        scorer = f"{r.scorer} v{r.version}" if r.scorer else "reward model"
+        lines.append(f" {mark} attempt {i} (round {a.round}): {r.value:.3f} by {scorer}")
+        if r.rationale:
+            lines.append(f"     why: {_one_line(r.rationale, 300)}")
+        if a.candidate.feedback:
+            lines.append(f"     revised from: {_one_line(a.candidate.feedback, 300)}")
+        lines.extend("     | " + line for line in (a.candidate.text or "(empty)").splitlines())
+    return "\n".join(lines)
 
 
 def _step_row(s: Step) -> list[str]:

@@ -102,6 +102,17 @@ def test_show_by_prefix_lists_every_step(db: Path, capsys: pytest.CaptureFixture
     assert revised[0][3:6] == ["2", "0.10 [0.90]", "accepted_after_revision"]
 
 
+def test_show_full_prints_every_candidate(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", "show", "aaaa", "--full"]) == 0
+    out = capsys.readouterr().out
+    detail = out.split("== group 0 step 1 (update): accepted_after_revision")[1].split("== ")[0]
+    assert "   attempt 0 (round 0): 0.100 by function v1" in detail
+    assert "     | NOISE gulls and rain" in detail
+    assert " * attempt 1 (round 1): 0.900" in detail
+    revised = [line for line in detail.splitlines() if line.startswith("     revised from: ")]
+    assert len(revised) == 1 and "function scored 0.100" in revised[0]
+
+
 def test_show_json_is_the_whole_trajectory(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trace", "show", "aaaa1111-gate", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
