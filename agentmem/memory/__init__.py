@@ -17,7 +17,15 @@ from agentmem.memory._conversation import (
     inject_block,
 )
 from agentmem.memory._edge import EdgeIndex
-from agentmem.memory._embed import Bm25Embedder, Embedder, HashEmbedder, LLMEmbedder, SparseVec
+from agentmem.memory._embed import (
+    Bm25Embedder,
+    Embedder,
+    HashEmbedder,
+    HybridEmbedder,
+    HybridVec,
+    LLMEmbedder,
+    SparseVec,
+)
 from agentmem.memory._export import export_pairs
 from agentmem.memory._facts import DEFAULT_INSTRUCTION, FactsMemory
 from agentmem.memory._history import HistoryDB
@@ -77,6 +85,8 @@ __all__ = [
     "FunctionProposer",
     "HashEmbedder",
     "HistoryDB",
+    "HybridEmbedder",
+    "HybridVec",
     "IndexHit",
     "IndexPoint",
     "IndexSpec",

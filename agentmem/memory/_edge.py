@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agentmem.exceptions import StoreError, UserError
-from agentmem.memory._embed import SparseVec, Vec
+from agentmem.memory._embed import HybridVec, SparseVec, Vec
 from agentmem.memory._index import IndexHit, IndexPoint, IndexSpec
 
 __all__ = ["EdgeIndex", "check_compatible"]
@@ -56,8 +56,16 @@ class EdgeIndex:
                 )
             else:
                 assert spec.dim is not None
+                sparse = (
+                    {"bm25": q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)}
+                    if spec.kind == "hybrid"
+                    else None
+                )
                 config = q.EdgeConfig(
-                    vectors={"dense": q.EdgeVectorParams(size=spec.dim, distance=q.Distance.Cosine)}
+                    vectors={
+                        "dense": q.EdgeVectorParams(size=spec.dim, distance=q.Distance.Cosine)
+                    },
+                    sparse_vectors=sparse,
                 )
             self._shard = q.EdgeShard.create(str(shard_dir), config)
             self._shard.update(
@@ -81,6 +89,11 @@ class EdgeIndex:
         assert self._spec is not None
         if isinstance(vec, SparseVec):
             return {"bm25": q.SparseVector(vec.indices, vec.values)}
+        if isinstance(vec, HybridVec):
+            return {
+                "dense": vec.dense,
+                "bm25": q.SparseVector(vec.sparse.indices, vec.sparse.values),
+            }
         return {"dense": vec}
 
     def _query_vector(self, vec: Vec) -> Any:
@@ -136,11 +149,25 @@ class EdgeIndex:
             return []
         shard = self._need()
         flt = q.Filter(must=[q.FieldCondition("scope_key", match=q.MatchValue(scope_key))])
-        res = shard.query(
-            q.QueryRequest(
+        if isinstance(vector, HybridVec):  # dense and BM25 candidates, fused by reciprocal rank
+            pre = [
+                q.Prefetch(
+                    limit=limit * 4, query=q.Query.Nearest(vector.dense, using="dense"), filter=flt
+                )
+            ]
+            if vector.sparse.indices:
+                sv = q.SparseVector(vector.sparse.indices, vector.sparse.values)
+                pre.append(
+                    q.Prefetch(limit=limit * 4, query=q.Query.Nearest(sv, using="bm25"), filter=flt)
+                )
+            request = q.QueryRequest(
+                limit=limit, prefetches=pre, query=q.Fusion.Rrf(k=60), filter=flt, with_payload=True
+            )
+        else:
+            request = q.QueryRequest(
                 limit=limit, query=self._query_vector(vector), filter=flt, with_payload=True
             )
-        )
+        res = shard.query(request)
         return [
             IndexHit(id=str(p.id), score=float(p.score), payload=dict(p.payload or {})) for p in res
         ]

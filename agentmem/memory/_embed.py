@@ -1,8 +1,9 @@
 """Embedders: the offline BM25 default (Qdrant Edge's sparse embedder) and dense embeddings from
 any provider through :class:`agentmem.llm.LLMClient`.
 
-An embedder is ``sparse`` or ``dense``. The vector stores create a sparse ``bm25`` vector (with
-Qdrant's IDF modifier) or a dense ``dense`` vector of the probed dimension accordingly.
+An embedder is ``sparse``, ``dense`` or ``hybrid`` (both). The vector stores create a sparse
+``bm25`` vector (with Qdrant's IDF modifier), a ``dense`` vector of the probed dimension, or both;
+hybrid queries fuse the two rankings with reciprocal rank fusion.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ __all__ = [
     "Vec",
 ]
 
-EmbedderKind = Literal["sparse", "dense"]
+EmbedderKind = Literal["sparse", "dense", "hybrid"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,17 @@ class SparseVec:
     """Their weights."""
 
 
-Vec = list[float] | SparseVec
+@dataclass(frozen=True, slots=True)
+class HybridVec:
+    """A dense vector and a BM25 sparse vector of the same text (fused at query time with RRF)."""
+
+    dense: list[float]
+    """Dense embedding."""
+    sparse: SparseVec
+    """BM25 term weights."""
+
+
+Vec = list[float] | SparseVec | HybridVec
 
 
 @runtime_checkable
@@ -170,3 +181,37 @@ class LLMEmbedder:
                     f"expected {dim} (the dimension probed at start-up); pin the model's dimensions"
                 )
         return [list(map(float, v)) for v in vecs]
+
+
+@dataclass(kw_only=True)
+class HybridEmbedder:
+    """Dense embeddings from ``dense`` plus BM25 sparse vectors; searches fuse both (RRF)."""
+
+    dense: Embedder
+    """The dense embedder (e.g. :class:`LLMEmbedder`)."""
+    sparse: Bm25Embedder = field(default_factory=Bm25Embedder)
+    """The BM25 embedder."""
+    name: str = ""
+    """``hybrid(<dense name>+bm25)``."""
+    kind: EmbedderKind = "hybrid"
+    """Always hybrid."""
+
+    def __post_init__(self) -> None:
+        if self.dense.kind != "dense":
+            raise UserError(
+                f"HybridEmbedder needs a dense embedder, got {self.dense.name!r} ({self.dense.kind})"
+            )
+        self.name = self.name or f"hybrid({self.dense.name}+bm25)"
+
+    async def dimension(self) -> int | None:
+        """The dense dimension (probed)."""
+        return await self.dense.dimension()
+
+    async def embed(self, texts: list[str], *, query: bool = False) -> list[Vec]:
+        """Both vectors per text (one dense call for all texts)."""
+        dense = await self.dense.embed(texts, query=query)
+        out: list[Vec] = []
+        for text, d in zip(texts, dense, strict=True):
+            assert isinstance(d, list)
+            out.append(HybridVec(dense=d, sparse=self.sparse.embed_sync(text, query=query)))
+        return out

@@ -88,16 +88,17 @@ class FactsMemory:
         qdrant_url: str | None = None,
         qdrant_location: str | None = None,
         embedding_model: str | None = None,
+        hybrid: bool = True,
         related_limit: int = 5,
     ) -> FactsMemory:
         """A facts memory with everything named by strings.
 
         ``model=None`` uses the offline sentence extractor and lexical proposer (no model at all);
         otherwise LLM steps through :class:`agentmem.llm.LLMClient`. ``rm`` is a reward-model spec
-        (default: the offline heuristic RM). ``embedding_model`` switches from BM25 to dense
-        embeddings from that model (same ``api_base``).
+        (default: the offline heuristic RM). ``embedding_model`` adds dense embeddings from that
+        model (same ``api_base``), fused with BM25 (``hybrid=True``, default) or alone.
         """
-        from agentmem.memory._embed import LLMEmbedder
+        from agentmem.memory._embed import Embedder, HybridEmbedder, LLMEmbedder
         from agentmem.memory._store import open_store
         from rewards import make_reward_model
 
@@ -115,13 +116,15 @@ class FactsMemory:
             from agentmem.memory._steps import LexicalProposer, SentenceExtractor
 
             extractor, proposer = SentenceExtractor(), LexicalProposer()
-        embedder = None
+        embedder: Embedder | None = None
         if embedding_model:
             from agentmem.llm import LLMClient
 
             eclient = LLMClient(embedding_model, api_base=api_base, api_key=api_key)
             owns.append(eclient)
             embedder = LLMEmbedder(client=eclient)
+            if hybrid:
+                embedder = HybridEmbedder(dense=embedder)
         rm_obj = (
             rm
             if rm is not None and not isinstance(rm, str)
@@ -342,10 +345,7 @@ class FactsMemory:
             for op in revised:  # map fact indexes of the subset back to the full list
                 op.fact_index = sub[op.fact_index] if 0 <= op.fact_index < len(sub) else sub[0]
             pending = await self._score_all(revised, related, conv, attempt=attempt)
-        return [
-            _outcome(s, "applied" if _passes(s, pol.threshold) else "rejected")
-            for s in final
-        ]
+        return [_outcome(s, "applied" if _passes(s, pol.threshold) else "rejected") for s in final]
 
     async def _related(
         self, facts: list[str], scope: Scope

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from agentmem.exceptions import UserError
 from agentmem.memory._conversation import clean_messages
+from agentmem.memory._embed import Embedder, HybridEmbedder, LLMEmbedder
 from agentmem.memory._history import Request
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._records import AddResult, MemoryEvent, MemoryItem, OpOutcome, ProposedOp
@@ -226,6 +227,8 @@ class NotesMemory:
         db_url: str | None = None,
         qdrant_url: str | None = None,
         qdrant_location: str | None = None,
+        embedding_model: str | None = None,
+        hybrid: bool = True,
         neighbours: int = 5,
     ) -> NotesMemory:
         """A notes memory named by strings (``model=None``: offline builder and evolution)."""
@@ -248,8 +251,22 @@ class NotesMemory:
             if rm is not None and not isinstance(rm, str)
             else make_reward_model(rm, api_base=api_base, api_key=api_key)
         )
+        embedder: Embedder | None = None
+        if embedding_model:
+            from agentmem.llm import LLMClient
+
+            eclient = LLMClient(embedding_model, api_base=api_base, api_key=api_key)
+            owns.append(eclient)
+            embedder = LLMEmbedder(client=eclient)
+            if hybrid:
+                embedder = HybridEmbedder(dense=embedder)
         store = open_store(
-            path, kind="note", db_url=db_url, qdrant_url=qdrant_url, qdrant_location=qdrant_location
+            path,
+            kind="note",
+            db_url=db_url,
+            qdrant_url=qdrant_url,
+            qdrant_location=qdrant_location,
+            embedder=embedder,
         )
         return cls(
             store=store,

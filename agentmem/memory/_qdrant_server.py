@@ -12,7 +12,7 @@ from typing import Any
 
 from agentmem.exceptions import StoreError
 from agentmem.memory._edge import check_compatible
-from agentmem.memory._embed import SparseVec, Vec
+from agentmem.memory._embed import HybridVec, SparseVec, Vec
 from agentmem.memory._index import IndexHit, IndexPoint, IndexSpec
 
 __all__ = ["QdrantServerIndex"]
@@ -58,10 +58,11 @@ class QdrantServerIndex:
             meta = dict(getattr(info.config, "metadata", None) or {})
             sparse = params.sparse_vectors or {}
             dense = params.vectors if isinstance(params.vectors, dict) else {}
-            if "bm25" in sparse:
-                stored = IndexSpec(
-                    kind="sparse", dim=None, embedder=str(meta.get("embedder", spec.embedder))
-                )
+            embedder = str(meta.get("embedder", spec.embedder))
+            if "bm25" in sparse and "dense" in dense:
+                stored = IndexSpec(kind="hybrid", dim=dense["dense"].size, embedder=embedder)
+            elif "bm25" in sparse:
+                stored = IndexSpec(kind="sparse", dim=None, embedder=embedder)
             elif "dense" in dense:
                 stored = IndexSpec(
                     kind="dense",
@@ -90,6 +91,11 @@ class QdrantServerIndex:
                     vectors_config={
                         "dense": models.VectorParams(size=spec.dim, distance=models.Distance.COSINE)
                     },
+                    sparse_vectors_config={
+                        "bm25": models.SparseVectorParams(modifier=models.Modifier.IDF)
+                    }
+                    if spec.kind == "hybrid"
+                    else None,
                     metadata=meta,
                 )
             with (
@@ -110,6 +116,11 @@ class QdrantServerIndex:
 
         if isinstance(vec, SparseVec):
             return {"bm25": models.SparseVector(indices=vec.indices, values=vec.values)}
+        if isinstance(vec, HybridVec):
+            return {
+                "dense": vec.dense,
+                "bm25": models.SparseVector(indices=vec.sparse.indices, values=vec.sparse.values),
+            }
         return {"dense": vec}
 
     async def upsert(self, points: list[IndexPoint]) -> None:
@@ -139,6 +150,24 @@ class QdrantServerIndex:
         """Nearest points of exactly this scope."""
         from qdrant_client import models
 
+        flt = self._scope_filter(scope_key)
+        if isinstance(vector, HybridVec):
+            pre = [models.Prefetch(query=vector.dense, using="dense", filter=flt, limit=limit * 4)]
+            if vector.sparse.indices:
+                sv = models.SparseVector(indices=vector.sparse.indices, values=vector.sparse.values)
+                pre.append(models.Prefetch(query=sv, using="bm25", filter=flt, limit=limit * 4))
+            res = await self.client.query_points(
+                self.collection,
+                prefetch=pre,
+                query=models.FusionQuery(fusion=models.Fusion.RRF),
+                query_filter=flt,
+                limit=limit,
+                with_payload=True,
+            )
+            return [
+                IndexHit(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
+                for p in res.points
+            ]
         if isinstance(vector, SparseVec):
             if not vector.indices:
                 return []

@@ -281,3 +281,22 @@ async def test_llm_embeddings_probe_the_dimension_and_check_it(tmp_path: Path) -
         async with LLMClient("openai/embed", api_base=server.base_url, api_key="x") as client:
             with pytest.raises(UserError, match=r"dimension 48.*dimension 32"):
                 await open_store(tmp_path / "m", embedder=LLMEmbedder(client=client)).open()
+
+
+@pytest.mark.parametrize("backend", ["edge", "qdrant-client"])
+async def test_hybrid_dense_plus_bm25_search(tmp_path: Path, backend: str) -> None:
+    from agentmem.memory import HybridEmbedder
+
+    kw = {"qdrant_location": ":memory:"} if backend == "qdrant-client" else {}
+    emb = HybridEmbedder(dense=HashEmbedder(dim=32))
+    async with open_store(tmp_path / "m", embedder=emb, **kw) as store:  # type: ignore[arg-type]
+        await store.commit(ALICE, [Change(op="ADD", text=t) for t in (
+            "Alice keeps bees on her roof", "Alice's bike is a Colnago", "Alice prefers window seats", "Alice keeps her passport in the drawer")])
+        [top] = await store.search("Colnago", ALICE, limit=1)
+        assert top.text == "Alice's bike is a Colnago"
+        hits = await store.search("where are the bees", ALICE, limit=4)
+        assert hits[0].text == "Alice keeps bees on her roof" and len(hits) == 4
+        assert await store.search("bees", Scope(user_id="bob")) == []
+    if backend == "edge":
+        with pytest.raises(UserError, match="hybrid"):
+            await open_store(tmp_path / "m", embedder=HashEmbedder(dim=32)).open()
