@@ -1,8 +1,8 @@
 """The SQL trace store: SQLModel tables on an async SQLAlchemy engine.
 
 SQLite (the default, through aiosqlite) runs in WAL mode with ``synchronous=NORMAL`` -- a
-committed transaction survives the process being killed at any point -- and a busy timeout, so
-several processes can write to one file. PostgreSQL runs through asyncpg.
+committed transaction survives the process being killed at any point (``FULL`` on request also
+survives an OS crash) -- and a busy timeout, so several processes can write to one file. PostgreSQL runs through asyncpg.
 
 Each :meth:`SQLTraceStore.record_step` is one transaction holding the step row and all its
 attempt rows; a step that already exists (same run, group, kind, index: a replay after resume)
@@ -40,7 +40,7 @@ from agentmem.store._codec import (
 )
 from agentmem.store._common import check_run_info, check_step, config_mismatch, unknown_run
 from agentmem.store._pg_step import PgStepWriter, pg_step_args
-from agentmem.store._sqlite_writer import SQLiteStepWriter, apply_pragmas
+from agentmem.store._sqlite_writer import SQLiteStepWriter, SQLiteSync, apply_pragmas
 from agentmem.store._tables import SCHEMA_VERSION, TABLES, AttemptRow, RunRow, SchemaRow, StepRow
 from agentmem.store._urls import resolve_url, safe_url
 from rewards._types import Reward
@@ -61,8 +61,25 @@ class SQLTraceStore:
     store:``; close it with :meth:`aclose`. One store object serves one event loop.
     """
 
-    def __init__(self, url: str | None = None, *, busy_timeout_s: float = 30.0) -> None:
-        """``url``: see :mod:`agentmem.store._urls` (None: :func:`default_trace_url`)."""
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        busy_timeout_s: float = 30.0,
+        sqlite_synchronous: SQLiteSync = "NORMAL",
+    ) -> None:
+        """``url``: see :mod:`agentmem.store._urls` (None: :func:`default_trace_url`).
+
+        ``sqlite_synchronous="FULL"`` makes every SQLite commit survive an OS crash or power cut
+        too, at the cost of an fsync per step (``NORMAL``, the default, survives the process
+        being killed).
+        """
+        if sqlite_synchronous not in ("NORMAL", "FULL"):
+            raise UserError(
+                f"sqlite_synchronous must be 'NORMAL' or 'FULL', got {sqlite_synchronous!r}"
+            )
+        self.sqlite_synchronous: SQLiteSync = sqlite_synchronous
+        """SQLite's ``synchronous`` pragma for this store's connections."""
         self.sa_url: URL = resolve_url(url)
         """The async SQLAlchemy URL in use."""
         self.busy_timeout_s = busy_timeout_s
@@ -124,7 +141,9 @@ class SQLTraceStore:
 
             @event.listens_for(engine.sync_engine, "connect")
             def _pragmas(dbapi_conn: Any, _record: Any) -> None:  # pyright: ignore[reportUnusedFunction]
-                apply_pragmas(dbapi_conn, busy_ms=busy_ms, wal=not in_memory)
+                apply_pragmas(
+                    dbapi_conn, busy_ms=busy_ms, wal=not in_memory, sync=self.sqlite_synchronous
+                )
 
             if not in_memory:
                 self._writer = SQLiteStepWriter(
@@ -132,6 +151,7 @@ class SQLTraceStore:
                     busy_timeout_s=self.busy_timeout_s,
                     insert_step=self._insert_step,
                     insert_attempts=self._insert_attempts,
+                    sync=self.sqlite_synchronous,
                 )
             return engine
         return create_async_engine(

@@ -13,21 +13,28 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
-__all__ = ["SQLiteStepWriter", "apply_pragmas"]
+__all__ = ["SQLiteStepWriter", "SQLiteSync", "apply_pragmas"]
 
 
-def apply_pragmas(dbapi_conn: Any, *, busy_ms: int, wal: bool) -> None:
-    """WAL + synchronous=NORMAL (a commit survives the process being killed), busy timeout, FKs."""
+SQLiteSync = Literal["NORMAL", "FULL"]
+"""``NORMAL``: a commit survives the process being killed, an OS crash or power cut may lose the
+last ones (fast: no fsync per commit in WAL mode). ``FULL``: fsync at every commit."""
+
+
+def apply_pragmas(dbapi_conn: Any, *, busy_ms: int, wal: bool, sync: SQLiteSync = "NORMAL") -> None:
+    """WAL, ``synchronous`` (see :data:`SQLiteSync`), busy timeout, foreign keys."""
+    if sync not in ("NORMAL", "FULL"):
+        raise ValueError(f"synchronous must be 'NORMAL' or 'FULL', got {sync!r}")
     cur = dbapi_conn.cursor()
     if wal:
         cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA synchronous={sync}")
     cur.execute(f"PRAGMA busy_timeout={busy_ms}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
@@ -37,10 +44,17 @@ class SQLiteStepWriter:
     """Commits steps to a SQLite file from a dedicated thread (see module docs)."""
 
     def __init__(
-        self, url: URL, *, busy_timeout_s: float, insert_step: Any, insert_attempts: Any
+        self,
+        url: URL,
+        *,
+        busy_timeout_s: float,
+        insert_step: Any,
+        insert_attempts: Any,
+        sync: SQLiteSync = "NORMAL",
     ) -> None:
         self._url = url.set(drivername="sqlite+pysqlite")
         self._busy_timeout_s = busy_timeout_s
+        self._sync: SQLiteSync = sync
         self._insert_step = insert_step
         self._insert_attempts = insert_attempts
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentmem-trace")
@@ -56,7 +70,7 @@ class SQLiteStepWriter:
 
             @event.listens_for(engine, "connect")
             def _on_connect(dbapi_conn: Any, _record: Any) -> None:  # pyright: ignore[reportUnusedFunction]
-                apply_pragmas(dbapi_conn, busy_ms=busy_ms, wal=True)
+                apply_pragmas(dbapi_conn, busy_ms=busy_ms, wal=True, sync=self._sync)
 
             self._engine, self._conn = engine, engine.connect()
         return self._conn

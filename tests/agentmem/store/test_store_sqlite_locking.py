@@ -60,3 +60,29 @@ async def test_lock_held_past_the_busy_timeout_is_a_store_error(tmp_path: Path) 
             other.close()
         await store.record_step("r1", make_step(0))  # the store still works afterwards
         assert len(await store.recorded_steps("r1")) == 1
+
+
+@pytest.mark.parametrize(("sync", "pragma"), [("NORMAL", 1), ("FULL", 2)])
+async def test_synchronous_setting_reaches_every_connection(
+    tmp_path: Path, sync: str, pragma: int
+) -> None:
+    async with SQLTraceStore(str(tmp_path / "t.db"), sqlite_synchronous=sync) as store:  # type: ignore[arg-type]
+        await store.begin_run(make_info("r1"))
+        await store.record_step("r1", make_step(0))
+        async with store.engine.connect() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == pragma
+        assert store._writer is not None
+        writer_conn = store._writer._conn
+        assert writer_conn is not None
+        reply = await asyncio.get_running_loop().run_in_executor(
+            store._writer._executor,  # the connection's own thread
+            lambda: writer_conn.exec_driver_sql("PRAGMA synchronous").scalar(),
+        )
+        assert reply == pragma
+
+
+def test_bad_synchronous_setting_is_a_user_error() -> None:
+    from agentmem.exceptions import UserError
+
+    with pytest.raises(UserError, match="sqlite_synchronous must be 'NORMAL' or 'FULL', got 'OFF'"):
+        SQLTraceStore("t.db", sqlite_synchronous="OFF")  # type: ignore[arg-type]
