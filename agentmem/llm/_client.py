@@ -145,8 +145,10 @@ class LLMClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close pooled connections held for the running loop."""
+        """Close pooled connections held for the running loop, and the cache's database connection."""
         await self.transport.aclose()
+        if self.cache is not None:
+            await asyncio.to_thread(self.cache.close)
 
     # -- chat -------------------------------------------------------------------------------
     async def complete(
