@@ -4,8 +4,9 @@
 fork gives each sub-branch its own copy. :class:`RunContext` is shared by every branch of a run: the
 components, the limiters, the trace store, the steps recorded by an earlier attempt (for resume),
 and the trajectory being built. :meth:`RunContext.commit_step` is the transaction: propose → score →
-decide (the policy) → commit to the store (in decision order, at most one write in flight, so a
-write overlaps the next model call; see :meth:`RunContext.flush`) → append to the trajectory → log.
+decide (the policy) → commit to the store (in decision order within a branch, at most one write in
+flight per branch, so a write overlaps that branch's next model call; see
+:meth:`RunContext.flush`) → append to the trajectory → log.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class Branch:
     """Earlier memories of this group, oldest first (given to the RM for redundancy checks)."""
     fusions: int = 0
     """Index the next fusion step on this branch gets."""
+    pending: asyncio.Future[None] | None = field(default=None, repr=False)
+    """This branch's trace commit still in flight, if any (at most one per branch)."""
 
     def copy(self, *, group: int | None = None) -> Branch:
         """An independent copy (optionally renumbered) for a fork."""
@@ -87,8 +90,8 @@ class RunContext:
     """Steps recorded by an earlier attempt of this run, not yet replayed."""
     rm_label: str = ""
     """Reward-model label for log events."""
-    _last_commit: asyncio.Future[None] | None = field(default=None, repr=False)
-    """The commit in flight, if any (at most one at a time)."""
+    _commits: set[asyncio.Future[None]] = field(default_factory=set, repr=False)
+    """Commits in flight, and failed ones (successful ones are forgotten)."""
 
     async def commit_step(
         self,
@@ -115,7 +118,7 @@ class RunContext:
                 branch, kind=kind, chunk=chunk, memories=memories, index=index
             )
             if self.store is not None:
-                await self._commit(step)
+                await self._commit(branch, step)
             self.trajectory.steps.append(step)
             self._log(step, replayed=False)
         branch.history.append(branch.memory)
@@ -127,17 +130,21 @@ class RunContext:
         return step
 
     # -- commits ----------------------------------------------------------------------------------
-    async def _commit(self, step: Step) -> None:
-        """Commit ``step``: wait for the previous commit, then start this one and return.
+    async def _commit(self, branch: Branch, step: Step) -> None:
+        """Commit ``step``: wait for the branch's previous commit, then start this one and return.
 
-        At most one commit is in flight: the write of step k overlaps the model call of step
-        k+1, so the trace write stays off the critical path of model calls, while a hard crash
-        (SIGKILL) can lose at most the one decided step whose write had not finished (it is simply
-        redone on resume). :meth:`flush` waits for the last one; a failed commit fails the run at
-        the next step or at the flush.
+        Each branch has at most one commit in flight: the write of step k overlaps the model
+        call of step k+1 and never waits on other groups' writes, so the trace write stays off
+        the critical path of model calls, while a hard crash (SIGKILL) can lose at most one
+        decided step per group whose write had not finished (it is simply redone on resume).
+        :meth:`flush` waits for all of them; a failed commit fails the run at the next step or at
+        the flush.
         """
         assert self.store is not None
-        await self.flush()
+        previous = branch.pending
+        if previous is not None and not previous.done():
+            await asyncio.shield(previous)
+        self._raise_failed_commit()
         store, run_id = self.store, self.run_id
 
         async def write() -> None:
@@ -150,26 +157,33 @@ class RunContext:
                 )
                 raise
 
-        self._last_commit = asyncio.ensure_future(write())
+        future = asyncio.ensure_future(write())
+        branch.pending = future
+        self._commits.add(future)
+        future.add_done_callback(self._commit_done)
+
+    def _commit_done(self, future: asyncio.Future[None]) -> None:
+        # Forget commits that succeeded; keep failed ones (retrieved here) to fail the run.
+        if future.cancelled() or future.exception() is None:
+            self._commits.discard(future)
 
     def _raise_failed_commit(self) -> None:
-        last = self._last_commit
-        if (
-            last is not None
-            and last.done()
-            and not last.cancelled()
-            and last.exception() is not None
-        ):
-            raise last.exception()  # type: ignore[misc]
+        for future in self._commits:
+            if future.done() and not future.cancelled() and future.exception() is not None:
+                raise future.exception()  # type: ignore[misc]
+
+    async def settle(self, branches: list[Branch]) -> None:
+        """Wait until the given branches' commits are done (a fork does this before its fusion
+        is committed, so the store never holds a fusion before the updates it merged)."""
+        for branch in branches:
+            if branch.pending is not None and not branch.pending.done():
+                await asyncio.shield(branch.pending)
+        self._raise_failed_commit()
 
     async def flush(self) -> None:
-        """Wait until every decided step is committed; raise the commit error if one failed.
-
-        Concurrent branches may call this together: when it returns, no commit is in flight, and
-        the caller can start one before its next ``await`` (the event loop cannot interleave).
-        """
-        while (last := self._last_commit) is not None and not last.done():
-            await asyncio.shield(last)
+        """Wait until every decided step is committed; raise the commit error if one failed."""
+        while pending := [f for f in self._commits if not f.done()]:
+            await asyncio.shield(asyncio.gather(*pending, return_exceptions=True))
         self._raise_failed_commit()
 
     # -- the transaction ------------------------------------------------------------------------

@@ -56,6 +56,7 @@ def fork(*stages: Stage, first_group: int = 1) -> Stage:
     async def run(ctx: RunContext, branch: Branch) -> Branch:
         copies = [branch.copy(group=first_group + i) for i in range(len(stages))]
         results = await gather_all([stage(ctx, b) for stage, b in zip(stages, copies, strict=True)])
+        await ctx.settle(results)  # the groups' last updates are in the store before the fusion
         await ctx.commit_step(
             branch, kind="fusion", chunk=None, memories=[b.memory for b in results]
         )

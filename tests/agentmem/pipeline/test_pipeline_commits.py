@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import pytest
-from conftest import DictTraceStore, words_doc
+from pipeline_support import DictTraceStore, words_doc
 
 from agentmem._pipeline import chunk_document, sequential
 from agentmem._types import Chunk, Step
@@ -96,3 +96,31 @@ async def test_steps_decided_before_a_crash_are_committed_before_the_run_is_mark
     assert [s.index for s in store.steps["c"]] == [0, 1, 2]
     calls = [c for c, _ in store.calls]
     assert calls.index("fail_run") > max(i for i, c in enumerate(calls) if c == "record_step")
+
+
+async def test_a_fusion_is_committed_only_after_every_update_it_merged(
+    echo_answerer, constant_rm, joining_fuser
+) -> None:
+    from agentmem._pipeline import parallel
+
+    class UnevenStore(DictTraceStore):
+        async def record_step(self, run_id: str, step: Step) -> None:
+            await asyncio.sleep(
+                0.08 if (step.group, step.kind) == (1, "update") else 0.0
+            )  # group 1 writes slowly
+            await super().record_step(run_id, step)
+
+    store = UnevenStore()
+    pipe = parallel(
+        groups=2,
+        updater=FunctionUpdater(fn=lambda q, m, c, fb: f"{m}|c{c.index}"),
+        fuser=joining_fuser,
+        answerer=echo_answerer,
+        reward_model=constant_rm,
+        chunk_tokens=40,
+    )
+    traj = await pipe.run(words_doc(4), Q, run_id="fz", store=store)
+    committed = store.steps["fz"]
+    assert committed[-1].kind == "fusion"  # never before the updates it merged
+    loaded = await store.load_trajectory("fz")
+    assert loaded.final_memory == traj.final_memory == committed[-1].memory

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import pytest
-from conftest import DictTraceStore, words_doc
+from pipeline_support import DictTraceStore, words_doc
 
 from agentmem._logging import capture_events
 from agentmem._pipeline import chunk_document, mixed, parallel, sequential

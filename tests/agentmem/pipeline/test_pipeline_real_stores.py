@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import words_doc
+from pipeline_support import words_doc
 
 from agentmem._pipeline import chunk_document, mixed, parallel, sequential
 from agentmem._types import Chunk

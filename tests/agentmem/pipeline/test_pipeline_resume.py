@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import DictTraceStore, words_doc
+from pipeline_support import DictTraceStore, words_doc
 
 from agentmem._logging import capture_events
 from agentmem._pipeline import chunk_document, mixed, parallel, sequential

@@ -30,10 +30,14 @@ async def test_sync_and_async_functions_and_full_objects() -> None:
 
 
 async def test_wrong_return_types_are_named() -> None:
-    with pytest.raises(TypeError, match=r"updater function returned int; return a str or an agentmem\.Candidate"):
+    with pytest.raises(
+        TypeError, match=r"updater function returned int; return a str or an agentmem\.Candidate"
+    ):
         await FunctionUpdater(fn=lambda q, m, c, fb: 3)("Q", "", CHUNK)
     with pytest.raises(TypeError, match="reward function returned str"):
-        await FunctionRewardModel(score=lambda u: "high").score_update(UpdateContext(question="Q", previous_memory="", chunk="", candidate="x"))
+        await FunctionRewardModel(score=lambda u: "high").score_update(
+            UpdateContext(question="Q", previous_memory="", chunk="", candidate="x")
+        )
 
 
 async def test_reward_model_double_checks_the_range_and_satisfies_the_protocol() -> None:
@@ -43,8 +47,12 @@ async def test_reward_model_double_checks_the_range_and_satisfies_the_protocol()
     reward = await rm.score_update(ctx)
     assert isinstance(reward, Reward) and reward.value == 0.5 and reward.scorer == "len"
     with pytest.raises(RewardRangeError, match=r"'len' returned reward 1\.2"):
-        await rm.score_update(UpdateContext(question="Q", previous_memory="", chunk="", candidate="x" * 12))
+        await rm.score_update(
+            UpdateContext(question="Q", previous_memory="", chunk="", candidate="x" * 12)
+        )
     verdict = await rm.compare(PairInput(question="Q", trajectory_a="abc", trajectory_b="abcdef"))
     assert verdict.winner == "B" and verdict.score_a == pytest.approx(0.3)
     scripted = FunctionRewardModel(score=lambda u: 0.5, compare_fn=lambda p: "A")
-    assert (await scripted.compare(PairInput(question="Q", trajectory_a="", trajectory_b=""))).winner == "A"
+    assert (
+        await scripted.compare(PairInput(question="Q", trajectory_a="", trajectory_b=""))
+    ).winner == "A"

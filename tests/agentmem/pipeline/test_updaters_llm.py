@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from conftest import DictTraceStore, words_doc
+from pipeline_support import DictTraceStore, words_doc
 
 from agentmem._pipeline import build_pipeline, chunk_document
 from agentmem.exceptions import ModelError, UserError
