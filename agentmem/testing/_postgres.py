@@ -110,6 +110,9 @@ class PostgresServer:
         if self.root is not None:
             return self
         self.root = Path(tempfile.mkdtemp(prefix="agentmem-pg-"))
+        if len(str(self.root)) > 80:  # the Unix socket path must stay under ~107 bytes
+            self.root.rmdir()
+            self.root = Path(tempfile.mkdtemp(prefix="agentmem-pg-", dir="/tmp"))
         data = self.root / "data"
         try:
             if self._as_postgres:
