@@ -242,13 +242,16 @@ def _read_document(path: str | None) -> str:
 
 
 async def _run(args: argparse.Namespace, document: str) -> int:
+    import uuid
+
     from agentmem.exceptions import AgentmemError
     from agentmem.store import open_trace_store
 
     store = await open_trace_store(args.trace_db)
+    pipeline: Pipeline | None = None
     try:
-        run_id = args.resume or args.run_id
-        recorded = await store.get_run(run_id) if run_id else None
+        run_id = args.resume or args.run_id or uuid.uuid4().hex
+        recorded = await store.get_run(run_id)
         if args.resume and recorded is None:
             raise UserError(
                 f"--resume {args.resume!r}: no such run in the trace store; see `agentmem trace list`"
@@ -268,16 +271,16 @@ async def _run(args: argparse.Namespace, document: str) -> int:
         except AgentmemError as exc:
             if isinstance(exc, UserError):
                 raise
-            rid = run_id or "(see `agentmem trace list`)"
             print(f"agentmem: error: {exc}", file=sys.stderr)
             print(
-                f"agentmem: steps committed so far are kept; resume with: agentmem run --resume {rid} --doc {args.doc}",
+                f"agentmem: run {run_id} failed; the steps committed so far are kept. Resume with: "
+                f"agentmem run --resume {run_id} --doc {args.doc}",
                 file=sys.stderr,
             )
             return 1
     finally:
         await _close(store)
-        await _close_components(locals().get("pipeline"))
+        await _close_components(pipeline)
     if args.json:
         print(json.dumps(_json_document(trajectory, pipeline, args), ensure_ascii=False, indent=2))
     else:

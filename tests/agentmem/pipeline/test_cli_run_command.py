@@ -366,3 +366,33 @@ def test_document_from_stdin(
     monkeypatch.setattr("sys.stdin", io.StringIO("   "))
     assert main(["run", "--doc", "-", "--question", Q]) == 2
     assert "stdin) is empty" in capsys.readouterr().err
+
+
+def test_a_failed_run_without_run_id_names_its_generated_id_for_resume(
+    doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeOpenAIServer(handler=lambda r: FakeReply(status=500, content="down")) as server:
+        assert (
+            main(
+                [
+                    "run",
+                    "--doc",
+                    str(doc),
+                    "--question",
+                    Q,
+                    "--retries",
+                    "0",
+                    "--model",
+                    "openai/fake",
+                    "--api-base",
+                    server.base_url,
+                ]
+            )
+            == 1
+        )
+    err = capsys.readouterr().err
+    m = re.search(r"agentmem run --resume ([0-9a-f]{32}) --doc", err)
+    assert m is not None, err
+    assert main(["trace", "show", m.group(1), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["run"]
+    assert shown["run_id"] == m.group(1) and shown["status"] == "failed"
