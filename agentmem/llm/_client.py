@@ -27,13 +27,17 @@ from agentmem.llm._limits import TokenBucket, named_limiter
 from agentmem.llm._litellm import LiteLLMTransport
 from agentmem.llm._retry import TransportFailure, backoff_delay
 
-__all__ = ["LLMClient", "Message", "TransportName"]
+__all__ = ["FAST_PREFIXES", "LLMClient", "Message", "TransportName"]
 
 Message = dict[str, Any]
 """An OpenAI-style chat message: ``{"role": "user", "content": "..."}``."""
 
+FAST_PREFIXES = ("openai/", "hosted_vllm/", "lm_studio/", "llamafile/")
+"""litellm providers that speak the OpenAI API at ``api_base``: the fast path can serve them."""
+
 TransportName = Literal["auto", "fast", "litellm"]
-"""``auto``: the fast path when the model is ``openai/<name>`` with an ``api_base``, else litellm."""
+"""``auto``: the fast path for an OpenAI-compatible model string (:data:`FAST_PREFIXES`) with an
+``api_base``, else litellm."""
 
 
 def _estimate_tokens(messages: Sequence[Message]) -> int:
@@ -113,14 +117,14 @@ class LLMClient:
         self._rpm = TokenBucket(rpm, what="rpm") if rpm is not None else None
         self._tpm = TokenBucket(tpm, what="tpm") if tpm is not None else None
         self.cache = ResponseCache(cache_dir) if cache_dir is not None else None
-        fast_ok = self.model.startswith("openai/") and bool(api_base)
+        fast_ok = self.model.startswith(FAST_PREFIXES) and bool(api_base)
         if transport == "fast" and not fast_ok:
             raise UserError(
-                f"transport='fast' needs an 'openai/<name>' model and an api_base, got model={self.model!r}, "
+                f"transport='fast' needs an OpenAI-compatible model ('openai/<name>', 'hosted_vllm/<name>', ...) and an api_base, got model={self.model!r}, "
                 f"api_base={api_base!r}; use transport='litellm' for other providers"
             )
         self._served_name = (
-            self.model.split("/", 1)[1] if self.model.startswith("openai/") else self.model
+            self.model.split("/", 1)[1] if self.model.startswith(FAST_PREFIXES) else self.model
         )
         self.transport: FastTransport | LiteLLMTransport
         if fast_ok and transport != "litellm":
@@ -273,7 +277,7 @@ class LLMClient:
         if model is not None:
             body["model"] = (
                 model.split("/", 1)[1]
-                if model.startswith("openai/") and isinstance(self.transport, FastTransport)
+                if model.startswith(FAST_PREFIXES) and isinstance(self.transport, FastTransport)
                 else model
             )
         if dimensions is not None:

@@ -273,3 +273,10 @@ async def test_extra_body_reaches_the_server(fake_openai: FakeOpenAIServer, tran
             await c.complete("q", temperature=0, extra_body={"temperature": 1})
     assert fake_openai.chat_requests[0].body["chat_template_kwargs"] == {"enable_thinking": False}
     assert fake_openai.chat_requests[0].body["temperature"] == 0
+
+
+async def test_hosted_vllm_models_take_the_fast_path(fake_openai: FakeOpenAIServer) -> None:
+    async with LLMClient("hosted_vllm/qwen3-8b", api_base=fake_openai.base_url) as c:
+        assert c.transport.name == "fast"
+        await c.complete("q")
+    assert fake_openai.chat_requests[0].body["model"] == "qwen3-8b"
