@@ -1,13 +1,22 @@
-"""The embedded default index: a Qdrant Edge shard on disk (``qdrant-edge-py``).
+"""The embedded default index: Qdrant Edge shards on disk (``qdrant-edge-py``), one per tenant.
 
-Edge is a synchronous Rust engine; every call runs in ``asyncio.to_thread`` so the event loop
-never blocks. A filtered query over 100k points takes well under a millisecond.
+Each tenant gets its own shard (``PATH/tenants/<name>-<hash>/``), so a search never walks another
+tenant's posting lists or graph, and tenants are apart on disk as well as by filter. Inside a
+shard, points carry their scope in the payload and every query filters on the exact scope key
+(a tenant-keyed payload index). Shards open lazily on first use.
+
+Edge is a synchronous Rust engine: every call runs in a worker thread (``asyncio.to_thread``, or
+the SQL worker right after a commit), never on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import re
+import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,78 +24,118 @@ from typing import Any
 from agentmem.exceptions import StoreError, UserError
 from agentmem.memory._embed import HybridVec, SparseVec, Vec
 from agentmem.memory._index import IndexHit, IndexPoint, IndexSpec
+from agentmem.memory._scope import Scope
 
 __all__ = ["EdgeIndex", "check_compatible"]
 
 _META = "agentmem-index.json"
 
 
+def _tenant_dir(tenant_id: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", tenant_id)[:40]
+    return f"{safe}-{hashlib.sha1(tenant_id.encode()).hexdigest()[:10]}"
+
+
 @dataclass(kw_only=True)
 class EdgeIndex:
-    """A Qdrant Edge shard in ``path`` (created on first open)."""
+    """Qdrant Edge shards under ``path`` (created on first use), one per tenant."""
 
     path: Path
-    """Directory holding the shard and a small ``agentmem-index.json`` describing it."""
-    _shard: Any = field(default=None, repr=False)
+    """Directory holding ``agentmem-index.json`` and ``tenants/<tenant>/``."""
+    search_threads: int = 1
+    """Search threads per shard (one keeps many open tenants cheap; raise for huge tenants)."""
+    _shards: dict[str, Any] = field(default_factory=dict, repr=False)
     _spec: IndexSpec | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path).expanduser()
 
     async def open(self, spec: IndexSpec) -> None:
-        """Create the shard or load it and check it was built with the same embedder."""
+        """Create the index folder, or check it was built with the same embedder."""
         await asyncio.to_thread(self._open_sync, spec)
 
     def _open_sync(self, spec: IndexSpec) -> None:
-        import qdrant_edge as q
-
         meta_file = self.path / _META
-        shard_dir = self.path / "shard"
         if meta_file.exists():
             meta = json.loads(meta_file.read_text())
             stored = IndexSpec(kind=meta["kind"], dim=meta.get("dim"), embedder=meta["embedder"])
             check_compatible(stored, spec, where=str(self.path))
-            self._shard = q.EdgeShard.load(str(shard_dir))
         else:
             self.path.mkdir(parents=True, exist_ok=True)
-            if spec.kind == "sparse":
-                config = q.EdgeConfig(
-                    vectors={},
-                    sparse_vectors={"bm25": q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)},
-                )
-            else:
-                assert spec.dim is not None
-                sparse = (
-                    {"bm25": q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)}
-                    if spec.kind == "hybrid"
-                    else None
-                )
-                config = q.EdgeConfig(
-                    vectors={
-                        "dense": q.EdgeVectorParams(size=spec.dim, distance=q.Distance.Cosine)
-                    },
-                    sparse_vectors=sparse,
-                )
-            self._shard = q.EdgeShard.create(str(shard_dir), config)
-            self._shard.update(
-                q.UpdateOperation.create_field_index(
-                    "scope_key", q.KeywordIndexParams(is_tenant=True)
-                )
-            )
             meta_file.write_text(
-                json.dumps({"kind": spec.kind, "dim": spec.dim, "embedder": spec.embedder})
+                json.dumps(
+                    {
+                        "kind": spec.kind,
+                        "dim": spec.dim,
+                        "embedder": spec.embedder,
+                        "layout": "shard-per-tenant",
+                    }
+                )
             )
         self._spec = spec
 
-    def _need(self) -> Any:
-        if self._shard is None:
+    def _config(self) -> Any:
+        import qdrant_edge as q
+
+        spec = self._spec
+        assert spec is not None
+        sparse = (
+            {"bm25": q.EdgeSparseVectorParams(modifier=q.Modifier.Idf)}
+            if spec.kind in ("sparse", "hybrid")
+            else None
+        )
+        dense = (
+            {"dense": q.EdgeVectorParams(size=spec.dim, distance=q.Distance.Cosine)}
+            if spec.kind != "sparse"
+            else {}
+        )
+        return q.EdgeConfig(
+            vectors=dense, sparse_vectors=sparse, max_search_threads=self.search_threads
+        )
+
+    def _shard(self, tenant_id: str, *, create: bool) -> Any:
+        """The tenant's shard (opened or created on first use); None if absent and not ``create``."""
+        shard = self._shards.get(tenant_id)
+        if shard is not None:
+            return shard
+        if self._spec is None:
             raise StoreError(f"Edge index at {str(self.path)!r} is not open (call open() first)")
-        return self._shard
+        import qdrant_edge as q
+
+        with self._lock:
+            shard = self._shards.get(tenant_id)
+            if shard is not None:
+                return shard
+            tdir = self.path / "tenants" / _tenant_dir(tenant_id)
+            if (tdir / "tenant.json").exists():
+                shard = q.EdgeShard.load(str(tdir / "shard"))
+            elif create:
+                tdir.mkdir(parents=True, exist_ok=True)
+                shard = q.EdgeShard.create(str(tdir / "shard"), self._config())
+                shard.update(
+                    q.UpdateOperation.create_field_index(
+                        "scope_key", q.KeywordIndexParams(is_tenant=True)
+                    )
+                )
+                (tdir / "tenant.json").write_text(json.dumps({"tenant_id": tenant_id}))
+            else:
+                return None
+            self._shards[tenant_id] = shard
+            return shard
+
+    def _all_shards(self) -> list[Any]:
+        root = self.path / "tenants"
+        if root.exists():
+            for tdir in root.iterdir():
+                meta = tdir / "tenant.json"
+                if meta.exists():
+                    self._shard(json.loads(meta.read_text())["tenant_id"], create=False)
+        return list(self._shards.values())
 
     def _vector(self, vec: Vec) -> Any:
         import qdrant_edge as q
 
-        assert self._spec is not None
         if isinstance(vec, SparseVec):
             return {"bm25": q.SparseVector(vec.indices, vec.values)}
         if isinstance(vec, HybridVec):
@@ -96,58 +145,63 @@ class EdgeIndex:
             }
         return {"dense": vec}
 
-    def _query_vector(self, vec: Vec) -> Any:
-        import qdrant_edge as q
-
-        assert self._spec is not None
-        if isinstance(vec, SparseVec):
-            return q.Query.Nearest(q.SparseVector(vec.indices, vec.values), using="bm25")
-        return q.Query.Nearest(vec, using="dense")
-
     async def upsert(self, points: list[IndexPoint]) -> None:
-        """Insert or replace points (one Edge update)."""
+        """Insert or replace points."""
         if points:
             await asyncio.to_thread(self.upsert_sync, points)
 
     def upsert_sync(self, points: list[IndexPoint]) -> None:
-        """Synchronous upsert (for bulk loaders already off the event loop)."""
+        """Synchronous upsert, one Edge update per tenant."""
         import qdrant_edge as q
 
-        shard = self._need()
-        shard.update(
-            q.UpdateOperation.upsert_points(
-                [q.Point(p.id, self._vector(p.vector), p.payload) for p in points]
+        by_tenant: dict[str, list[IndexPoint]] = defaultdict(list)
+        for p in points:
+            by_tenant[str(p.payload["tenant_id"])].append(p)
+        for tenant, pts in by_tenant.items():
+            self._shard(tenant, create=True).update(
+                q.UpdateOperation.upsert_points(
+                    [q.Point(p.id, self._vector(p.vector), p.payload) for p in pts]
+                )
             )
-        )
 
-    def apply_sync(self, points: list[IndexPoint], deletes: list[str]) -> None:
-        """Upserts then deletes, synchronously (called on the SQL worker thread after a commit)."""
-        import qdrant_edge as q
-
+    def apply_sync(
+        self, points: list[IndexPoint], deletes: list[str], tenant_id: str | None = None
+    ) -> None:
+        """Upserts then deletes, synchronously (run on the SQL worker right after a commit)."""
         if points:
             self.upsert_sync(points)
         if deletes:
-            self._need().update(q.UpdateOperation.delete_points(list(deletes)))
+            self.delete_sync(deletes, tenant_id)
 
-    async def delete(self, ids: list[str]) -> None:
-        """Delete points by id."""
+    def delete_sync(self, ids: list[str], tenant_id: str | None = None) -> None:
+        """Delete points (in one tenant's shard when known, else in every shard)."""
+        import qdrant_edge as q
+
+        shards = (
+            [self._shard(tenant_id, create=False)] if tenant_id is not None else self._all_shards()
+        )
+        for shard in shards:
+            if shard is not None:
+                shard.update(q.UpdateOperation.delete_points(list(ids)))
+
+    async def delete(self, ids: list[str], tenant_id: str | None = None) -> None:
+        """Delete points by id (missing ids are ignored)."""
         if ids:
-            import qdrant_edge as q
-
-            shard = self._need()
-            await asyncio.to_thread(shard.update, q.UpdateOperation.delete_points(list(ids)))
+            await asyncio.to_thread(self.delete_sync, ids, tenant_id)
 
     async def search(self, scope_key: str, vector: Vec, limit: int) -> list[IndexHit]:
         """Nearest points whose ``scope_key`` equals the given one."""
         return await asyncio.to_thread(self.search_sync, scope_key, vector, limit)
 
     def search_sync(self, scope_key: str, vector: Vec, limit: int) -> list[IndexHit]:
-        """Synchronous search."""
+        """Synchronous search in the scope's tenant shard."""
         import qdrant_edge as q
 
         if isinstance(vector, SparseVec) and not vector.indices:
             return []
-        shard = self._need()
+        shard = self._shard(Scope.from_key(scope_key).tenant_id, create=False)
+        if shard is None:
+            return []
         flt = q.Filter(must=[q.FieldCondition("scope_key", match=q.MatchValue(scope_key))])
         if isinstance(vector, HybridVec):  # dense and BM25 candidates, fused by reciprocal rank
             pre = [
@@ -163,48 +217,79 @@ class EdgeIndex:
             request = q.QueryRequest(
                 limit=limit, prefetches=pre, query=q.Fusion.Rrf(k=60), filter=flt, with_payload=True
             )
+        elif isinstance(vector, SparseVec):
+            sv = q.SparseVector(vector.indices, vector.values)
+            request = q.QueryRequest(
+                limit=limit, query=q.Query.Nearest(sv, using="bm25"), filter=flt, with_payload=True
+            )
         else:
             request = q.QueryRequest(
-                limit=limit, query=self._query_vector(vector), filter=flt, with_payload=True
+                limit=limit,
+                query=q.Query.Nearest(vector, using="dense"),
+                filter=flt,
+                with_payload=True,
             )
-        res = shard.query(request)
         return [
-            IndexHit(id=str(p.id), score=float(p.score), payload=dict(p.payload or {})) for p in res
+            IndexHit(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
+            for p in shard.query(request)
         ]
 
     async def retrieve(self, ids: list[str]) -> list[IndexHit]:
-        """Points by id."""
+        """Points by id (looked up in every tenant shard)."""
         if not ids:
             return []
-        shard = self._need()
-        recs = await asyncio.to_thread(shard.retrieve, list(ids), True, False)
-        return [IndexHit(id=str(r.id), score=0.0, payload=dict(r.payload or {})) for r in recs]
+
+        def run() -> list[IndexHit]:
+            out: list[IndexHit] = []
+            for shard in self._all_shards():
+                out += [
+                    IndexHit(id=str(r.id), score=0.0, payload=dict(r.payload or {}))
+                    for r in shard.retrieve(list(ids), True, False)
+                ]
+            return out
+
+        return await asyncio.to_thread(run)
 
     async def count(self, scope_key: str | None = None) -> int:
-        """Exact count, optionally within one scope."""
+        """Exact count, in one scope or in total."""
         import qdrant_edge as q
 
-        shard = self._need()
-        flt = (
-            q.Filter(must=[q.FieldCondition("scope_key", match=q.MatchValue(scope_key))])
-            if scope_key
-            else None
-        )
-        return int(await asyncio.to_thread(shard.count, q.CountRequest(filter=flt, exact=True)))
+        def run() -> int:
+            if scope_key is None:
+                return sum(int(s.count(q.CountRequest(exact=True))) for s in self._all_shards())
+            shard = self._shard(Scope.from_key(scope_key).tenant_id, create=False)
+            if shard is None:
+                return 0
+            flt = q.Filter(must=[q.FieldCondition("scope_key", match=q.MatchValue(scope_key))])
+            return int(shard.count(q.CountRequest(filter=flt, exact=True)))
+
+        return await asyncio.to_thread(run)
+
+    def optimize_sync(self) -> None:
+        """Run Edge's segment optimizers on every shard (after bulk loads)."""
+        for shard in self._all_shards():
+            shard.optimize()
 
     async def close(self) -> None:
-        """Flush to disk and close the shard."""
-        if self._shard is not None:
-            shard, self._shard = self._shard, None
-            await asyncio.to_thread(_flush_close, shard)
+        """Flush to disk and close every open shard."""
+        shards, self._shards = list(self._shards.values()), {}
+        if shards:
+            await asyncio.to_thread(_flush_close, shards)
+
+    def close_sync(self) -> None:
+        """Synchronous :meth:`close`."""
+        shards, self._shards = list(self._shards.values()), {}
+        _flush_close(shards)
 
 
-def _flush_close(shard: Any) -> None:
-    shard.flush()
-    shard.close()
+def _flush_close(shards: list[Any]) -> None:
+    for shard in shards:
+        shard.flush()
+        shard.close()
 
 
 def check_compatible(stored: IndexSpec, wanted: IndexSpec, *, where: str) -> None:
+    """Raise UserError when an existing index holds other vectors than the embedder makes."""
     if (stored.kind, stored.dim, stored.embedder) != (wanted.kind, wanted.dim, wanted.embedder):
 
         def desc(s: IndexSpec) -> str:

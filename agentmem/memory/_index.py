@@ -68,8 +68,8 @@ class VectorIndex(Protocol):
         """Insert or replace points."""
         ...
 
-    async def delete(self, ids: list[str]) -> None:
-        """Remove points (missing ids are ignored)."""
+    async def delete(self, ids: list[str], tenant_id: str | None = None) -> None:
+        """Remove points (missing ids are ignored); ``tenant_id`` narrows where to look."""
         ...
 
     async def search(self, scope_key: str, vector: Vec, limit: int) -> list[IndexHit]:

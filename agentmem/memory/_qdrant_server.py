@@ -137,8 +137,8 @@ class QdrantServerIndex:
                 wait=True,
             )
 
-    async def delete(self, ids: list[str]) -> None:
-        """Delete points by id."""
+    async def delete(self, ids: list[str], tenant_id: str | None = None) -> None:
+        """Delete points by id (one collection for all tenants: ``tenant_id`` is not needed)."""
         from qdrant_client import models
 
         if ids:

@@ -284,7 +284,7 @@ class MemoryStore:
                 events=events,
                 request=request,
                 now=now,
-                then=lambda: apply_sync(points, deletes),
+                then=lambda: apply_sync(points, deletes, scope.tenant_id),
             )
         else:
             await self.history.write_intent(
@@ -293,7 +293,7 @@ class MemoryStore:
             if points:
                 await self.index.upsert(points)
             if deletes:
-                await self.index.delete(deletes)
+                await self.index.delete(deletes, scope.tenant_id)
         self.history.mark_applied(txn)
         return ids
 
@@ -305,7 +305,7 @@ class MemoryStore:
             if row is None or row.scope_key != scope.key or row.kind != self.kind:
                 return False
             await self.history.forget(memory_id, scope.key, actor=actor, now=time.time())
-            await self.index.delete([memory_id])
+            await self.index.delete([memory_id], scope.tenant_id)
             return True
 
     async def repair(self) -> int:

@@ -145,9 +145,8 @@ def build(path: Path, total: int, target: int) -> float:
             )
     if batch:
         idx.upsert_sync(batch)
-    idx._need().optimize()
-    idx._need().flush()
-    idx._need().close()
+    idx.optimize_sync()
+    idx.close_sync()
     secs = time.perf_counter() - t0
     (path / "build.json").write_text(
         json.dumps({"total": total, "target": target, "build_s": secs})

@@ -43,7 +43,7 @@ async def test_memories_survive_a_restart(make_memory, tmp_path: Path, script) -
 async def test_crash_between_sql_and_index_is_repaired_on_restart(tmp_path: Path) -> None:
     store = await open_store(tmp_path / "m").open()
 
-    def crash(points, deletes):  # the process dies after the SQL intent, before the index write
+    def crash(*args):  # the process dies after the SQL intent, before the index write
         raise RuntimeError("simulated crash")
 
     store.index.apply_sync = crash  # type: ignore[attr-defined]
@@ -300,3 +300,18 @@ async def test_hybrid_dense_plus_bm25_search(tmp_path: Path, backend: str) -> No
     if backend == "edge":
         with pytest.raises(UserError, match="hybrid"):
             await open_store(tmp_path / "m", embedder=HashEmbedder(dim=32)).open()
+
+
+async def test_each_tenant_has_its_own_edge_shard(tmp_path: Path) -> None:
+    acme, other = Scope(tenant_id="acme/corp eu", user_id="alice"), Scope(tenant_id="beta", user_id="alice")
+    async with open_store(tmp_path / "m") as store:
+        await store.commit(acme, [Change(op="ADD", text="Alice likes tea")])
+        await store.commit(other, [Change(op="ADD", text="Alice likes tea"), Change(op="ADD", text="Alice likes jazz")])
+        assert (await store.index.count(), await store.index.count(acme.key), await store.index.count(other.key)) == (3, 1, 2)
+        assert [m.tenant_id for m in await store.search("tea", acme)] == ["acme/corp eu"]
+        assert await store.search("tea", Scope(tenant_id="gamma", user_id="alice")) == []  # no shard, no error
+    tenants = sorted(p.name for p in (tmp_path / "m" / "facts" / "tenants").iterdir())
+    assert len(tenants) == 2 and tenants[0].startswith("acme_corp_eu-")
+    async with open_store(tmp_path / "m") as store:  # shards load lazily after a restart
+        assert await store.index.count() == 3
+        assert [m.text for m in await store.search("jazz", other)] == ["Alice likes jazz"]
