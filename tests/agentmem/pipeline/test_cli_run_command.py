@@ -346,13 +346,10 @@ def test_reward_out_of_range_exits_1_and_keeps_the_committed_steps(
     )
     err = capsys.readouterr().err
     assert "returned reward 2.0, outside [0, 1]" in err
-    assert main(["trace", "show", "oor", "--json"]) == 0 if _has_trace_cli() else True
-
-
-def _has_trace_cli() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("agentmem.cli._trace") is not None
+    assert main(["trace", "show", "oor", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["run"]["status"] == "failed" and "outside [0, 1]" in shown["run"]["error"]
+    assert len(shown["trajectory"]["steps"]) == 2
 
 
 def test_document_from_stdin(
