@@ -4,7 +4,6 @@ scripted memories and judge verdicts, 429s, timeouts and hard failures."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from pipeline_support import DictTraceStore, words_doc
@@ -158,8 +157,9 @@ async def test_gate_sends_the_judges_rationale_back_as_feedback(server: FakeOpen
     assert step.attempts[1].candidate.feedback is not None
 
 
+@pytest.mark.parametrize("transport", ["fast", "litellm"])
 async def test_429s_and_timeouts_are_retried_and_the_run_completes(
-    server: FakeOpenAIServer,
+    transport: str, server: FakeOpenAIServer
 ) -> None:
     server.script(
         FakeReply(status=429, content="slow down", headers={"retry-after": "0.05"}),
@@ -167,7 +167,7 @@ async def test_429s_and_timeouts_are_retried_and_the_run_completes(
             content="<updated_memory>late</updated_memory>", delay_s=1.5
         ),  # past the 0.5 s timeout
     )
-    updater, _, answerer = components(server, timeout=0.5)
+    updater, _, answerer = components(server, timeout=0.5, transport=transport)
     pipe = build_pipeline(
         "sequential",
         updater=updater,
@@ -175,10 +175,9 @@ async def test_429s_and_timeouts_are_retried_and_the_run_completes(
         reward_model=VerdictJudge(updater.client),
         chunk_tokens=400,
     )
-    t0 = time.perf_counter()
+    assert updater.client.transport.name == transport
     async with updater.client:
         traj = await pipe.run(words_doc(2), Q)
-    assert time.perf_counter() - t0 < 5
     assert traj.answer is not None and traj.answer.extracted == "room 3"
     assert traj.steps[0].memory.startswith("items ")  # the retried call, not the late one
     assert len([r for r in server.chat_requests if "<section>" in r.user]) >= 3
