@@ -7,6 +7,7 @@ reports and the reward models load inside the handlers.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -126,6 +127,14 @@ def register(subparsers: Any) -> None:
         default=_env_int("--concurrency") or 8,
         metavar="N",
         help="judgments in flight at once (default: 8)",
+    )
+    run.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=_env_int("--workers"),
+        metavar="N",
+        help="processes that run a CPU-bound reward model such as the offline heuristic (default: one per "
+        "CPU core, at most 8, for heuristic; 1, i.e. in-process, for every other reward model)",
     )
     run.add_argument(
         "--rpm",
@@ -361,7 +370,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             seed=args.seed,
             rm_overrides=overrides,
         )
+    rm_spec = config.rm if args.resume is None else _saved_rm(out_dir)
+    workers = args.workers or (min(os.cpu_count() or 1, 8) if rm_spec == "heuristic" else 1)
     options = ExecOptions(
+        workers=workers,
         concurrency=args.concurrency,
         rpm=args.rpm,
         tpm=args.tpm,
@@ -406,10 +418,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _saved_rm(folder: Path) -> str:
+    from benchmarks.runner import RunConfig
+
+    path = folder / "run.json"
+    if not path.is_file():
+        return ""  # run_bench explains that this is not a run folder
+    return RunConfig.model_validate_json(path.read_text(encoding="utf-8")).rm
+
+
 def os_no_color() -> bool:
     """True when colour is switched off (NO_COLOR or AGENTMEM_NO_COLOR)."""
-    import os
-
     return bool(os.environ.get("NO_COLOR") or os.environ.get("AGENTMEM_NO_COLOR"))
 
 

@@ -10,6 +10,7 @@ from benchmarks.runner._compute import BASELINES, PairOutcome, compute_results, 
 from benchmarks.runner._ledger import Ledger, read_ledger
 from benchmarks.runner._metrics import bucket, mcnemar_exact, wilson
 from benchmarks.runner._plan import Job, Plan, make_plan
+from benchmarks.runner._pool import ProcessRM
 from benchmarks.runner._protocol import ChosenAs, Slot, protocol_slots
 from benchmarks.runner._results import (
     RESULTS_VERSION,
@@ -29,6 +30,7 @@ from benchmarks.runner._run import (
     ExecOptions,
     Progress,
     build_reward_model,
+    reward_model_overrides,
     rm_info,
     run_bench,
     write_results,
@@ -49,6 +51,7 @@ __all__ = [
     "PairOutcome",
     "Plan",
     "Prediction",
+    "ProcessRM",
     "Progress",
     "RMInfo",
     "Results",
@@ -64,6 +67,7 @@ __all__ = [
     "pair_outcomes",
     "protocol_slots",
     "read_ledger",
+    "reward_model_overrides",
     "rm_info",
     "run_bench",
     "wilson",

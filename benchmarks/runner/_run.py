@@ -33,6 +33,7 @@ __all__ = [
     "ExecOptions",
     "Progress",
     "build_reward_model",
+    "reward_model_overrides",
     "rm_info",
     "run_bench",
     "write_results",
@@ -62,6 +63,8 @@ class ExecOptions:
     """Response cache of the LLM client (default ``<out>/cache``)."""
     write_report: bool = True
     """Also write report.html and accuracy.png."""
+    workers: int = 1
+    """Processes running the reward model (for CPU-bound ones such as the heuristic; 1 = in-process)."""
 
 
 def rm_info(rm: RewardModel, spec: str) -> RMInfo:
@@ -76,8 +79,10 @@ def rm_info(rm: RewardModel, spec: str) -> RMInfo:
     return RMInfo(name=rm.spec.name, spec=spec, version=str(rm.spec.version), args=args)
 
 
-def build_reward_model(config: RunConfig, options: ExecOptions, out_dir: Path) -> RewardModel:
-    """The reward model a config names, with the standard overrides."""
+def reward_model_overrides(
+    config: RunConfig, options: ExecOptions, out_dir: Path
+) -> dict[str, Any]:
+    """The standard keyword overrides the runner passes to ``make_reward_model``."""
     overrides: dict[str, Any] = {}
     if config.mode == "compat":
         overrides.update(COMPAT_SAMPLING)
@@ -92,7 +97,18 @@ def build_reward_model(config: RunConfig, options: ExecOptions, out_dir: Path) -
         overrides["rpm"] = options.rpm
     if options.tpm is not None:
         overrides["tpm"] = options.tpm
-    return make_reward_model(config.rm, **overrides)
+    return overrides
+
+
+def build_reward_model(config: RunConfig, options: ExecOptions, out_dir: Path) -> RewardModel:
+    """The reward model a config names, with the standard overrides (in worker processes when asked)."""
+    overrides = reward_model_overrides(config, options, out_dir)
+    local = make_reward_model(config.rm, **overrides)
+    if options.workers <= 1:
+        return local
+    from benchmarks.runner._pool import ProcessRM
+
+    return ProcessRM(config.rm, overrides, options.workers, local=local)
 
 
 def _prepare_out(config: RunConfig, out_dir: Path, resume: bool) -> RunConfig:
@@ -282,6 +298,8 @@ async def run_bench(
     options = options or ExecOptions()
     if options.concurrency < 1:
         raise UserError(f"concurrency must be >= 1, got {options.concurrency!r}")
+    if options.workers < 1:
+        raise UserError(f"workers must be >= 1, got {options.workers!r}")
     config = _prepare_out(config, out_dir, resume)
     started = datetime.now(UTC)
     t0 = time.perf_counter()

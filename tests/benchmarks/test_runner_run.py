@@ -247,3 +247,15 @@ async def test_results_json_has_the_documented_shape(small_suite: Path, tmp_path
     assert (tmp_path / "o" / "report.html").is_file() and (
         tmp_path / "o" / "accuracy.png"
     ).is_file()
+
+
+async def test_worker_processes_give_the_same_results_as_in_process(
+    samples: Path, tmp_path: Path
+) -> None:
+    cfg = RunConfig(data=[str(samples)], rm="heuristic", both_orders=True)
+    one = await run_bench(cfg, out_dir=tmp_path / "one", options=ExecOptions(write_report=False))
+    two = await run_bench(
+        cfg, out_dir=tmp_path / "two", options=ExecOptions(write_report=False, workers=2)
+    )
+    assert one.n_pairs == 7 and one.n_errors == 0
+    assert two.comparable() == one.comparable()
