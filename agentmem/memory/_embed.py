@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
@@ -144,6 +145,8 @@ class LLMEmbedder:
     """Dense embeddings from any provider litellm knows (or an OpenAI-compatible URL).
 
     The dimension is probed with one request at start-up and checked against the collection.
+    Recent vectors are kept (LRU): a fact embedded to find related memories is not sent again
+    when it is stored a moment later.
     """
 
     client: LLMClient
@@ -152,7 +155,10 @@ class LLMEmbedder:
     """Defaults to the client's model string."""
     kind: EmbedderKind = "dense"
     """Always dense."""
+    cache_size: int = 4096
+    """Texts whose vectors are kept (0 disables the cache)."""
     _dim: int | None = field(default=None, repr=False)
+    _cache: OrderedDict[str, list[float]] = field(default_factory=OrderedDict, repr=False)
 
     def __post_init__(self) -> None:
         self.name = self.name or str(getattr(self.client, "model", "llm"))
@@ -169,18 +175,37 @@ class LLMEmbedder:
         return self._dim
 
     async def embed(self, texts: list[str], *, query: bool = False) -> list[Vec]:
-        """One request for all texts; checks every vector has the probed dimension."""
+        """One request for the texts not in the cache; checks every vector's dimension."""
         if not texts:
             return []
-        vecs = await self.client.embed(texts)
-        dim = await self.dimension()
-        for v in vecs:
-            if len(v) != dim:
-                raise UserError(
-                    f"embedding model {self.name!r} returned a {len(v)}-dimensional vector, "
-                    f"expected {dim} (the dimension probed at start-up); pin the model's dimensions"
-                )
-        return [list(map(float, v)) for v in vecs]
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        fetched: dict[str, list[float]] = {}
+        if missing:
+            vecs = await self.client.embed(missing)
+            dim = await self.dimension()
+            for text, v in zip(missing, vecs, strict=True):
+                if len(v) != dim:
+                    raise UserError(
+                        f"embedding model {self.name!r} returned a {len(v)}-dimensional vector, "
+                        f"expected {dim} (the dimension probed at start-up); pin the model's dimensions"
+                    )
+                fetched[text] = [float(x) for x in v]
+                self._remember(text, fetched[text])
+        out: list[Vec] = []
+        for t in texts:
+            if t in fetched:
+                out.append(fetched[t])
+            else:
+                self._cache.move_to_end(t)
+                out.append(self._cache[t])
+        return out
+
+    def _remember(self, text: str, vec: list[float]) -> None:
+        if self.cache_size <= 0:
+            return
+        self._cache[text] = vec
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
 
 
 @dataclass(kw_only=True)

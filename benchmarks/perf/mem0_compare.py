@@ -267,6 +267,10 @@ def main() -> None:
         return
     data = turns(a.turns)
     with FakeOpenAIServer(handler=model, latency_s=a.latency) as server:
+        # The fake server writes headers and body in separate sends; with Nagle's algorithm on,
+        # a keep-alive client's delayed ACK adds ~40 ms to every call. Turn Nagle off so that the
+        # configured latency is the latency both systems see.
+        server._httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
 
         def counts(since: int) -> tuple[int, int]:
             reqs = server.requests[since:]

@@ -315,3 +315,19 @@ async def test_each_tenant_has_its_own_edge_shard(tmp_path: Path) -> None:
     async with open_store(tmp_path / "m") as store:  # shards load lazily after a restart
         assert await store.index.count() == 3
         assert [m.text for m in await store.search("jazz", other)] == ["Alice likes jazz"]
+
+
+async def test_llm_embedder_does_not_resend_recent_texts() -> None:
+    from agentmem.llm import LLMClient
+    from agentmem.memory import LLMEmbedder
+    from agentmem.testing import FakeOpenAIServer
+
+    with FakeOpenAIServer(embedding_dim=16) as server:
+        async with LLMClient("openai/embed", api_base=server.base_url, api_key="x") as client:
+            emb = LLMEmbedder(client=client, cache_size=2)
+            a = await emb.embed(["one", "two"], query=True)
+            b = await emb.embed(["two", "three"])  # "two" is cached, "three" is fetched
+            assert a[1] == b[0] and len(b[1]) == 16
+            await emb.embed(["one"])  # evicted (cache of 2): fetched again
+        sent = [r.body["input"] for r in server.requests if r.path.endswith("/embeddings")]
+        assert sent == [["one", "two"], ["dimension probe"], ["three"], ["one"]]
