@@ -102,3 +102,39 @@ def test_default_run_explains_a_missing_bundled_suite(
         and "agentmem bench generate --out" in err
         and "--data PATH" in err
     )
+
+
+def test_generate_then_run_on_what_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "suite"
+    assert (
+        main(
+            ["bench", "generate", "--out", str(out), "--per-cell", "1", "--lengths", "8k", "--json"]
+        )
+        == 0
+    )
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert len(files) == 3 and all(Path(p).is_file() and Path(p).parent == out for p in files)
+    assert (
+        main(
+            [
+                "bench",
+                "run",
+                "--data",
+                str(out),
+                "--rm",
+                "test-shorter",
+                "--out",
+                str(tmp_path / "run"),
+                "--no-report",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    # every generated record maps to its canonical setting: one pair per setting at 8k
+    assert doc["n_pairs"] == 10 and doc["n_unmapped"] == 0 and doc["load_issues"] == []
+    assert all(doc["by_setting"][s]["n"] == 1 for s in doc["by_setting"])
+    assert doc["by_length"]["8k"]["n"] == 10
