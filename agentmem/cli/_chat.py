@@ -134,9 +134,13 @@ def _build_memory(args: argparse.Namespace) -> Any:
 
 
 async def _chat(args: argparse.Namespace) -> int:
+    from pydantic_ai.exceptions import AgentRunError, ModelAPIError
+
     from agentmem.agent import MemoryChatAgent, build_chat_model, supports_tools
+    from agentmem.exceptions import ModelError
     from agentmem.memory import Scope
 
+    turn_errors = (AgentRunError, ModelAPIError, ModelError)
     scope = Scope(user_id=args.user, tenant_id=args.tenant, agent_id=args.agent_id)
     memory = _build_memory(args)
     out = _Out(json_mode=args.json)
@@ -171,7 +175,10 @@ async def _chat(args: argparse.Namespace) -> int:
                             out.update(res)
                     await _command(line, memory, scope, out)
                     continue
-                out.reply(await agent.turn(line))
+                try:
+                    out.reply(await agent.turn(line))
+                except turn_errors as exc:  # a failed model call ends the turn, not the session
+                    out.error(f"{type(exc).__name__}: {exc}")
         finally:
             try:
                 for res in await agent.drain():

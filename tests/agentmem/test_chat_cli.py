@@ -132,3 +132,27 @@ def test_missing_user_or_model_is_a_clear_error(capsys, monkeypatch) -> None:
     assert "--model" in capsys.readouterr().err
     assert main(["chat", "--user", "alice", "--model", "openai/x", "--policy", "bestof"]) == 2
     assert "memory write policy" in capsys.readouterr().err
+
+
+def test_a_failing_model_call_ends_the_turn_not_the_session(
+    monkeypatch, capsys, tmp_path: Path
+) -> None:
+    from agentmem.testing import FakeReply
+
+    def flaky(req):
+        if "helpful assistant" in req.system and "first" in req.user:
+            return FakeReply(status=400, content="bad request for this turn")
+        return chat_model(req)
+
+    with FakeOpenAIServer(handler=flaky) as srv:
+        code, out = run_chat(
+            monkeypatch,
+            capsys,
+            srv,
+            tmp_path,
+            ["first message", "I live in Graz.", "/memories"],
+            "--sync",
+        )
+    assert code == 0
+    assert out[0]["type"] == "error" and "400" in out[0]["message"]
+    assert out[1]["type"] == "reply" and out[2]["items"][0]["memory"] == "User lives in Graz"
