@@ -40,15 +40,24 @@ def scripted_model(req: FakeRequest) -> str:
         return json.dumps({"facts": facts})
     if "EXISTING memories" in req.user:  # ADD / UPDATE / DELETE / NOOP with integer ids
         existing = req.user.split("EXISTING memories:\n")[1].split("\n\n")[0].splitlines()
+        revising = "rejected your previous operations" in req.user  # the gate's feedback came back
         ops = []
         for line in req.user.split("NEW facts:\n")[1].split("\n\n")[0].splitlines():
             i, fact = line.split(": ", 1)
             same = [e.split(": ", 1)[0] for e in existing if "lives in" in e and "lives in" in fact]
-            ops.append(
-                {"fact": int(i), "event": "UPDATE", "id": int(same[0]), "text": fact}
-                if same
-                else {"fact": int(i), "event": "ADD", "text": fact}
-            )
+            if revising:
+                ops.append(
+                    {
+                        "fact": int(i),
+                        "event": "NOOP",
+                        "text": fact,
+                        "reason": "dropped after review",
+                    }
+                )
+            elif same:
+                ops.append({"fact": int(i), "event": "UPDATE", "id": int(same[0]), "text": fact})
+            else:
+                ops.append({"fact": int(i), "event": "ADD", "text": fact})
         return json.dumps({"operations": ops})
     if "[Proposed new memory]" in req.user:  # the LLM judge scoring one write
         section = req.user.split("[Section]")[1].split("[Proposed new memory]")[0].lower()
@@ -84,7 +93,13 @@ async def main(args: argparse.Namespace) -> None:
                     print(f"\nuser: {text}")
                     result = await memory.add([{"role": "user", "content": text}], scope=alice)
                     for o in result.outcomes:
-                        verdict = "stored  " if o.status == "applied" else "REJECTED"
+                        verdict = (
+                            "REJECTED"
+                            if o.status == "rejected"
+                            else "no-op   "
+                            if o.op.op == "NOOP"
+                            else "stored  "
+                        )
                         score = "-" if o.score is None else f"{o.score:.2f}"
                         print(
                             f"  {verdict} {o.op.op:6} {o.op.text!r} (score {score}) {o.rationale}"

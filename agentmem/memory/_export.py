@@ -133,6 +133,16 @@ async def export_pairs(
                 del alt[o["memory_id"]]
             elif o["op"] == "UPDATE" and o.get("target") in alt and o.get("old_text") is not None:
                 alt[o["target"]]["text"] = o["old_text"]
+        for o in res.get("outcomes", []):  # rejected neighbour evolution (notes)
+            if (
+                o.get("status") == "rejected"
+                and o.get("reason") == "evolve"
+                and o.get("target") in alt
+                and o.get("attrs")
+            ):
+                alt[o["target"]].update(
+                    {k: v for k, v in o["attrs"].items() if k in ("context", "tags")}
+                )
         for n, o in enumerate(firsts.values()):
             if o.get("status") != "rejected":
                 continue

@@ -466,6 +466,13 @@ class NotesMemory:
                             target=target,
                             old_text=n.text if n else None,
                             reason=kind.lower(),
+                            attrs={
+                                k: v
+                                for k, v in (("context", data[2].context), ("tags", data[2].tags))
+                                if v is not None
+                            }
+                            if kind == "EVOLVE"
+                            else None,
                         ),
                         status="applied" if ok else "rejected",
                         memory_id=target if ok else None,

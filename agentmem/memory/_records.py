@@ -134,6 +134,8 @@ class ProposedOp:
     """The proposer's own reason, when it gives one."""
     fact_index: int = 0
     """Which extracted fact it answers (for best-of-N selection)."""
+    attrs: dict[str, Any] | None = None
+    """Notes: the proposed context/tags of a neighbour (evolution)."""
 
 
 @dataclass(kw_only=True)

@@ -104,3 +104,30 @@ async def test_a_revised_write_is_exported_against_the_first_proposal(memory, sc
     [pair] = await memory.export_pairs(scope=ALICE)
     assert [m["memory"] for m in ast.literal_eval(pair["chosen"])] == ["Alice had tea this morning"]
     assert [m["memory"] for m in ast.literal_eval(pair["rejected"])] == ["Alice owns a yacht"]
+
+
+async def test_a_rejected_neighbour_evolution_is_exported(tmp_path: Path) -> None:
+    from agentmem.memory import Evolution, NeighbourUpdate
+    from agentmem.testing._functions import FunctionRewardModel
+
+    async def evolver(note, attrs, neighbours):
+        return (
+            Evolution(
+                updates=[NeighbourUpdate(id=neighbours[0][0], context="an invented backstory")]
+            )
+            if neighbours
+            else Evolution()
+        )
+
+    rm = FunctionRewardModel(score=lambda u: 0.1 if "invented" in u.candidate else 0.9)
+    mem = NotesMemory(
+        store=open_store(tmp_path, kind="note"),
+        builder=WordNoteBuilder(),
+        evolver=evolver,
+        reward_model=rm,
+    )
+    async with mem:
+        await mem.add("I play tennis on Sundays", scope=ALICE)
+        await mem.add("Tennis on Sunday was great", scope=ALICE)
+        [pair] = await mem.export_pairs(scope=ALICE)
+    assert "Context: an invented backstory" in pair["rejected"] and "invented" not in pair["chosen"]

@@ -290,8 +290,18 @@ async def test_hybrid_dense_plus_bm25_search(tmp_path: Path, backend: str) -> No
     kw = {"qdrant_location": ":memory:"} if backend == "qdrant-client" else {}
     emb = HybridEmbedder(dense=HashEmbedder(dim=32))
     async with open_store(tmp_path / "m", embedder=emb, **kw) as store:  # type: ignore[arg-type]
-        await store.commit(ALICE, [Change(op="ADD", text=t) for t in (
-            "Alice keeps bees on her roof", "Alice's bike is a Colnago", "Alice prefers window seats", "Alice keeps her passport in the drawer")])
+        await store.commit(
+            ALICE,
+            [
+                Change(op="ADD", text=t)
+                for t in (
+                    "Alice keeps bees on her roof",
+                    "Alice's bike is a Colnago",
+                    "Alice prefers window seats",
+                    "Alice keeps her passport in the drawer",
+                )
+            ],
+        )
         [top] = await store.search("Colnago", ALICE, limit=1)
         assert top.text == "Alice's bike is a Colnago"
         hits = await store.search("where are the bees", ALICE, limit=4)
@@ -303,13 +313,25 @@ async def test_hybrid_dense_plus_bm25_search(tmp_path: Path, backend: str) -> No
 
 
 async def test_each_tenant_has_its_own_edge_shard(tmp_path: Path) -> None:
-    acme, other = Scope(tenant_id="acme/corp eu", user_id="alice"), Scope(tenant_id="beta", user_id="alice")
+    acme, other = (
+        Scope(tenant_id="acme/corp eu", user_id="alice"),
+        Scope(tenant_id="beta", user_id="alice"),
+    )
     async with open_store(tmp_path / "m") as store:
         await store.commit(acme, [Change(op="ADD", text="Alice likes tea")])
-        await store.commit(other, [Change(op="ADD", text="Alice likes tea"), Change(op="ADD", text="Alice likes jazz")])
-        assert (await store.index.count(), await store.index.count(acme.key), await store.index.count(other.key)) == (3, 1, 2)
+        await store.commit(
+            other,
+            [Change(op="ADD", text="Alice likes tea"), Change(op="ADD", text="Alice likes jazz")],
+        )
+        assert (
+            await store.index.count(),
+            await store.index.count(acme.key),
+            await store.index.count(other.key),
+        ) == (3, 1, 2)
         assert [m.tenant_id for m in await store.search("tea", acme)] == ["acme/corp eu"]
-        assert await store.search("tea", Scope(tenant_id="gamma", user_id="alice")) == []  # no shard, no error
+        assert (
+            await store.search("tea", Scope(tenant_id="gamma", user_id="alice")) == []
+        )  # no shard, no error
     tenants = sorted(p.name for p in (tmp_path / "m" / "facts" / "tenants").iterdir())
     assert len(tenants) == 2 and tenants[0].startswith("acme_corp_eu-")
     async with open_store(tmp_path / "m") as store:  # shards load lazily after a restart
