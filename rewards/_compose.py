@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from agentmem.exceptions import UserError
 
-__all__ = ["member_overrides", "split_members"]
+__all__ = ["close_members", "member_overrides", "split_members"]
 
 
 def _is_number(token: str) -> bool:
@@ -66,3 +67,11 @@ def member_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
         for k, v in overrides.items()
         if k not in ("calibration", "threshold", "min_confidence", "band", "tie_margin")
     }
+
+
+async def close_members(members: Iterable[object]) -> None:
+    """Await ``aclose()`` on every member that has one."""
+    for member in members:
+        close = getattr(member, "aclose", None)
+        if close is not None:
+            await close()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from agentmem.exceptions import UserError
-from rewards._compose import member_overrides
+from rewards._compose import close_members, member_overrides
 from rewards._registry import make_reward_model, register
 from rewards._types import PairInput, PairwiseVerdict, Reward, RewardModel, RMSpec, UpdateContext
 
@@ -84,6 +84,10 @@ class CascadeRM:
             },
             version=CASCADE_VERSION,
         )
+
+    async def aclose(self) -> None:
+        """Close both members' connections (members without ``aclose`` are skipped)."""
+        await close_members([self.cheap, self.expensive])
 
     @property
     def escalation_rate(self) -> float:

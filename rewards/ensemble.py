@@ -14,7 +14,7 @@ import time
 from typing import Any, Literal
 
 from agentmem.exceptions import UserError
-from rewards._compose import member_overrides, split_members
+from rewards._compose import close_members, member_overrides, split_members
 from rewards._registry import known_reward_models, make_reward_model, register
 from rewards._types import (
     PairInput,
@@ -69,6 +69,10 @@ class EnsembleRM:
             },
             version=ENSEMBLE_VERSION,
         )
+
+    async def aclose(self) -> None:
+        """Close the members' connections (members without ``aclose`` are skipped)."""
+        await close_members(self.members)
 
     async def compare(self, pair: PairInput) -> PairwiseVerdict:
         """Weighted vote of the members' verdicts."""

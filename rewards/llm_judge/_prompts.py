@@ -105,6 +105,15 @@ def _robust_instructions(nonce: str) -> str:
     )
 
 
+def _shown(trajectory: str) -> str:
+    # an empty trajectory is a real case (a memory system that stored nothing): say so explicitly
+    return (
+        neutralise(trajectory)
+        if trajectory.strip()
+        else "(empty: this agent produced no trajectory or memory)"
+    )
+
+
 def robust_messages(question: str, first: str, second: str, kind: PairKind) -> list[dict[str, Any]]:
     """Same criteria as the published prompt; untrusted blocks fenced and neutralised; verdict last."""
     system = _system(kind)
@@ -113,9 +122,9 @@ def robust_messages(question: str, first: str, second: str, kind: PairKind) -> l
     system = (head if sep else system.rstrip() + "\n\n") + _robust_instructions(nonce) + "\n"
     user = (
         f"[User Question]\n{neutralise(question)}\n\n"
-        f"[The Start of Agent A's Trajectory]\n<<<AGENT_A {nonce}\n{neutralise(first)}\nAGENT_A {nonce}>>>\n"
+        f"[The Start of Agent A's Trajectory]\n<<<AGENT_A {nonce}\n{_shown(first)}\nAGENT_A {nonce}>>>\n"
         f"[The End of Agent A's Trajectory]\n\n"
-        f"[The Start of Agent B's Trajectory]\n<<<AGENT_B {nonce}\n{neutralise(second)}\nAGENT_B {nonce}>>>\n"
+        f"[The Start of Agent B's Trajectory]\n<<<AGENT_B {nonce}\n{_shown(second)}\nAGENT_B {nonce}>>>\n"
         f"[The End of Agent B's Trajectory]"
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

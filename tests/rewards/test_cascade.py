@@ -88,3 +88,18 @@ def test_malformed_cascade_specs() -> None:
             ScriptedRM(label="b", decide=lambda p: ("A", 1)),
             min_confidence=0.2,
         )
+
+
+async def test_aclose_closes_both_members() -> None:
+    closed: list[str] = []
+
+    class Closable(ScriptedRM):
+        async def aclose(self) -> None:
+            closed.append(self.label)
+
+    rm = CascadeRM(
+        Closable(label="cheap", decide=lambda p: ("A", 1.0)),
+        Closable(label="exp", decide=lambda p: ("A", 1.0)),
+    )
+    await rm.aclose()
+    assert closed == ["cheap", "exp"]

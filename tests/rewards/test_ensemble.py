@@ -87,3 +87,15 @@ def test_bad_ensemble_specs() -> None:
         make_reward_model("ensemble:heuristic")
     with pytest.raises(UnknownNameError, match="did you mean 'heuristic'"):
         make_reward_model("ensemble:heuristic,heuristik:x")
+
+
+async def test_aclose_reaches_members_that_hold_connections() -> None:
+    closed: list[str] = []
+
+    class Closable(ScriptedRM):
+        async def aclose(self) -> None:
+            closed.append(self.label)
+
+    ens = EnsembleRM([Closable(label="a", decide=lambda p: ("A", 0.9)), rm("b", "B")])
+    await ens.aclose()
+    assert closed == ["a"]
