@@ -10,7 +10,7 @@ from __future__ import annotations
 from agentmem.llm._cache import ResponseCache, cache_key
 from agentmem.llm._client import FAST_PREFIXES, LLMClient, Message, TransportName
 from agentmem.llm._completion import Completion, TokenLogprob
-from agentmem.llm._cost import call_cost, max_input_tokens
+from agentmem.llm._cost import call_cost, max_input_tokens, model_supports
 from agentmem.llm._limits import TokenBucket, limit, named_limiter
 from agentmem.llm._litellm import import_litellm
 
@@ -28,5 +28,6 @@ __all__ = [
     "import_litellm",
     "limit",
     "max_input_tokens",
+    "model_supports",
     "named_limiter",
 ]

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["call_cost", "max_input_tokens", "price_of"]
+__all__ = ["call_cost", "max_input_tokens", "model_supports", "price_of"]
 
 _PRICE_FILE = "model_prices_and_context_window_backup.json"
 
@@ -58,4 +58,14 @@ def max_input_tokens(model: str) -> int | None:
             value = entry.get("max_input_tokens") or entry.get("max_tokens")
             if isinstance(value, int) and value > 0:
                 return value
+    return None
+
+
+def model_supports(model: str, feature: str) -> bool | None:
+    """litellm's ``supports_<feature>`` flag for a model (e.g. ``response_schema``), None when unknown."""
+    prices = _price_map()
+    for name in (model, model.split("/", 1)[1] if "/" in model else model):
+        entry = prices.get(name)
+        if isinstance(entry, dict) and f"supports_{feature}" in entry:
+            return bool(entry[f"supports_{feature}"])
     return None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agentmem.exceptions import UnknownNameError, UserError
-from agentmem.llm import Completion, LLMClient, max_input_tokens
+from agentmem.llm import Completion, LLMClient, max_input_tokens, model_supports
 from rewards._orders import combine_orders
 from rewards._registry import register
 from rewards._types import PairInput, PairKind, PairwiseVerdict, Reward, RMSpec, UpdateContext
@@ -53,7 +53,8 @@ class LLMJudge:
         mode: ``compat`` (published prompts, decoding and verdict rule) or ``robust``.
         both_orders: judge (A, B) and (B, A) and combine (default: on in robust, off in compat).
         logprobs: ask for token log-probabilities and derive soft scores from ``[[A`` vs ``[[B``.
-        structured: robust mode only: ask for JSON output (providers that support json_schema).
+        structured: robust mode only: ask for JSON output (json_schema). ``"auto"``: when
+            litellm's model map says the model supports response schemas.
         max_prompt_tokens: trim the shared context to fit (default: the model's input window
             from litellm's map when known, else no trimming).
         truncation: ``shared`` (default): trim the shared context middle-out to fit
@@ -93,7 +94,7 @@ class LLMJudge:
         both_orders: bool | None = None,
         logprobs: bool = False,
         top_logprobs: int = 5,
-        structured: bool = False,
+        structured: bool | Literal["auto"] = False,
         max_prompt_tokens: int | None = None,
         truncation: Literal["shared", "official"] = "shared",
         extra_body: dict[str, Any] | None = None,
@@ -121,6 +122,8 @@ class LLMJudge:
             raise UserError(
                 "truncation='official' reproduces the published runner and needs mode='compat'; robust mode trims the shared context"
             )
+        if structured == "auto":
+            structured = mode == "robust" and bool(model_supports(model.strip(), "response_schema"))
         if structured and mode != "robust":
             raise UserError(
                 "structured=True needs mode='robust' (compat mode keeps the published free-text protocol)"

@@ -240,7 +240,21 @@ def test_soft_scores_read_letter_tokens_in_any_bracket_split() -> None:
 
     from rewards.llm_judge import soft_verdict
 
-    split_right = [("[[", 0.0, {}), ("B]]", math.log(0.6), {"B]]": math.log(0.6), "A]]": math.log(0.2)})]
+    split_right = [
+        ("[[", 0.0, {}),
+        ("B]]", math.log(0.6), {"B]]": math.log(0.6), "A]]": math.log(0.2)}),
+    ]
     assert soft_verdict(split_right, "last") == pytest.approx((0.25, 0.75))
     assert soft_verdict([("no verdict", 0.0, {})], "last") is None
     assert soft_verdict(None, "first") is None
+
+
+def test_structured_auto_follows_the_model_map() -> None:
+    assert (
+        make_reward_model("llm:openai/gpt-4o-mini", mode="robust", structured="auto").structured
+        is True
+    )  # type: ignore[attr-defined]
+    assert (
+        make_reward_model("llm:openai/fake", mode="robust", structured="auto").structured is False
+    )  # type: ignore[attr-defined]
+    assert make_reward_model("llm:openai/gpt-4o-mini", structured="auto").structured is False  # type: ignore[attr-defined]
