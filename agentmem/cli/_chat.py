@@ -69,7 +69,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--rm",
         default=env_default("--rm"),
-        help="reward model spec scoring every write (default: heuristic)",
+        help="reward model spec scoring every write (default: llm:<memory model>, the LLM judge on the "
+        "same model; heuristic when the memory runs offline with --memory-model none)",
     )
     p.add_argument(
         "--policy",
@@ -126,7 +127,7 @@ def _build_memory(args: argparse.Namespace) -> Any:
         model=mem_model,
         api_base=args.api_base,
         api_key=args.api_key,
-        rm=args.rm,
+        rm=args.rm or (f"llm:{mem_model}" if mem_model else None),
         policy=args.policy,
         db_url=args.db_url,
         qdrant_url=args.qdrant_url,

@@ -17,6 +17,8 @@ def chat_model(req: FakeRequest) -> str | FakeReply:
             for city in re.findall(r"live in ([A-Z][a-z]+)", line):
                 facts.append(f"User lives in {city}")
             facts += re.findall(r"User lives in [A-Z][a-z]+", line)
+            if line.startswith("user:") and "dinner" in line:
+                facts.append("User owns a yacht")  # a hallucination for the reward model to catch
         return json.dumps({"facts": list(dict.fromkeys(facts))})
     if "EXISTING memories" in req.user:
         existing = req.user.split("EXISTING memories:\n")[1].split("\n\n")[0].splitlines()
@@ -31,6 +33,12 @@ def chat_model(req: FakeRequest) -> str | FakeReply:
                 else {"fact": int(idx), "event": "ADD", "id": None, "text": fact}
             )
         return json.dumps({"operations": ops})
+    if "[Proposed new memory]" in req.user:  # the LLM judge scoring one memory write
+        section = req.user.split("[Section]")[1].split("[Proposed new memory]")[0]
+        proposed = req.user.split("[Proposed new memory]")[1]
+        if "yacht" in proposed and "yacht" not in section:
+            return '{"score": 0.05, "rationale": "no yacht in the conversation"}'
+        return '{"score": 0.9, "rationale": "grounded"}'
     # the chat model itself
     if any(m.get("role") == "tool" for m in req.messages):
         return (

@@ -156,3 +156,26 @@ def test_a_failing_model_call_ends_the_turn_not_the_session(
     assert code == 0
     assert out[0]["type"] == "error" and "400" in out[0]["message"]
     assert out[1]["type"] == "reply" and out[2]["items"][0]["memory"] == "User lives in Graz"
+
+
+def test_the_llm_judge_turns_down_a_hallucinated_memory(
+    monkeypatch, capsys, server, tmp_path: Path
+) -> None:
+    code, out = run_chat(
+        monkeypatch,
+        capsys,
+        server,
+        tmp_path,
+        ["I had dinner with friends. I live in Bern.", "/memories"],
+        "--sync",
+    )
+    assert code == 0
+    update = out[0]["memory_update"]
+    assert [a["memory"] for a in update["applied"] if a["op"] == "ADD"] == ["User lives in Bern"]
+    assert (
+        update["rejected"][0]["memory"] == "User owns a yacht"
+        and update["rejected"][0]["score"] == 0.05
+    )
+    assert [m["memory"] for m in out[1]["items"]] == ["User lives in Bern"]
+    judged = [r for r in server.chat_requests if "[Proposed new memory]" in r.user]
+    assert judged  # the default reward model is the LLM judge on the same model
