@@ -400,5 +400,35 @@ def make_llm_judge(arg: str, **overrides: Any) -> LLMJudge:
         raise UserError(
             "the llm reward model needs a model after the colon, e.g. 'llm:openai/gpt-4o-mini'"
         )
-    kwargs = {k: v for k, v in overrides.items() if k in _OVERRIDES and v is not None}
+    kwargs = {k: _coerce(k, v) for k, v in overrides.items() if k in _OVERRIDES and v is not None}
     return LLMJudge(arg, **kwargs)
+
+
+_INTS = frozenset(
+    {"max_tokens", "seed", "max_retries", "concurrency", "top_logprobs", "max_prompt_tokens"}
+)
+_FLOATS = frozenset({"temperature", "top_p", "timeout", "rpm", "tpm", "hard_confidence"})
+_BOOLS = frozenset({"both_orders", "logprobs"})
+_TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
+
+
+def _coerce(key: str, value: Any) -> Any:
+    """Accept the string forms a CLI or a config file passes (``"0.7"``, ``"true"``)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    try:
+        if key in _INTS:
+            return int(text)
+        if key in _FLOATS:
+            return float(text)
+    except ValueError:
+        kind = "an integer" if key in _INTS else "a number"
+        raise UserError(f"{key} must be {kind}, got {value!r}") from None
+    if key in _BOOLS or (key == "structured" and text.lower() != "auto"):
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise UserError(f"{key} must be true or false, got {value!r}")
+    return value

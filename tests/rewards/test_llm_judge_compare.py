@@ -258,3 +258,17 @@ def test_structured_auto_follows_the_model_map() -> None:
         make_reward_model("llm:openai/fake", mode="robust", structured="auto").structured is False
     )  # type: ignore[attr-defined]
     assert make_reward_model("llm:openai/gpt-4o-mini", structured="auto").structured is False  # type: ignore[attr-defined]
+
+
+def test_string_overrides_from_a_cli_are_coerced() -> None:
+    rm = make_reward_model(
+        "llm:openai/fake", api_base="http://127.0.0.1:9/v1", temperature="0.2", seed="7",
+        both_orders="false", concurrency="32", mode="robust", structured="true",
+    )  # fmt: skip
+    assert isinstance(rm, LLMJudge)
+    assert (rm.temperature, rm.seed, rm.both_orders, rm.structured) == (0.2, 7, False, True)
+    assert rm.client.concurrency == 32
+    with pytest.raises(UserError, match="both_orders must be true or false"):
+        make_reward_model("llm:openai/fake", both_orders="maybe")
+    with pytest.raises(UserError, match="seed must be an integer"):
+        make_reward_model("llm:openai/fake", seed="x")
