@@ -8,6 +8,7 @@ from agentmem._pipeline._context import Branch, RunContext
 from agentmem._pipeline._limits import DEFAULT_LIMITS, Limiters
 from agentmem._pipeline._pipeline import PATTERNS, RESUME_KEYS, Pipeline, label_of
 from agentmem._pipeline._stages import Stage, chain, fork, update
+from agentmem._pipeline._usage import RunUsage, run_usage
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -17,6 +18,7 @@ __all__ = [
     "Limiters",
     "Pipeline",
     "RunContext",
+    "RunUsage",
     "Stage",
     "build_pipeline",
     "chain",
@@ -25,6 +27,7 @@ __all__ = [
     "label_of",
     "mixed",
     "parallel",
+    "run_usage",
     "sequential",
     "split_groups",
     "update",

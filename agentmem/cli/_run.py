@@ -390,6 +390,7 @@ def _component_label(pipeline: Pipeline) -> str:
 
 
 def _json_document(t: Trajectory, pipeline: Pipeline, args: argparse.Namespace) -> dict[str, Any]:
+    from agentmem._pipeline import run_usage
     from agentmem.store import trajectory_to_dict
     from agentmem.updaters import ExtractiveUpdater
 
@@ -402,6 +403,7 @@ def _json_document(t: Trajectory, pipeline: Pipeline, args: argparse.Namespace) 
         "chunk_tokens": pipeline.chunk_tokens,
         "memory_tokens": pipeline.memory_tokens,
         "final_memory": t.final_memory,
+        "usage": run_usage(t).to_dict(),
         "trajectory": doc,
     }
 
@@ -444,6 +446,14 @@ def _print_report(t: Trajectory, pipeline: Pipeline, args: argparse.Namespace) -
             f"{s.latency_s * 1000:.1f} ms",
         )
     console.print(table)
+    from agentmem._pipeline import run_usage
+
+    u = run_usage(t)
+    console.print(
+        f"usage: {u.model_calls} updater/fuser/answer calls, {u.prompt_tokens}+{u.completion_tokens} tokens; "
+        f"{u.rm_calls} RM scores, {u.rm_tokens} tokens; cost ${u.cost:.4f}",
+        soft_wrap=True,
+    )
     if t.answer is not None:
         console.print(
             "[bold]answer[/bold]"

@@ -66,6 +66,10 @@ def test_offline_run_prints_the_answer_and_a_table_of_steps(
         assert col in out
     assert "accepted" in out and "brass key was hidden under the blue vase" in out
     assert re.search(r"reward model=heuristic\s+policy=score", out)
+    assert re.search(
+        r"usage: \d+ updater/fuser/answer calls, 0\+0 tokens; \d+ RM scores, 0 tokens; cost \$0\.0000",
+        out,
+    )
 
 
 @pytest.mark.parametrize("pattern", ["sequential", "parallel", "mixed"])
@@ -174,6 +178,14 @@ def test_model_run_against_an_openai_compatible_server(
         )
     assert out["answer"] == "under the blue vase"
     assert out["extractive"] is False and out["updater"] == "llm:openai/fake"
+    steps = out["trajectory"]["steps"]
+    usage = out["usage"]
+    assert usage["model_calls"] == sum(len(s["attempts"]) for s in steps) + 1  # + the answer
+    assert (
+        usage["prompt_tokens"] > 0
+        and usage["completion_tokens"] > 0
+        and usage["rm_calls"] == usage["model_calls"] - 1
+    )
     assert server.chat_requests and all(
         r.headers.get("authorization") == "Bearer k" for r in server.chat_requests
     )
