@@ -2,7 +2,8 @@
 
 A *labelled suite of predictions* is, per pair, the correct side and what each reward model said
 (:class:`LabelledPrediction`). :func:`collect_predictions` builds one by running reward models over
-labelled pairs; :func:`fit_calibration` turns it into a :class:`Calibration`:
+labelled pairs, :func:`suite_from_runs` reads it from benchmark run folders; :func:`fit_calibration`
+turns it into a :class:`Calibration`:
 
 * per member: accuracy on decided pairs, coverage, a vote weight ``log(acc / (1 - acc))`` (the
   optimal weight of an independent voter in a weighted majority; Laplace-smoothed, floored at 0),
@@ -54,6 +55,7 @@ __all__ = [
     "fit_gates",
     "load_calibration",
     "save_calibration",
+    "suite_from_runs",
 ]
 
 CALIBRATION_VERSION = 1
@@ -395,6 +397,56 @@ async def collect_predictions(
         )
 
     return list(await asyncio.gather(*(one(i, p, lab) for i, (p, lab) in enumerate(items))))
+
+
+def suite_from_runs(run_dirs: Iterable[str | Path]) -> list[LabelledPrediction]:
+    """Build a labelled suite from benchmark run folders (``agentmem bench run --out DIR``).
+
+    Each folder holds ``run.json`` (its ``rm`` spec names the member) and ``predictions.jsonl``
+    (one judged pair-and-order per line: ``pair_id``, ``chosen_as``, ``verdict``, ``confidence``,
+    ...). Every (pair, order) becomes one labelled item whose label is the chosen side; runs of
+    different reward models over the same data line up by pair id and order. A reward model that
+    raised (``verdict: error``) counts as unparsed. Torn or foreign lines are skipped.
+    """
+    items: dict[str, LabelledPrediction] = {}
+    for folder in run_dirs:
+        path = Path(folder).expanduser()
+        config, ledger = path / "run.json", path / "predictions.jsonl"
+        if not config.is_file() or not ledger.is_file():
+            raise UserError(
+                f"{str(path)!r} is not a benchmark run folder (needs run.json and predictions.jsonl)"
+            )
+        try:
+            label = str(json.loads(config.read_text(encoding="utf-8"))["rm"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UserError(
+                f"{str(config)!r} has no 'rm' spec ({exc}); is it a run folder?"
+            ) from exc
+        for line in ledger.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+                key = f"{row['pair_id']}#{row['chosen_as']}"
+                chosen = row["chosen_as"]
+                verdict = row.get("verdict")
+            except (ValueError, KeyError, TypeError):
+                continue  # a torn last line of a killed run, or not a prediction
+            if chosen not in ("A", "B"):
+                continue
+            winner = verdict if verdict in ("A", "B", "tie", "unparsed") else "unparsed"
+            conf = row.get("confidence")
+            pred = Prediction(
+                winner=winner,
+                confidence=float(conf) if isinstance(conf, int | float) and 0 <= conf <= 1 else 0.5,
+                score_a=row.get("score_a"),
+                score_b=row.get("score_b"),
+            )
+            item = items.get(key)
+            if item is None:
+                item = items[key] = LabelledPrediction(
+                    pair_id=key, label=chosen, setting=row.get("setting"), predictions={}
+                )
+            item.predictions[label] = pred
+    return [items[k] for k in sorted(items)]
 
 
 # -- files -------------------------------------------------------------------------------------------

@@ -231,3 +231,42 @@ def test_gate_threshold_separates_good_and_bad_updates(tmp_path: Path) -> None:
     assert 0.45 <= gate.threshold <= 0.55 and gate.balanced_accuracy == 1.0
     assert (gate.n_good, gate.n_bad) == (50, 50) and "only-good" not in cal.gates
     assert load_calibration(str(save_calibration(cal, tmp_path / "g.json"))).gates == cal.gates
+
+
+def _run_folder(root: Path, name: str, rm: str, rows: list[dict[str, object]]) -> Path:
+    folder = root / name
+    folder.mkdir()
+    (folder / "run.json").write_text(json.dumps({"data": ["x"], "rm": rm, "mode": "compat"}))
+    lines = [json.dumps(r) for r in rows]
+    (folder / "predictions.jsonl").write_text(
+        "\n".join(lines) + '\n{"pair_id": "torn', encoding="utf-8"
+    )
+    return folder
+
+
+def test_suite_from_benchmark_run_folders(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    cheap_rows, judge_rows = [], []
+    for i in range(200):
+        chosen = rng.choice("AB")
+        other = "B" if chosen == "A" else "A"
+        conf = rng.uniform(0.5, 1.0)
+        cheap = chosen if conf >= 0.8 or rng.random() < 0.5 else other
+        base = {"pair_id": f"p{i}", "chosen_as": chosen, "setting": "Mem0-Out", "line": i}
+        cheap_rows.append({**base, "verdict": cheap, "confidence": conf})
+        judge_rows.append({**base, "verdict": chosen if i % 10 else "error", "confidence": None})
+    runs = [
+        _run_folder(tmp_path, "h", "heuristic", cheap_rows),
+        _run_folder(tmp_path, "j", "llm:openai/x", judge_rows),
+    ]
+    from rewards.calibration import suite_from_runs
+
+    suite = suite_from_runs(runs)
+    assert len(suite) == 200 and all(
+        set(s.predictions) == {"heuristic", "llm:openai/x"} for s in suite
+    )
+    cal = fit_calibration(suite, name="from-runs", cascade=("heuristic", "llm:openai/x"))
+    assert cal.members["llm:openai/x"].coverage == pytest.approx(0.9)  # errors count as unparsed
+    assert cal.cascade is not None and 0.7 <= cal.cascade.min_confidence <= 0.85
+    with pytest.raises(UserError, match="not a benchmark run folder"):
+        suite_from_runs([tmp_path])
