@@ -8,13 +8,13 @@ the question's own names, cannot support a correct answer.
 from __future__ import annotations
 
 from rewards.heuristic._parse import ParsedTrajectory
-from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import stem, text_stems
+from rewards.heuristic._question import QuestionFacts, unit_text
+from rewards.heuristic._text import memory_sentences, stem, stems, text_stems
 
-__all__ = ["coverage_features", "final_parts"]
+__all__ = ["coverage_features", "evidence_facts", "final_parts"]
 
-_ENOUGH = 0.5
-"""Share of the evidence's distinctive words that counts as fully kept."""
+_ENOUGH = 0.8
+"""Share of an evidence fact's words that, found together in one memory sentence, keep it."""
 
 
 def final_parts(t: ParsedTrajectory) -> list[str]:
@@ -35,31 +35,65 @@ def final_parts(t: ParsedTrajectory) -> list[str]:
     return [mems[-1].updated]
 
 
+def _answer_memory(t: ParsedTrajectory) -> list[str]:
+    """The memory the answer step reads: the last committed memory (tail update or fusion)."""
+    if t.layout != "reasoning":
+        return list(t.final_memories)
+    mems = [s for s in t.steps if s.kind != "answer"]
+    return [mems[-1].updated] if mems else []
+
+
+def evidence_facts(q: QuestionFacts) -> list[frozenset[str]]:
+    """Stems of each evidence unit (cached on the question)."""
+    hit = q.derived.get("evidence_facts")
+    if hit is None:
+        facts = []
+        for e in q.evidence:
+            st = frozenset(stems(unit_text(e)))
+            if len(st) >= 2:
+                facts.append(st)
+        hit = q.derived["evidence_facts"] = facts
+    return hit  # type: ignore[return-value]
+
+
+def _best_overlaps(facts: list[frozenset[str]], texts: list[str]) -> list[float]:
+    """For each fact, the best share of its stems found together in one memory sentence."""
+    infos = {i.norm: i.stems for txt in texts for i in memory_sentences(txt)}
+    best = [0.0] * len(facts)
+    for st in infos.values():
+        if not st:
+            continue
+        for k, f in enumerate(facts):
+            if best[k] < 1.0:
+                r = len(f & st) / len(f)
+                if r > best[k]:
+                    best[k] = r
+    return best
+
+
 def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     """Raw coverage values of one trajectory (higher = better coverage, in [0, 1])."""
     fst: set[str] = set()
     for m in final_parts(t):
         fst |= text_stems(m)
     out: dict[str, float] = {}
-    ev = q.evidence_terms
     if t.layout == "longform":
         if q.bullet_words:
             out["bullet_coverage"] = len(q.bullet_words & fst) / len(q.bullet_words)
         return out
-    if ev:
-        # Saturating: keeping the evidence's key words is what matters; a raw dump that keeps
-        # every filler word is not better than a distilled memory that keeps the key ones.
-        out["evidence_final"] = min(1.0, len(ev & fst) / len(ev) / _ENOUGH)
+    facts = evidence_facts(q)
+    if facts:
+        # A fact is kept when most of its words stand together in one memory sentence (a bag of
+        # words over the whole memory would credit "Kofi journeyed to the cellar" for a lost
+        # "Mateo journeyed to the cellar").
+        final = _best_overlaps(facts, _answer_memory(t))
+        out["facts_final"] = sum(min(1.0, r / _ENOUGH) for r in final) / len(facts)
         if t.layout == "reasoning":
-            ever: set[str] = set()
-            for m in t.memories:
-                ever |= text_stems(m)
-            kept = ev & ever
-            out["evidence_dropped"] = len(kept - fst) / len(ev)
+            ever = _best_overlaps(facts, t.memories)
+            lost = sum(1 for f, e in zip(final, ever, strict=True) if e >= _ENOUGH > f)
+            out["facts_dropped"] = lost / len(facts)
     qe = {stem(e) for e in q.query_entities}
-    if (
-        qe and t.layout == "reasoning"
-    ):  # per-user dialogue stores legitimately drop the speaker's name
+    if qe and t.layout == "reasoning":  # per-user dialogue stores drop the speaker's name
         out["query_names"] = len(qe & fst) / len(qe)
     if t.layout == "empty":
         out["nonempty"] = 0.0

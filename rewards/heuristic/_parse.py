@@ -196,9 +196,9 @@ def _parse_reasoning(text: str) -> ParsedTrajectory:
             if p_start < k:
                 group = p_num
         kind: Literal["update", "fusion", "answer"] = "update"
-        if answer_at >= 0 and k > answer_at:
-            kind, group = "answer", 0
-        elif fusion_at >= 0 and k > fusion_at:  # mixed runs continue sequentially after fusion
+        if (answer_at >= 0 and k > answer_at) or (fusion_at >= 0 and k > fusion_at):
+            # After the fusion (or the answer marker) a mixed run may continue sequentially:
+            # steps that read a section are updates of the tail, the rest is the answer.
             kind, group = ("update" if sec is not None else "answer"), 0
         positions.append(k)
         out.steps.append(

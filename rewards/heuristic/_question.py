@@ -24,7 +24,7 @@ from rewards.heuristic._text import (
     words,
 )
 
-__all__ = ["QuestionFacts", "analyse_question", "clear_cache"]
+__all__ = ["QuestionFacts", "analyse_question", "clear_cache", "unit_text"]
 
 _CACHE_SIZE = 64
 _cache: OrderedDict[tuple[int, int], QuestionFacts] = OrderedDict()
@@ -175,7 +175,7 @@ def _json_values(data: object, key: str) -> list[str]:
     return [text]
 
 
-def _unit_text(line: str) -> str:
+def unit_text(line: str) -> str:
     """A conversation line without its time of day and fact id (dates and speaker kept)."""
     m = _MSG.match(line)
     if m:
@@ -206,7 +206,7 @@ def _analyse(question: str) -> QuestionFacts:
     evidence = _evidence(context, statements, qwords, qents)
     ev_terms: set[str] = set()
     for e in evidence:
-        ev_terms.update(stems(_unit_text(e)))
+        ev_terms.update(stems(unit_text(e)))
     ev_terms -= qwords
     ev_terms = {t for t in ev_terms if not t.isdigit()}
     bullets = (
@@ -233,7 +233,7 @@ def _analyse(question: str) -> QuestionFacts:
     )
 
 
-_ENDS = (". ", "! ", "? ", ".\n", "!\n", "?\n", "\n")
+_SENT_END = re.compile(r"[.!?][\"'’”)]*\s|\n")
 
 
 def _unit_span(text: str, pos: int, lines: bool) -> tuple[int, int]:
@@ -243,25 +243,46 @@ def _unit_span(text: str, pos: int, lines: bool) -> tuple[int, int]:
         b = text.find("\n", pos)
         return a, (b if b >= 0 else len(text))
     lo, hi = max(0, pos - _WINDOW), min(len(text), pos + _WINDOW)
-    a = max(text.rfind(e, lo, pos) for e in _ENDS)
-    a = lo if a < 0 else a + 1
-    ends = [i for i in (text.find(e, pos, hi) for e in _ENDS) if i >= 0]
-    b = min(ends) + 1 if ends else hi
-    return a, b
+    a = lo
+    for m in _SENT_END.finditer(text, lo, pos):
+        a = m.end()
+    m = _SENT_END.search(text, pos, hi)
+    return a, (m.start() + 1 if m else hi)
 
 
-_MAX_HITS = 3000
-_WINDOW = 1500
+_MAX_HITS = 400
+_HOP1 = 24
+_HOP_CAP = 16
+_MAX_EVIDENCE = 48
+_WINDOW = 600
+
+
+def _units_with(
+    low: str, context: str, key: str, lines: bool, cap: int
+) -> set[tuple[int, int]] | None:
+    """Spans of the units holding ``key`` at a word start; None when there are more than ``cap``."""
+    units: set[tuple[int, int]] = set()
+    i = low.find(key)
+    while i >= 0:
+        if i == 0 or not low[i - 1].isalnum():
+            units.add(_unit_span(context, i, lines))
+            if len(units) > cap:
+                return None
+        i = low.find(key, i + len(key))
+    return units
 
 
 def _evidence(
     context: str, statements: list[str], qwords: frozenset[str], qents: frozenset[str]
 ) -> list[str]:
-    """Context units that share the query's names and rarest words (at most 8).
+    """Context units that share the query's names and rarest words, then the units that share
+    the names those units introduce (two more hops), in context order.
 
     Found with ``str.find`` on the lower-cased context (no tokenisation of the whole context):
     each query stem's occurrences at a word start are mapped to their sentence (or conversation
-    line); a unit scores the inverse document frequency of the query stems it holds, names twice.
+    line); a unit scores the inverse document frequency of the query stems it holds, names three
+    times. Names for the next hop must be rare (at most ``_HOP_CAP`` units): a multi-hop question
+    ("the designer of X was born in ...") needs the designer's own sentences.
     """
     if not context or not qwords:
         return []
@@ -275,15 +296,9 @@ def _evidence(
         if len(w) < 3:
             continue
         key = w[:-1] if len(w) > 4 and w[-1] in "ye" else w
-        units: set[tuple[int, int]] = set()
-        i = low.find(key)
-        n = 0
-        while i >= 0 and n < _MAX_HITS:
-            if i == 0 or not low[i - 1].isalnum():
-                span = _unit_span(context, i, lines)
-                units.add(span)
-                n += 1
-            i = low.find(key, i + len(key))
+        units = _units_with(low, context, key, lines, _MAX_HITS)
+        if not units:  # absent, or so common it cannot point at evidence
+            continue
         df[w] = len(units)
         for u in units:
             hits.setdefault(u, set()).add(w)
@@ -297,5 +312,22 @@ def _evidence(
         scored.append((score, -span[0], span))
     scored.sort(reverse=True)
     top = scored[0][0]
-    keep = sorted((sp for sc, _, sp in scored[:8] if sc >= 0.6 * top), key=lambda sp: sp[0])
+    chosen = {sp for sc, _, sp in scored[:_HOP1] if sc >= 0.6 * top}
+    seen_names = set(qents)
+    frontier = {sp for sc, _, sp in scored[:_HOP1] if sc >= 0.8 * top}
+    for _ in range(2):
+        names: set[str] = set()
+        for a, b in frontier:
+            names |= entities(context[a:b])
+        names -= seen_names
+        seen_names |= names
+        frontier = set()
+        for name in sorted(names):
+            units = _units_with(low, context, name, lines, _HOP_CAP)
+            if units:
+                frontier |= units - chosen
+        chosen |= frontier
+        if len(chosen) >= _MAX_EVIDENCE or not frontier:
+            break
+    keep = sorted(chosen, key=lambda sp: sp[0])[:_MAX_EVIDENCE]
     return list(dict.fromkeys(context[a:b].strip() for a, b in keep))

@@ -37,7 +37,7 @@ __all__ = [
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(?![\w])")
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 STOPWORDS = frozenset(
     """
