@@ -193,6 +193,11 @@ def register(subparsers: Any) -> None:
     run.add_argument(
         "--cache-dir", type=Path, metavar="DIR", help="LLM response cache (default: <out>/cache)"
     )
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not give the reward model a response cache (each run asks the judge again)",
+    )
     run.add_argument("--no-report", action="store_true", help="skip report.html and accuracy.png")
     run.add_argument("--json", action="store_true", help="print results.json instead of the tables")
     run.set_defaults(handler=_cmd_run)
@@ -378,6 +383,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         rpm=args.rpm,
         tpm=args.tpm,
         cache_dir=args.cache_dir,
+        cache=not args.no_cache,
         write_report=not args.no_report,
     )
     progress = _Progress("judging")

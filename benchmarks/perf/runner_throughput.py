@@ -40,6 +40,10 @@ sys.stdin.read()
 """
 
 
+CACHE = [True]
+"""Whether the judge gets a response cache folder (--no-cache turns it off)."""
+
+
 def _write_pairs(path: Path, n: int) -> None:
     tasks = [
         "S-Noise",
@@ -83,7 +87,7 @@ async def _run(
     res = await run_bench(
         cfg,
         out_dir=out,
-        options=ExecOptions(concurrency=concurrency, write_report=False),
+        options=ExecOptions(concurrency=concurrency, write_report=False, cache=CACHE[0]),
         progress=progress,
     )
     cpu = time.process_time() - cpu0
@@ -139,10 +143,26 @@ def main() -> None:
     ap.add_argument(
         "--sequential", type=int, default=40, help="pairs for the sequential overhead run"
     )
+    ap.add_argument(
+        "--server",
+        choices=["threaded", "asyncio"],
+        default="threaded",
+        help="threaded = agentmem.testing.FakeOpenAIServer (default); asyncio = the minimal aiohttp fake "
+        "server of benchmarks/perf/judge_overhead.py (less server-side CPU per request)",
+    )
+    ap.add_argument(
+        "--no-cache", action="store_true", help="run the judge without its response cache"
+    )
     args = ap.parse_args()
+    CACHE[0] = not args.no_cache
 
+    script = _SERVER
+    if args.server == "asyncio":
+        from benchmarks.perf.judge_overhead import _ASYNC_SERVER
+
+        script = _ASYNC_SERVER
     server = subprocess.Popen(
-        [sys.executable, "-c", _SERVER, str(args.latency)],
+        [sys.executable, "-c", script, str(args.latency)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -170,7 +190,7 @@ def main() -> None:
         ideal = args.concurrency / args.latency
         rate = n / wall
         print(
-            f"llm:openai/fake, concurrency {args.concurrency}, server latency {args.latency * 1000:.0f} ms, "
+            f"llm:openai/fake ({args.server} fake server, cache {'off' if args.no_cache else 'on'}), concurrency {args.concurrency}, server latency {args.latency * 1000:.0f} ms, "
             f"{n} judgments (median of 3 runs)"
         )
         print(

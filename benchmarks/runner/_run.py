@@ -61,6 +61,8 @@ class ExecOptions:
     """Tokens per minute for the reward model's LLM client."""
     cache_dir: Path | None = None
     """Response cache of the LLM client (default ``<out>/cache``)."""
+    cache: bool = True
+    """Pass a response cache folder to the reward model at all."""
     write_report: bool = True
     """Also write report.html and accuracy.png."""
     workers: int = 1
@@ -91,8 +93,9 @@ def reward_model_overrides(
         mode=config.mode,
         both_orders=False,  # the runner judges each order itself, one ledger line per order
         concurrency=options.concurrency,
-        cache_dir=str(options.cache_dir or out_dir / "cache"),
     )
+    if options.cache:
+        overrides["cache_dir"] = str(options.cache_dir or out_dir / "cache")
     if options.rpm is not None:
         overrides["rpm"] = options.rpm
     if options.tpm is not None:
