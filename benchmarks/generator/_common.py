@@ -59,7 +59,7 @@ def balance(
     """
     pads: dict[Side, Counter[Hashable]] = {"chosen": Counter(), "rejected": Counter()}
     text = {s: build(s, pads[s]) for s in ("chosen", "rejected")}
-    margin = rng.uniform(0.003, 0.04)
+    margin = rng.uniform(0.003, 0.02)
     longer: Side = "chosen" if chosen_longer else "rejected"
     shorter: Side = "rejected" if chosen_longer else "chosen"
     for _ in range(max_rounds):

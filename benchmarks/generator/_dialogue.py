@@ -287,10 +287,17 @@ def _events(
 ) -> tuple[list[_Event], list[tuple[str, str]]]:
     events: list[_Event] = []
     slots = list(_SLOTS)
+    used: set[str] = set()
+
+    def fresh(values: tuple[str, ...]) -> str:
+        v = rng.choice([x for x in values if x not in used])
+        used.add(v)
+        return v
+
     for person in (a, b):
         for slot in slots if person == a else rng.sample(slots, 4):
             spec = _SLOTS[slot]
-            v = rng.choice(spec["values"])
+            v = fresh(spec["values"])
             events.append(
                 _Event(
                     speaker=person,
@@ -301,7 +308,7 @@ def _events(
                 )
             )
         for name, values, say, _, _ in _STATIC:
-            v = rng.choice(values)
+            v = fresh(values)
             events.append(
                 _Event(speaker=person, slot=name, value=v, old=None, text=say.format(v=v))
             )
@@ -316,7 +323,7 @@ def _events(
     for key in upd_keys:
         first = firsts[key]
         spec = _SLOTS[key[1]]
-        v = rng.choice([x for x in spec["values"] if x != first.value])
+        v = fresh(spec["values"])
         updates.append(
             _Event(
                 speaker=key[0],
@@ -330,18 +337,79 @@ def _events(
     return events + updates, upd_keys
 
 
-def _memory_of(e: _Event, verbose: int) -> str:
-    if e.slot in _SLOTS:
-        spec = _SLOTS[e.slot]
-        text = (spec["verbose"] if verbose else spec["terse"]).format(v=e.value, p=e.speaker)
-    else:
-        static = next(s for s in _STATIC if s[0] == e.slot)
-        text = (static[4] if verbose else static[3]).format(v=e.value, p=e.speaker)
-    if not verbose:
-        text = f"{e.speaker}: {text}" if not text.startswith(e.speaker) else text
-    if verbose >= 2:
-        text += ", as mentioned in conversation"
-    return text
+_PHRASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # slot -> (terse variants, verbose variants); an entry's variant is fixed for both runs
+    "city": (
+        ("{p} lives in {v}", "{p} is based in {v}", "Home for {p} is {v}"),
+        (
+            "{p} lives in {v} and is enjoying the city",
+            "{p} has settled in {v} and likes the old town",
+            "{p} now calls {v} home and walks around the centre often",
+        ),
+    ),
+    "job": (
+        ("{p} works as a {v}", "{p}'s job: {v}", "{p} is employed as a {v}"),
+        (
+            "{p} works as a {v} and finds the job demanding but rewarding",
+            "{p} earns a living as a {v}, with long but satisfying days",
+            "{p} is a {v} by profession and talks about work with pride",
+        ),
+    ),
+    "pet": (
+        ("{p} has a pet named {v}", "{p}'s pet is called {v}", "{v} is {p}'s pet"),
+        (
+            "{p} has a pet named {v} who is part of the family",
+            "{p} looks after a pet called {v} and shares funny stories about it",
+            "{v}, {p}'s pet, features in many of the chats",
+        ),
+    ),
+    "hobby": (
+        ("{p} enjoys {v}", "{p}'s hobby is {v}", "{p} spends free time on {v}"),
+        (
+            "{p} enjoys {v} as a way to relax after work",
+            "{p} is keen on {v} and spends most weekends on it",
+            "{v} is how {p} unwinds, often for hours at a time",
+        ),
+    ),
+    "instrument": (
+        ("{p} plays the {v}", "{p} is learning the {v}", "{p}'s instrument: {v}"),
+        (
+            "{p} is learning to play the {v} and practises regularly",
+            "{p} takes {v} lessons and is making steady progress",
+            "{p} practises the {v} most evenings",
+        ),
+    ),
+    "dish": (
+        ("{p}'s favourite dish is {v}", "{p} loves {v} most", "Favourite food of {p}: {v}"),
+        (
+            "{p}'s favourite dish is {v}, which they cook often",
+            "{p} would pick {v} over any other meal",
+            "{v} is the dish {p} always recommends to friends",
+        ),
+    ),
+    "sibling": (
+        ("{p} has a sister named {v}", "{p}'s sister is {v}", "Sister of {p}: {v}"),
+        (
+            "{p} has a sister named {v} who visits from time to time",
+            "{p}'s sister {v} is coming to stay for a while",
+            "{p} is close to a sister called {v}",
+        ),
+    ),
+    "birthmonth": (
+        ("{p}'s birthday is in {v}", "{p} was born in {v}", "Birthday of {p}: {v}"),
+        (
+            "{p}'s birthday is in {v} and they like to celebrate outdoors",
+            "{p} celebrates a birthday every {v}, usually with a picnic",
+            "{p} has a {v} birthday and plans a party each year",
+        ),
+    ),
+}
+
+
+def _memory_of(e: _Event, verbose: int, variant: int) -> str:
+    terse, wordy = _PHRASES[e.slot]
+    pool = wordy if verbose else terse
+    return pool[variant % len(pool)].format(v=e.value, p=e.speaker)
 
 
 def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> dict[str, Any]:
@@ -443,6 +511,7 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
     ids = {id(e): str(uuid.UUID(int=rng.getrandbits(128), version=4)) for e in events}
     user_id = f"memory_qa_{seed}_{index}_{length}_{rng.getrandbits(32):08x}"
     verbose_base = {id(e): int(rng.random() < 0.3) for e in events}
+    variant = {id(e): rng.randrange(6) for e in events}
     keywords_extra = {id(e): rng.random() for e in events}
     delete_add = {id(e): rng.random() < 0.35 for e in events if e.old is not None}
 
@@ -465,7 +534,7 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
                 live[key] = (e, created, proc_time[id(e)], mid)
         rows = sorted(live.values(), key=lambda r: r[1])
         return [
-            (e, cr, up, min(2, verbose_base[id(e)] + pads[id(e)]), mid) for e, cr, up, mid in rows
+            (e, cr, up, min(1, verbose_base[id(e)] + pads[id(e)]), mid) for e, cr, up, mid in rows
         ]
 
     def iso(t: datetime) -> str:
@@ -478,7 +547,7 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
                 [
                     Mem0Entry(
                         id=mid,
-                        memory=_memory_of(e, v),
+                        memory=_memory_of(e, v, variant[id(e)]),
                         created_at=iso(cr),
                         updated_at=iso(up) if up else None,
                         user_id=user_id,
@@ -496,9 +565,14 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
                 else "events"
             )
             kws = [e.speaker, e.value] + ([tag] if keywords_extra[id(e)] < 0.5 or v else [])
-            ctx = f"{e.speaker} talks about {'a change in ' if e.old else ''}their {tag} during a chat with {b if e.speaker == a else a}."
-            if v >= 1:
-                ctx += f" The detail is personal and likely to come up again{f'; it replaces {e.old}' if e.old else ''}."
+            other = b if e.speaker == a else a
+            ctx = (
+                f"{e.speaker} talks about {'a change in ' if e.old else ''}their {tag} during a chat with {other}.",
+                f"A personal {'update' if e.old else 'detail'} from {e.speaker} about {tag}, shared with {other}.",
+                f"{e.speaker} mentions their {tag} while chatting with {other}.",
+            )[variant[id(e)] % 3]
+            if v >= 1:  # a more verbose note: the distilled fact spelled out (unique per note)
+                ctx += f" In short: {_memory_of(e, 1, variant[id(e)])}."
             notes.append(
                 AMemNote(
                     content=ev_content(e),

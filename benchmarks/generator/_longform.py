@@ -30,26 +30,6 @@ __all__ = ["LONGFORM_KINDS", "make_longform_pair"]
 
 LONGFORM_KINDS = ("diary", "menu", "floorplan", "outline", "path")
 _UNITS = {"8k": 6, "16k": 7, "32k": 9, "64k": 11, "128k": 13}
-_OPENERS = (
-    "In the morning",
-    "Around noon",
-    "Later on",
-    "In the afternoon",
-    "Towards evening",
-    "Before that",
-    "Meanwhile",
-    "At one point",
-)
-
-
-def _varied(rng: random.Random, pool: list[str], n: int) -> list[str]:
-    """``n`` neutral sentences: the kind's pool, sometimes with a time opener, no repeats."""
-    out: list[str] = []
-    for s in rng.sample(pool, min(n, len(pool))):
-        if rng.random() < 0.4:
-            s = f"{rng.choice(_OPENERS)}, {s[0].lower()}{s[1:]}"
-        out.append(s)
-    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,7 +119,12 @@ def _diary(rng: random.Random, n: int) -> _Plan:
             _Req(
                 text=listing[-1],
                 restate=f"mention being on holiday in {place}",
-                sentence=f"Another day of the holiday in {place}; the views still surprise me.",
+                sentence=(
+                    f"Another day of the holiday in {place}; the views still surprise me.",
+                    f"Still on holiday in {place}, so the day was slow and sunny.",
+                    f"The holiday in {place} goes on; we walked along the coast path.",
+                    f"Holiday in {place}, day {i - a + 1}: nothing to do but rest and explore.",
+                )[(i - a) % 4],
                 value=place,
                 alternatives=tuple(p for p in places if p != place),
             )
@@ -153,7 +138,11 @@ def _diary(rng: random.Random, n: int) -> _Plan:
                 _Req(
                     text=listing[-1],
                     restate=f"mention the {habit} (it is a {_WEEKDAYS[wd]})",
-                    sentence=f"As every {_WEEKDAYS[wd]}, I went to my {habit} in the evening.",
+                    sentence=(
+                        f"As every {_WEEKDAYS[wd]}, I went to my {habit} in the evening.",
+                        f"It was {_WEEKDAYS[wd]}, so of course there was the {habit}.",
+                        f"The {habit} tonight was the best in weeks.",
+                    )[i % 3],
                     value=habit,
                     alternatives=tuple(h for h in habits if h != habit),
                 )
@@ -218,7 +207,12 @@ def _menu(rng: random.Random, n: int) -> _Plan:
             _Req(
                 text=listing[-1],
                 restate="all dishes vegetarian",
-                sentence="Every dish today is vegetarian, with no meat or fish anywhere on the menu.",
+                sentence=(
+                    "Every dish today is vegetarian, with no meat or fish anywhere on the menu.",
+                    "The whole day stays vegetarian: beans, grains and vegetables only.",
+                    "As required, today's cooking is entirely vegetarian.",
+                    "Nothing on today's vegetarian menu contains meat or fish.",
+                )[(i - a) % 4],
                 value="vegetarian",
                 alternatives=("pescatarian", "dairy-free"),
             )
@@ -233,7 +227,11 @@ def _menu(rng: random.Random, n: int) -> _Plan:
             _Req(
                 text=listing[-1],
                 restate=f"dessert {dessert}",
-                sentence=f"For dessert there is {dessert}.",
+                sentence=(
+                    f"For dessert there is {dessert}.",
+                    f"Dinner ends with {dessert}.",
+                    f"The dessert, as planned, is {dessert}.",
+                )[i % 3],
                 value=dessert,
                 alternatives=tuple(x for x in desserts if x != dessert),
             )
@@ -301,7 +299,12 @@ def _floorplan(rng: random.Random, n: int) -> _Plan:
             _Req(
                 text=listing[-1],
                 restate=f"the floor is {use}",
-                sentence=f"The rest of the floor is given over to {use}.",
+                sentence=(
+                    f"The rest of the floor is given over to {use}.",
+                    f"Most of the floor area is taken by {use}.",
+                    f"Beyond the lobby the floor holds {use}.",
+                    f"The remaining space is laid out as {use}.",
+                )[(i - a) % 4],
                 value=use,
                 alternatives=tuple(u for u in uses if u != use),
             )
@@ -316,7 +319,11 @@ def _floorplan(rng: random.Random, n: int) -> _Plan:
             _Req(
                 text=listing[-1],
                 restate=f"has a {fac}",
-                sentence=f"Like every {('second', 'third', 'fourth')[k - 2]} floor, it has a {fac}.",
+                sentence=(
+                    f"Like every {('second', 'third', 'fourth')[k - 2]} floor, it has a {fac}.",
+                    f"A {fac} is provided here, as on every {('second', 'third', 'fourth')[k - 2]} floor.",
+                    f"This floor also has a {fac}.",
+                )[i % 3],
                 value=fac,
                 alternatives=tuple(x for x in facilities if x != fac),
             )
@@ -541,9 +548,21 @@ def make_longform_pair(*, seed: int, setting: str, length: str, index: int) -> d
     def build_q(k: int) -> str:
         return head + intro + " ".join(filler[:k])
 
-    question, _k, q_tokens = fit_to_length(
+    question, k_ref, q_tokens = fit_to_length(
         build_q, int(len(filler) * (target - 600) / target), length
     )
+    # Neutral prose: one line of the kind's own stock per unit, then sentences taken from the
+    # question's reference material (the instruction invites drawing on it for tone). Every
+    # sentence is used at most once in a text, so padding never creates repetition.
+    stock = list(plan.neutral)
+    rng.shuffle(stock)
+    reference = [
+        x
+        for x in filler[:k_ref]
+        if 8 <= len(x.split()) <= 30 and not any(q in x for q in "\"“”‘’'")
+    ]
+    rng.shuffle(reference)
+    cap = max(1, len(reference) // n)
 
     # The rejected run: one or two units with a tampered or dropped constraint.
     candidates = [(u, j) for u in range(n) for j in range(len(plan.reqs[u]))]
@@ -580,7 +599,8 @@ def make_longform_pair(*, seed: int, setting: str, length: str, index: int) -> d
                 r = new  # type: ignore[assignment]
             reqs.append(r)
         r2 = sub_rng("unit", order_seed, u)
-        neutral = _varied(r2, plan.neutral, base_neutral[u] + pads[u])
+        own = [stock[u]] if u < len(stock) else []
+        neutral = (own + reference[u * cap : (u + 1) * cap])[: base_neutral[u] + pads[u]]
         sentences = [r.sentence for r in reqs]
         body: list[str] = []
         for s in neutral:

@@ -262,8 +262,9 @@ def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tu
                 lines.insert(at, var.noise_text)
             elif var.noise == "repeat":
                 lines.append(var.noise_text)
-            elif var.noise == "block":
-                lines.extend(list(lines))
+            elif var.noise == "block":  # a segment of the evidence list copied again
+                seg = lines[max(0, at - 3) : at]
+                lines.extend(seg)
         return lines
 
     def notes(key: Hashable, section: str, base: int) -> list[str]:
