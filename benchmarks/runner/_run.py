@@ -42,6 +42,8 @@ __all__ = [
 COMPAT_SAMPLING: dict[str, Any] = {"temperature": 0.7, "top_p": 0.95, "max_tokens": 16384}
 """The official evaluator's decoding (n=1), passed to the reward model in compat mode."""
 
+_WINNERS = frozenset({"A", "B", "tie", "unparsed"})
+
 RUN_CONFIG_NAME = "run.json"
 RESULTS_NAME = "results.json"
 
@@ -167,6 +169,24 @@ async def _judge(rm: RewardModel, record: Record, job: Job) -> Prediction:
     t0 = time.perf_counter()
     try:
         v = await rm.compare(pair)
+        if v.winner not in _WINNERS:
+            raise TypeError(
+                f"compare() returned winner {v.winner!r}; expected one of {sorted(_WINNERS)}"
+            )
+        return _prediction(
+            record,
+            job,
+            verdict=v.winner,
+            correct=v.winner == job.chosen_as,
+            confidence=v.confidence,
+            score_a=v.score_a,
+            score_b=v.score_b,
+            raw=[str(r) for r in v.raw],
+            rationale=str(v.rationale)[:4000],
+            tokens=int(v.tokens or 0),
+            cost=float(v.cost or 0.0),
+            latency_s=round(v.latency_s or time.perf_counter() - t0, 6),
+        )
     except Exception as exc:  # the RM failed on this pair: record it, count it wrong, carry on
         return _prediction(
             record,
@@ -176,20 +196,6 @@ async def _judge(rm: RewardModel, record: Record, job: Job) -> Prediction:
             error=f"{type(exc).__name__}: {exc}"[:2000],
             latency_s=round(time.perf_counter() - t0, 6),
         )
-    return _prediction(
-        record,
-        job,
-        verdict=v.winner,
-        correct=v.winner == job.chosen_as,
-        confidence=v.confidence,
-        score_a=v.score_a,
-        score_b=v.score_b,
-        raw=list(v.raw),
-        rationale=v.rationale[:4000],
-        tokens=v.tokens,
-        cost=v.cost,
-        latency_s=round(v.latency_s or time.perf_counter() - t0, 6),
-    )
 
 
 async def _judge_all(
@@ -248,15 +254,22 @@ async def _judge_all(
                         await queue.put((record, job))
 
     n_workers = max(1, concurrency)
-    workers = [asyncio.create_task(worker()) for _ in range(n_workers)]
-    try:
+
+    async def produce_all() -> None:
         await produce()
-        for _ in workers:
+        for _ in range(n_workers):
             await queue.put(None)
-        await asyncio.gather(*workers)
+
+    tasks = [
+        asyncio.create_task(produce_all()),
+        *(asyncio.create_task(worker()) for _ in range(n_workers)),
+    ]
+    try:
+        await asyncio.gather(*tasks)  # the first failure (producer or a worker) ends the run
     finally:
-        for w in workers:
-            w.cancel()
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     return count - already
 
 

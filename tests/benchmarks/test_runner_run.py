@@ -259,3 +259,36 @@ async def test_worker_processes_give_the_same_results_as_in_process(
     )
     assert one.n_pairs == 7 and one.n_errors == 0
     assert two.comparable() == one.comparable()
+
+
+async def test_an_rm_returning_nonsense_is_recorded_as_an_error(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "d.jsonl", [make_record(i) for i in range(3)])
+    res = await run_bench(
+        RunConfig(data=[str(data)], rm="fn"),
+        out_dir=tmp_path / "o",
+        rm=FunctionRM(fn=lambda p: "C"),
+        options=NO_REPORT,
+    )  # type: ignore[arg-type,return-value]
+    assert res.n_errors == 3 and res.n_pairs == 3
+    errs = read_ledger(tmp_path / "o" / "predictions.jsonl")
+    assert "returned winner 'C'" in (errs[0].error or "")
+
+
+async def test_a_ledger_failure_stops_the_run_instead_of_hanging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.runner import Ledger
+
+    data = write_jsonl(tmp_path / "d.jsonl", [make_record(i) for i in range(40)])
+
+    def boom(self: Ledger, prediction: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Ledger, "append", boom)
+    with pytest.raises(OSError, match="No space left"):
+        await run_bench(
+            RunConfig(data=[str(data)], rm="fn"),
+            out_dir=tmp_path / "o",
+            rm=FunctionRM(fn=shorter),
+            options=ExecOptions(write_report=False, concurrency=2),
+        )
