@@ -405,3 +405,26 @@ def test_a_failed_run_without_run_id_names_its_generated_id_for_resume(
     assert main(["trace", "show", m.group(1), "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)["run"]
     assert shown["run_id"] == m.group(1) and shown["status"] == "failed"
+
+
+def test_model_and_llm_judge_on_separate_servers_with_gate_best_of(
+    doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scores = iter(["too thin [[SCORE: 0.3]]", "better [[SCORE: 0.6]]"])
+
+    def judge(req: FakeRequest) -> str:
+        return next(scores, "keeps the key's location [[SCORE: 0.95]]")
+
+    with FakeOpenAIServer(handler=_model) as model, FakeOpenAIServer(handler=judge) as judge_server:
+        out = run_json(
+            capsys, "--doc", str(doc), "--question", Q, "--chunk-tokens", "40",
+            "--model", "openai/fake", "--api-base", model.base_url,
+            "--rm", "llm:openai/judge", "--rm-api-base", judge_server.base_url,
+            "--policy", "gate:best-of-2", "--threshold", "0.9", "--max-attempts", "3",
+        )  # fmt: skip
+    first = out["trajectory"]["steps"][0]
+    assert out["trajectory"]["policy"] == "gate:best-of-2"
+    assert len(first["attempts"]) == 4 and first["decision"] == "accepted_after_revision"
+    assert all("[Proposed new memory]" in r.user for r in judge_server.chat_requests)
+    assert not any("[Proposed new memory]" in r.user for r in model.chat_requests)
+    assert out["answer"] == "under the blue vase"
