@@ -61,6 +61,10 @@ class Pipeline:
 
     Build one with :func:`sequential`, :func:`parallel` or :func:`mixed`; run it with
     ``await pipeline.run(document, question)``.
+
+    Steps are numbered ``(group, kind, index)``: group 0 is the sequential chain (every step of a
+    sequential run, the fusion, and the tail of a mixed run); parallel groups are 1..k. Indexes
+    count from 0 within a group and kind.
     """
 
     pattern: Pattern
