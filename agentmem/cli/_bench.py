@@ -395,6 +395,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 options=options,
                 resume=args.resume is not None,
                 progress=progress,
+                on_plan=_print_issues,
             )
         )
     except KeyboardInterrupt:
@@ -410,11 +411,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(results.model_dump_json(indent=2))
         return 0
     print(render_tables(results, color=sys.stdout.isatty() and not os_no_color()))
-    for line in results.load_issues[:30]:
-        print(f"input: {line}", file=sys.stderr)
-    if len(results.load_issues) > 30:
+    if results.load_issues:
         print(
-            f"input: ... {len(results.load_issues) - 30} more in {out_dir / 'results.json'}",
+            f"{len(results.load_issues)} input issue(s), listed in {out_dir / 'report.html'} and results.json",
             file=sys.stderr,
         )
     print(
@@ -422,6 +421,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"{', report.html, accuracy.png' if not args.no_report else ''})"
     )
     return 0
+
+
+def _print_issues(plan: Any) -> None:
+    """Before judging: what was wrong with the input (so a long run does not hide it until the end)."""
+    lines = plan.report.summary_lines()
+    for line in lines[:30]:
+        print(f"input: {line}", file=sys.stderr)
+    if len(lines) > 30:
+        print(f"input: ... {len(lines) - 30} more in results.json", file=sys.stderr)
+    n = plan.n_jobs
+    print(f"judging {n} judgment(s) from {len(plan.sources)} source(s)", file=sys.stderr)
 
 
 def _saved_rm(folder: Path) -> str:

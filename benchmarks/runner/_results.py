@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "RESULTS_VERSION",
@@ -41,13 +41,20 @@ class RunConfig(BaseModel):
     """Reward-model spec string."""
     mode: Mode = "compat"
     both_orders: bool = False
-    """Judge every pair in both orders (robust mode's default)."""
+    """Judge every pair in both orders; when not given: on in robust mode, off in compat mode."""
     limit: int | None = None
     """Per source: the official ``random_sample`` of this many records."""
     seed: int = 42
     """Protocol seed (the official runner uses 42)."""
     rm_overrides: dict[str, Any] = Field(default_factory=dict)
     """Keyword overrides passed to ``make_reward_model`` that change verdicts (sampling, api_base)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_orders(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("both_orders") is None:
+            data = {**data, "both_orders": data.get("mode", "compat") == "robust"}
+        return data
 
 
 class Prediction(BaseModel):

@@ -292,3 +292,10 @@ async def test_a_ledger_failure_stops_the_run_instead_of_hanging(
             rm=FunctionRM(fn=shorter),
             options=ExecOptions(write_report=False, concurrency=2),
         )
+
+
+def test_robust_mode_defaults_to_both_orders() -> None:
+    assert RunConfig(data=[], rm="x").both_orders is False
+    assert RunConfig(data=[], rm="x", mode="robust").both_orders is True
+    assert RunConfig(data=[], rm="x", mode="robust", both_orders=False).both_orders is False
+    assert RunConfig(data=[], rm="x", both_orders=True).both_orders is True
