@@ -211,3 +211,30 @@ def test_run_help_teaches_options_defaults_and_examples(capsys: pytest.CaptureFi
         "Hugging Face",
     ):
         assert s in out, s
+
+
+def test_progress_is_plain_lines_when_not_a_terminal(
+    small_suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "bench",
+                "run",
+                "--data",
+                str(small_suite),
+                "--rm",
+                "test-shorter",
+                "--out",
+                str(tmp_path / "o"),
+                "--no-report",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert "judging 60 judgment(s) from 3 source(s)" in captured.err
+    assert captured.err.rstrip().endswith("judging: 60/60 (100%)")
+    assert "\x1b[" not in captured.err  # no terminal control codes in a log file
+    json.loads(captured.out)  # stdout holds only the JSON document

@@ -125,3 +125,40 @@ async def test_resuming_a_finished_run_judges_nothing(small_suite: Path, tmp_pat
     rm = FunctionRM(fn=shorter)
     again = await run_bench(cfg, out_dir=tmp_path / "o", rm=rm, resume=True, options=NO_REPORT)
     assert rm.seen == [] and again.comparable() == first.comparable()
+
+
+def test_ctrl_c_exits_130_with_a_resume_hint_and_keeps_the_ledger(
+    small_suite: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "int"
+    proc = _cli(
+        "bench",
+        "run",
+        "--data",
+        str(small_suite),
+        "--rm",
+        "slow-shorter",
+        "--both-orders",
+        "--concurrency",
+        "1",
+        "--no-report",
+        "--out",
+        str(out),
+    )
+    ledger = out / "predictions.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+        ledger.exists() and ledger.read_bytes().count(b"\n") >= 5
+    ):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert f"continue with: agentmem bench run --resume {out}" in err.decode()
+    kept = read_ledger(ledger)
+    assert 5 <= len(kept) < 120
+    resumed = _cli("bench", "run", "--resume", str(out), "--no-report", "--json")
+    _, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err.decode()
+    keys = [(p.pair_id, p.chosen_as) for p in read_ledger(ledger)]
+    assert len(keys) == len(set(keys)) == 120
