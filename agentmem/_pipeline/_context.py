@@ -12,6 +12,7 @@ flight per branch, so a write overlaps that branch's next model call; see
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from agentmem._logging import get_logger
 from agentmem._types import Candidate, Chunk, Step, StepKind, Trajectory
 from agentmem.exceptions import StoreError, UserError
+from agentmem.policies import proposal_index
 from rewards._types import Reward, UpdateContext, checked_value
 
 if TYPE_CHECKING:
@@ -205,7 +207,10 @@ class RunContext:
             f" (chunk {chunk.index})" if chunk is not None else ""
         )
 
+        proposals = itertools.count()
+
         async def propose(feedback: str | None) -> Candidate:
+            token = proposal_index.set(next(proposals))  # this task's own context (best-of-N)
             try:
                 async with model:
                     if kind == "update":
@@ -220,6 +225,8 @@ class RunContext:
             except Exception as exc:
                 exc.add_note(f"while proposing the {where} of run {self.run_id}")
                 raise
+            finally:
+                proposal_index.reset(token)
             if not isinstance(cand, Candidate):
                 raise TypeError(
                     f"{type(self.updater).__name__} returned {type(cand).__name__}, expected agentmem.Candidate ({where})"

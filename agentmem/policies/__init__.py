@@ -8,7 +8,9 @@ from agentmem.policies._base import (
     Score,
     UpdatePolicy,
     best_index,
+    current_attempt,
     format_feedback,
+    proposal_index,
 )
 from agentmem.policies._best_of import BestOfN
 from agentmem.policies._gate import Gate
@@ -26,7 +28,9 @@ __all__ = [
     "ScorePolicy",
     "UpdatePolicy",
     "best_index",
+    "current_attempt",
     "format_feedback",
     "gather_all",
     "make_policy",
+    "proposal_index",
 ]

@@ -9,6 +9,7 @@ the policy returns every attempt it made, which one to commit, and why.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -17,7 +18,27 @@ from agentmem._types import Attempt, Candidate, Decision
 if TYPE_CHECKING:
     from rewards._types import Reward
 
-__all__ = ["Outcome", "Propose", "Score", "UpdatePolicy", "best_index", "format_feedback"]
+__all__ = [
+    "Outcome",
+    "Propose",
+    "Score",
+    "UpdatePolicy",
+    "best_index",
+    "current_attempt",
+    "format_feedback",
+    "proposal_index",
+]
+
+proposal_index: ContextVar[int] = ContextVar("agentmem_proposal_index", default=0)
+"""Index of the proposal being made within the current step (0 = the first), set by the pipeline
+around each updater/fuser call. A deterministic updater can use it to vary its proposals, so
+best-of-N and revisions get real alternatives (see :class:`agentmem.updaters.ExtractiveUpdater`)."""
+
+
+def current_attempt() -> int:
+    """The :data:`proposal_index` of the call in progress (0 outside a pipeline)."""
+    return proposal_index.get()
+
 
 Propose = Callable[[str | None], Awaitable[Candidate]]
 """Ask the updater for one candidate, optionally with the judge's feedback on a rejected one."""

@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from agentmem._types import Answer, Candidate, Chunk, Usage
 from agentmem.exceptions import UserError
+from agentmem.policies import current_attempt
 from agentmem.tokens import count_tokens
 from agentmem.updaters._lexical import Scored, rank_sentences, sentences
 
@@ -76,17 +77,16 @@ class ExtractiveUpdater:
     kept: a more focused revision. (The reviewer's words are not used as query terms: reviews
     name what is wrong as often as what is missing.)
 
-    Repeated calls for the same step (best-of-N) return *variants*, from complete to focused:
-    call k keeps sentences scoring at least ``FOCUS[k % 3]`` times the best score. So the reward
-    model has a real choice to make, and the proposals stay deterministic.
+    Proposals within one step (best-of-N, revisions) are *variants*, from complete to focused:
+    proposal k of the step (:func:`agentmem.policies.current_attempt`, set by the pipeline) keeps
+    sentences scoring at least ``FOCUS[k % 3]`` times the best score. So the reward model has a
+    real choice to make, and a run stays deterministic and repeatable.
     """
 
     memory_tokens: int = 1024
     """Memory budget in tokens."""
     label: str = "extractive"
     """Label recorded in run configs."""
-    _calls: dict[tuple[int, int, int], int] = field(default_factory=dict, repr=False)
-    """Calls so far per step (chunk index, memory hash, question hash): picks the variant."""
 
     def __post_init__(self) -> None:
         _check_budget(self.memory_tokens)
@@ -96,11 +96,7 @@ class ExtractiveUpdater:
     ) -> Candidate:
         """Propose the new memory (in a worker thread for large inputs: it is CPU work)."""
         started = time.perf_counter()
-        key = (chunk.index, hash(memory), hash(question))
-        variant = self._calls.get(key, 0)
-        self._calls[key] = variant + 1
-        if len(self._calls) > 4096:  # only the current steps matter
-            self._calls = {key: variant + 1}
+        variant = current_attempt()
         work = functools.partial(self._update, question, memory, chunk, feedback, variant)
         text = (
             await asyncio.to_thread(work)

@@ -142,13 +142,32 @@ def test_groups_are_contiguous_and_balanced() -> None:
     assert max(map(len, parts)) - min(map(len, parts)) <= 1
 
 
-async def test_repeated_calls_for_one_step_give_complete_to_focused_variants() -> None:
+async def test_proposals_within_a_step_are_complete_to_focused_variants() -> None:
+    from agentmem.policies import proposal_index
+
     upd = ExtractiveUpdater(memory_tokens=200)
     text = "The vault is painted grey. The vault code is 4471. " + FILLER
     q = "What is the vault code?"
-    variants = [(await upd(q, "", chunk(text))).text for _ in range(4)]
+    variants = []
+    for k in range(4):
+        token = proposal_index.set(k)
+        variants.append((await upd(q, "", chunk(text))).text)
+        proposal_index.reset(token)
     assert variants[0] == "The vault is painted grey.\nThe vault code is 4471."
     assert variants[2] == "The vault code is 4471."
     assert variants[3] == variants[0]  # the cycle repeats
-    other_step = await upd(q, "", chunk(text, index=1))
-    assert other_step.text == variants[0]  # a new step starts from the complete variant
+    assert (await upd(q, "", chunk(text))).text == variants[0]  # outside a step: the first variant
+
+
+async def test_best_of_n_offline_gets_distinct_candidates_and_runs_repeat_exactly() -> None:
+    from agentmem._pipeline import sequential
+    from agentmem.testing import FunctionRewardModel
+
+    doc = "The vault is painted grey. The vault code is 4471. " + FILLER * 2
+    rm = FunctionRewardModel(score=lambda u: 1.0 / (1 + len(u.candidate)))  # prefers short memories
+    pipe = sequential(reward_model=rm, policy="best-of-3", chunk_tokens=400, memory_tokens=200)
+    first = await pipe.run(doc, "What is the vault code?")
+    again = await pipe.run(doc, "What is the vault code?")  # same updater instance, same result
+    texts = [a.candidate.text for a in first.steps[0].attempts]
+    assert len(set(texts)) >= 2 and first.final_memory == "The vault code is 4471."
+    assert [s.memory for s in again.steps] == [s.memory for s in first.steps]
