@@ -126,6 +126,8 @@ def model(req: FakeRequest) -> str:
                 else {"fact": int(idx), "event": "ADD", "text": fact}
             )
         return json.dumps({"operations": ops})
+    if "[Proposed new memory]" in req.user:  # agentmem with --rm llm:openai/fake: the judge
+        return '{"score": 0.9, "rationale": "grounded in the conversation"}'
     return "{}"
 
 
@@ -259,7 +261,11 @@ def main() -> None:
         action="store_true",
         help="also run agentmem with dense embeddings from the fake server",
     )
-    ap.add_argument("--rm", default="heuristic", help="reward model scoring every agentmem write")
+    ap.add_argument(
+        "--rm",
+        default="heuristic",
+        help="reward model scoring every agentmem write (llm:openai/fake = an LLM judge on the fake server, one more call per write)",
+    )
     ap.add_argument("--policy", default="gate")
     a = ap.parse_args()
     if a.setup:

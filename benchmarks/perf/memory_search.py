@@ -100,7 +100,7 @@ def _scopes(total: int, target: int) -> list[tuple[Scope, int]]:
     return out
 
 
-def build(path: Path, total: int, target: int) -> float:
+def build(path: Path, total: int, target: int, same_tenant: bool = False) -> float:
     """Write the index (synchronously, batched); returns seconds."""
     t0 = time.perf_counter()
     emb = Bm25Embedder()
@@ -111,7 +111,7 @@ def build(path: Path, total: int, target: int) -> float:
     n = 0
     import uuid
 
-    for scope, count in _scopes(total, target):
+    for scope, count in _scopes(total, target, same_tenant):
         base = scope.payload()
         for _ in range(count):
             text = _text(rng, n)
@@ -182,11 +182,21 @@ def main() -> None:
     ap.add_argument("--target", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument(
+        "--same-tenant",
+        action="store_true",
+        help="put the other 900k memories in the SAME tenant (other users) instead of 9 other tenants",
+    )
     a = ap.parse_args()
     path = Path(a.dir)
     meta = path / "build.json"
     info = json.loads(meta.read_text()) if meta.exists() else None
-    if a.rebuild or info is None or (info["total"], info["target"]) != (a.total, a.target):
+    if (
+        a.rebuild
+        or info is None
+        or (info["total"], info["target"], info.get("same_tenant", False))
+        != (a.total, a.target, a.same_tenant)
+    ):
         import shutil
 
         shutil.rmtree(path, ignore_errors=True)
