@@ -51,7 +51,7 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
         ("n", "right"),
         ("RM", "right"),
         *((b, "right") for b in BASELINES),
-        *((f"{m} (paper)", "right") for m in PAPER_COLUMNS),
+        *((f"{m}\n(paper)", "right") for m in PAPER_COLUMNS),
     ]:
         t.add_column(col, justify=just)  # type: ignore[arg-type]
 
@@ -93,7 +93,7 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
     console.print(t)
 
     lt = Table(title="Accuracy by context length (%)", title_justify="left")
-    for col in ["Length", "n", "RM", *BASELINES, *(f"{m} (paper)" for m in PAPER_COLUMNS)]:
+    for col in ["Length", "n", "RM", *BASELINES, *(f"{m}\n(paper)" for m in PAPER_COLUMNS)]:
         lt.add_column(col, justify="left" if col == "Length" else "right")
     lengths = {m: paper_by_length(m) for m in PAPER_COLUMNS}
     for k in [*LENGTHS, *sorted(set(results.by_length) - set(LENGTHS))]:

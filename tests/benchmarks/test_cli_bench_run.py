@@ -53,7 +53,8 @@ def test_run_prints_the_paper_style_table(
         "Overall",
         "Accuracy by context length",
         "always-A",
-        "Claude-Opus-4.5 (paper)",
+        "Claude-Opus-4.5",
+        "(paper)",
         f"outputs in {tmp_path / 'o'}/",
     ):
         assert s in out
