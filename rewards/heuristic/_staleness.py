@@ -1,11 +1,12 @@
 """Staleness for dialogue memories: keep the latest value, not one the conversation replaced.
 
-People announce changes in one line that names the old value and then the new one ("Sadly Clover
-went to live with my parents, but we adopted a puppy called Tofu", "no more carpenter work for
-me, I'm a pharmacist now"). A stored memory is *stale* when it holds a rare value word whose last
-mention in the conversation is such a change line (a change cue, and a later rare word in the
-same line), while no stored memory holds that replacing word. Rare words are words of at most
-``_RARE`` conversation lines (so speaker names and common words never count as values).
+People announce changes in one short line that names the old value in a clause carrying a
+change cue and the new value after it ("I sold my banjo and bought a trumpet", "no more
+carpenter work for me, I'm a pharmacist now", "Sadly Clover went to live with my parents, but we
+adopted a puppy called Tofu"). A stored memory is *stale* when it holds a rare value word whose
+last mention in the conversation is such an announcement -- the word's clause has a cue and a
+rare word follows it in the line -- while no stored memory holds that replacing word. Rare words
+are words of at most ``_RARE`` conversation lines, so speaker names and common words never count.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ from rewards.heuristic._text import STOPWORDS, stem, words
 
 __all__ = ["ConversationIndex", "conversation_index", "staleness_features"]
 
+_LINE_MAX = 30
+_TIME_TEXT = (
+    "week weeks month months year years day days today tomorrow yesterday hours hour time times "
+    "lessons morning evening night weekend weekends ago soon later next last"
+)
+_TIME_WORDS = frozenset(_TIME_TEXT.split())
+_WINDOW = 12
 _RARE = 6
 _CUES = re.compile(
     r"\b(?:no more|no longer|not any ?more|anymore|quit|quitting|stopped|over|sold|switched|switch|"
@@ -26,7 +34,7 @@ _CUES = re.compile(
     r"less|swapped|traded|left)\b",
     re.I,
 )
-_MSG_BODY = re.compile(r"^\s*\[[^\]]{3,60}\]\s*(?:Speaker\s+)?[\w\-]+\s+says\s*:\s*")
+_MSG_BODY = re.compile(r"^\s*\[[^\]]{3,60}\]\s*(?:Speaker\s+)?([\w\-]+)\s+says\s*:\s*")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,10 +43,17 @@ class ConversationIndex:
 
     lines: list[list[str]]
     """Each line's words in order (message text only, lower-cased)."""
-    cue: list[bool]
-    """Whether each line announces a change."""
+    clause: list[list[int]]
+    """Each word's clause number within its line."""
+    cue: list[set[int]]
+    """Per line, the clauses that carry a change cue."""
     where: dict[str, list[int]]
     """word -> indices of the lines that contain it."""
+    speakers: frozenset[str]
+    """Lower-cased speaker names (never values)."""
+
+
+_CLAUSE = re.compile(r"[,;:!?.\u2014]|\s(?:but|and|then|so)\s", re.I)
 
 
 def conversation_index(q: QuestionFacts) -> ConversationIndex:
@@ -46,21 +61,39 @@ def conversation_index(q: QuestionFacts) -> ConversationIndex:
     hit = q.derived.get("conversation_index")
     if hit is None:
         lines: list[list[str]] = []
-        cue: list[bool] = []
+        clauses: list[list[int]] = []
+        cues: list[set[int]] = []
         where: dict[str, list[int]] = {}
+        speakers: set[str] = set()
         for i, st in enumerate(q.statements):
-            body = _MSG_BODY.sub("", st)
-            ws = words(body)
+            m = _MSG_BODY.match(st)
+            if m:
+                speakers.add(m.group(1).lower())
+            body = st[m.end() :] if m else st
+            ws: list[str] = []
+            cl: list[int] = []
+            cue: set[int] = set()
+            for c, part in enumerate(_CLAUSE.split(body)):
+                pw = words(part)
+                ws.extend(pw)
+                cl.extend([c] * len(pw))
+                if _CUES.search(part):
+                    cue.add(c)
             lines.append(ws)
-            cue.append(bool(_CUES.search(body)))
+            clauses.append(cl)
+            cues.append(cue)
             for w in set(ws):
                 if len(w) > 2 and w not in STOPWORDS:
                     where.setdefault(w, []).append(i)
-        hit = q.derived["conversation_index"] = ConversationIndex(lines=lines, cue=cue, where=where)
+        hit = q.derived["conversation_index"] = ConversationIndex(
+            lines=lines, clause=clauses, cue=cues, where=where, speakers=frozenset(speakers)
+        )
     return hit  # type: ignore[return-value]
 
 
 def _rare(idx: ConversationIndex, w: str) -> bool:
+    if w in idx.speakers:
+        return False
     occ = idx.where.get(w)
     return occ is not None and len(occ) <= _RARE
 
@@ -72,7 +105,7 @@ def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     idx = conversation_index(q)
     item_words = [set(words(it)) for it in t.items]
     store: set[str] = set().union(*item_words) if item_words else set()
-    qstems = set(q.query_words)
+    qstems = set(q.query_words) - {stem(s) for s in idx.speakers}
     stale = stale_query = 0
     for ws in item_words:
         is_stale = False
@@ -80,11 +113,17 @@ def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
             if not _rare(idx, w):
                 continue
             last = idx.where[w][-1]
-            if not idx.cue[last]:
-                continue
             line = idx.lines[last]
+            if len(line) > _LINE_MAX or not idx.cue[last]:  # announcements are short
+                continue
             pos = line.index(w)
-            newer = {v for v in line[pos + 1 :] if v != w and v not in ws and _rare(idx, v)}
+            if idx.clause[last][pos] not in idx.cue[last]:
+                continue
+            newer = {
+                v
+                for v in line[pos + 1 : pos + 1 + _WINDOW]
+                if v != w and v not in ws and v not in _TIME_WORDS and _rare(idx, v)
+            }
             if newer and not newer & store:
                 is_stale = True
                 break
