@@ -31,8 +31,18 @@ class Source:
 
     @property
     def kind(self) -> PairKind:
-        """Judge prompt variant by the official rule: ``generation`` when the file name contains "form"."""
-        return "generation" if "form" in self.name.lower() else "understanding"
+        """Judge prompt variant by the official rule: ``generation`` when the file name contains "form".
+
+        Only the data's own name counts (the file; for a Hugging Face dataset its folder, and the
+        DatasetDict folder of a split), never the folders a user keeps it in ("platform/...").
+        """
+        first = self.parts[0]
+        names = [first.name]
+        if self.format == "arrow":
+            names = [first.parent.name]
+            if (first.parent.parent / "dataset_dict.json").is_file():
+                names.append(first.parent.parent.name)
+        return "generation" if any("form" in n.lower() for n in names) else "understanding"
 
 
 @dataclass(kw_only=True)
