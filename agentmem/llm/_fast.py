@@ -58,6 +58,9 @@ class FastTransport:
             return entry[0]
         if "aiohttp" not in sys.modules:  # first use: import off the loop (it takes ~0.2 s)
             await asyncio.to_thread(importlib.import_module, "aiohttp")
+            entry = self._sessions.get(loop)  # another task may have made one meanwhile
+            if entry is not None and not entry[0].closed:
+                return entry[0]
         import aiohttp
 
         connector = aiohttp.TCPConnector(
@@ -73,9 +76,9 @@ class FastTransport:
 
     async def post(self, path: str, body: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
         """Send one request; raise :class:`TransportFailure` for anything but a 2xx JSON reply."""
+        session = await self._session()  # imports aiohttp off the loop on first use
         import aiohttp
 
-        session = await self._session()
         data = json.dumps(body).encode("ascii")  # ASCII escapes: faster than UTF-8 output here
         try:
             async with session.post(
@@ -84,9 +87,8 @@ class FastTransport:
                 payload = await resp.read()
                 status = resp.status
                 headers = dict(resp.headers) if status >= 400 else None
-        except (
-            TimeoutError
-        ) as exc:  # aiohttp's timeouts subclass asyncio.TimeoutError (= TimeoutError)
+        # aiohttp's timeouts subclass asyncio.TimeoutError, which is TimeoutError
+        except TimeoutError as exc:
             raise TransportFailure(
                 timeout=True, message=f"no reply within {timeout_s:g}s ({type(exc).__name__})"
             ) from exc

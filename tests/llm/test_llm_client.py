@@ -299,3 +299,35 @@ async def test_hosted_vllm_models_take_the_fast_path(fake_openai: FakeOpenAIServ
         assert c.transport.name == "fast"
         await c.complete("q")
     assert fake_openai.chat_requests[0].body["model"] == "qwen3-8b"
+
+
+_FIRST_USE = """
+import asyncio, sys
+import aiohttp.client
+from agentmem.testing import FakeOpenAIServer
+from agentmem.llm import LLMClient
+made = []
+real = aiohttp.client.ClientSession.__init__
+def counting(self, *a, **k):
+    made.append(1)
+    real(self, *a, **k)
+aiohttp.client.ClientSession.__init__ = counting
+del sys.modules["aiohttp"]  # the client imports it (again) in a worker thread on first use
+async def main(url):
+    c = LLMClient("openai/fake", api_base=url)
+    await asyncio.gather(*(c.complete(f"q{i}") for i in range(8)))
+    await c.aclose()
+with FakeOpenAIServer() as s:
+    asyncio.run(main(s.base_url))
+print(len(made))
+"""
+
+
+def test_concurrent_first_calls_share_one_pool() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST_USE], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "1"
