@@ -88,11 +88,14 @@ def _text(rng: random.Random, i: int) -> str:
     )
 
 
-def _scopes(total: int, target: int) -> list[tuple[Scope, int]]:
-    """The target scope with ``target`` memories; the rest spread over 9 tenants x 100 users."""
+def _scopes(total: int, target: int, same_tenant: bool = False) -> list[tuple[Scope, int]]:
+    """The target scope with ``target`` memories; the rest spread over 9 tenants x 100 users
+    (or, with ``same_tenant``, over 900 other users of the target's own tenant)."""
     rest = total - target
     others = [
-        Scope(tenant_id=f"tenant{t}", user_id=f"user{u}") for t in range(1, 10) for u in range(100)
+        Scope(tenant_id="tenant0" if same_tenant else f"tenant{t}", user_id=f"user{t}-{u}")
+        for t in range(1, 10)
+        for u in range(100)
     ]
     per = rest // len(others)
     out = [(Scope(tenant_id="tenant0", user_id="alice"), target)]
