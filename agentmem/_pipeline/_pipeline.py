@@ -254,8 +254,12 @@ class Pipeline:
             await ctx.flush()
             if ctx.replay:  # recorded steps this plan never reached: say so, do not drop silently
                 log.warning("run.resume.unused_steps", run=run_id, steps=sorted(ctx.replay))
-            async with limits("model"):
-                answer = await self.answerer(question, trajectory.final_memory)
+            try:
+                async with limits("model"):
+                    answer = await self.answerer(question, trajectory.final_memory)
+            except Exception as exc:
+                exc.add_note(f"while answering from the final memory of run {run_id}")
+                raise
             if not isinstance(answer, Answer):
                 raise TypeError(
                     f"{label_of(self.answerer)} returned {type(answer).__name__}, expected agentmem.Answer"

@@ -311,3 +311,29 @@ async def test_gate_revisions_reach_the_updater_as_feedback_and_are_all_recorded
     fed = [fb for (_, _, _, fb) in updater.calls]
     assert fed[0] is None and fed[1] is not None
     assert store.steps["gate"][0].attempts == traj.steps[0].attempts
+
+
+async def test_an_answer_failure_keeps_every_step_and_resume_only_answers(
+    store: DictTraceStore, appending_updater, constant_rm
+) -> None:
+    from agentmem.testing import FunctionAnswerer
+
+    def broken(q: str, m: str) -> str:
+        raise ConnectionError("answer model down")
+
+    pipe = sequential(
+        updater=appending_updater,
+        answerer=FunctionAnswerer(fn=broken),
+        reward_model=constant_rm,
+        chunk_tokens=40,
+    )
+    with pytest.raises(ConnectionError) as info:
+        await pipe.run(words_doc(3), Q, run_id="ans", store=store)
+    assert any("while answering" in n for n in info.value.__notes__)
+    n = len(store.steps["ans"])
+    calls = len(appending_updater.calls)
+    assert n == calls and store.runs["ans"].status == "failed"
+    pipe.answerer = FunctionAnswerer(fn=lambda q, m: f"\\boxed{{{m}}}")
+    traj = await pipe.run(words_doc(3), Q, run_id="ans", store=store)
+    assert len(appending_updater.calls) == calls and traj.answer is not None
+    assert store.runs["ans"].status == "finished"
