@@ -567,8 +567,8 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
             kws = [e.speaker, e.value] + ([tag] if keywords_extra[id(e)] < 0.5 or v else [])
             other = b if e.speaker == a else a
             ctx = (
-                f"{e.speaker} talks about {'a change in ' if e.old else ''}their {tag} during a chat with {other}.",
-                f"A personal {'update' if e.old else 'detail'} from {e.speaker} about {tag}, shared with {other}.",
+                f"{e.speaker} talks about their {tag} during a chat with {other}.",
+                f"A personal detail from {e.speaker} about {tag}, shared with {other}.",
                 f"{e.speaker} mentions their {tag} while chatting with {other}.",
             )[variant[id(e)] % 3]
             if v >= 1:  # a more verbose note: the distilled fact spelled out (unique per note)

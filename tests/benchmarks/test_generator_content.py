@@ -104,3 +104,26 @@ def test_no_format_feature_predicts_the_label(feature: str) -> None:
     for setting in SETTINGS:
         acc = sum(score[setting]) / len(score[setting])
         assert 0.25 <= acc <= 0.75, (setting, feature, acc)
+
+
+def _diff_openings(a: str, b: str) -> set[str]:
+    """Opening words (first four) of sentences that occur in ``a`` but not in ``b``."""
+    split = re.compile(r"(?<=[.!?:])\s+|\n+")
+    only = set(split.split(a)) - set(split.split(b))
+    return {" ".join(s.split()[:4]) for s in only if s.strip()}
+
+
+def test_no_phrase_marks_either_side() -> None:
+    """No sentence opening shows up on one side's own text in most pairs of a setting and
+    rarely on the other: the differences are contents, not a template only one side uses."""
+    by_setting: dict[str, list[tuple[set[str], set[str]]]] = defaultdict(list)
+    for rec in bundled_records():
+        c, r = rec["chosen"], rec["rejected"]
+        by_setting[rec["meta"]["setting"]].append((_diff_openings(c, r), _diff_openings(r, c)))
+    for setting, pairs in by_setting.items():
+        n = len(pairs)
+        phrases = set().union(*(a | b for a, b in pairs))
+        for phrase in phrases:
+            in_chosen = sum(phrase in a for a, _ in pairs) / n
+            in_rejected = sum(phrase in b for _, b in pairs) / n
+            assert abs(in_chosen - in_rejected) < 0.5, (setting, phrase, in_chosen, in_rejected)
