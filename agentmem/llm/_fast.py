@@ -12,13 +12,12 @@ pytest-asyncio do), so a forgotten ``aclose()`` leaks no sockets.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
-import sys
 import weakref
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
+from agentmem.llm._lazy import import_off_loop
 from agentmem.llm._retry import TransportFailure, parse_retry_after
 
 if TYPE_CHECKING:
@@ -56,11 +55,10 @@ class FastTransport:
         entry = self._sessions.get(loop)
         if entry is not None and not entry[0].closed:
             return entry[0]
-        if "aiohttp" not in sys.modules:  # first use: import off the loop (it takes ~0.2 s)
-            await asyncio.to_thread(importlib.import_module, "aiohttp")
-            entry = self._sessions.get(loop)  # another task may have made one meanwhile
-            if entry is not None and not entry[0].closed:
-                return entry[0]
+        await import_off_loop("aiohttp")  # first use: in a worker thread
+        entry = self._sessions.get(loop)  # another task may have made one meanwhile
+        if entry is not None and not entry[0].closed:
+            return entry[0]
         import aiohttp
 
         connector = aiohttp.TCPConnector(

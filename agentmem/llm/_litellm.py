@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import sys
 import weakref
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from agentmem.llm._lazy import import_off_loop
 from agentmem.llm._retry import TransportFailure, parse_retry_after
 
 __all__ = ["LiteLLMTransport", "drain_litellm_logging", "import_litellm"]
@@ -123,8 +123,7 @@ class LiteLLMTransport:
 
     async def post(self, path: str, body: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
         """Run one completion or embedding request through litellm."""
-        if "litellm" not in sys.modules:  # first use: import off the loop (it takes seconds)
-            await asyncio.to_thread(import_litellm)
+        await import_off_loop("litellm", import_litellm)  # first use: in a worker thread
         litellm = import_litellm()
         loop = asyncio.get_running_loop()
         if loop not in _DRAINERS:
