@@ -129,6 +129,12 @@ def _prepare_out(config: RunConfig, out_dir: Path, resume: bool) -> RunConfig:
             f"{str(out_dir)!r} already holds a run; continue it with --resume {out_dir} or choose another --out"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
+    # absolute data paths, so `--resume` works from any working directory
+    data = [
+        str(Path(d).expanduser().resolve()) if Path(d).expanduser().exists() else d
+        for d in config.data
+    ]
+    config = config.model_copy(update={"data": data})
     cfg_path.write_text(config.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return config
 

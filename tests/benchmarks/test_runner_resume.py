@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from bench_helpers import FunctionRM, shorter
 
 from benchmarks.runner import ExecOptions, Results, RunConfig, read_ledger, run_bench
@@ -162,3 +163,22 @@ def test_ctrl_c_exits_130_with_a_resume_hint_and_keeps_the_ledger(
     assert resumed.returncode == 0, err.decode()
     keys = [(p.pair_id, p.chosen_as) for p in read_ledger(ledger)]
     assert len(keys) == len(set(keys)) == 120
+
+
+async def test_resume_works_from_another_working_directory(
+    small_suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(small_suite.parent)
+    cfg = RunConfig(data=[small_suite.name], rm="fn")  # a relative path
+    first = await run_bench(
+        cfg, out_dir=tmp_path / "o", rm=FunctionRM(fn=shorter), options=NO_REPORT
+    )
+    monkeypatch.chdir(tmp_path.parent)
+    again = await run_bench(
+        RunConfig(data=[], rm=""),
+        out_dir=tmp_path / "o",
+        rm=FunctionRM(fn=shorter),
+        resume=True,
+        options=NO_REPORT,
+    )
+    assert again.comparable() == first.comparable()
