@@ -102,6 +102,14 @@ FEATURES: dict[str, FeatureSpec] = {
             describe="numbers the context never states",
         ),
         FeatureSpec(
+            name="unsupported_claims",
+            family="grounding",
+            direction="penalty",
+            weight=3.0,
+            smooth=0.5,
+            describe="memory claims about named things that no context sentence supports",
+        ),
+        FeatureSpec(
             name="unsupported_words",
             family="grounding",
             direction="penalty",

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rewards.heuristic._parse import ParsedTrajectory
-from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import SentenceInfo, memory_sentences
+from rewards.heuristic._question import QuestionFacts, units_with
+from rewards.heuristic._text import NEGATIONS, SentenceInfo, memory_sentences, stems
 
-__all__ = ["grounding_features", "unsupported"]
+__all__ = ["grounding_features", "unsupported", "unsupported_claims"]
 
 _SMALL = frozenset(str(i) for i in range(0, 13))
+_CLAIM = 0.8
 
 
 def unsupported(
@@ -79,4 +80,98 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
         out["unsupported_words"] = share_sum / n if n else 0.0
+    if t.layout == "reasoning":
+        out["unsupported_claims"] = float(unsupported_claims(t, q))
     return out
+
+
+_META = (
+    frozenset(
+        [
+            "section",
+            "passage",
+            "text",
+            "question",
+            "context",
+            "story",
+            "narrative",
+            "memory",
+            "mentioned",
+            "chain",
+            "answer",
+            "information",
+            "clue",
+            "clues",
+            "part",
+            "background",
+            "lines",
+            "references",
+            "facts",
+            "document",
+            "conclusion",
+            "relevant",
+            "notes",
+            "note",
+            "tracking",
+            "exchange",
+            "concerns",
+            "given",
+            "therefore",
+            "current",
+            "so",
+            "far",
+            "i",
+            "my",
+            "me",
+            "we",
+            "our",
+            "us",
+            "seems",
+            "likely",
+            "perhaps",
+            "maybe",
+        ]
+    )
+    | NEGATIONS
+)
+"""Words that mark a clause as commentary on the reading (or a negative/hedged statement),
+not a claim about the world that the context should contain."""
+
+
+def _name_units(q: QuestionFacts, name: str) -> list[frozenset[str]] | None:
+    """Stems of the context units naming ``name`` (None when the name is not rare there)."""
+    cache: dict[str, list[frozenset[str]] | None] = q.derived.setdefault("name_units", {})  # type: ignore[assignment]
+    if name not in cache:
+        spans = units_with(q, name)
+        cache[name] = None if spans is None else [frozenset(stems(u)) for u in spans]
+    return cache[name]
+
+
+def unsupported_claims(t: ParsedTrajectory, q: QuestionFacts) -> int:
+    """Distinct memory clauses that assert something about rare names the context never says.
+
+    A clause is a claim when it names at least one name that is rare in the context and is not
+    commentary about the reading itself (no 'section', 'passage', 'question', ...). It is
+    supported when one context sentence holds all its rare names and 80% of its words.
+    """
+    seen: set[str] = set()
+    bad = 0
+    for m in t.memories:
+        for info in memory_sentences(m):
+            if info.norm in seen or not info.entities:
+                continue
+            seen.add(info.norm)
+            if set(info.norm.split()) & _META:
+                continue
+            unit_sets: list[list[frozenset[str]]] = []
+            for name in info.entities:
+                units = _name_units(q, name)
+                if units:
+                    unit_sets.append(units)
+            if not unit_sets:
+                continue
+            need = info.stems
+            ok = any(len(need & u) >= _CLAIM * len(need) for u in min(unit_sets, key=len))
+            if not ok:
+                bad += 1
+    return bad

@@ -24,7 +24,7 @@ from rewards.heuristic._text import (
     words,
 )
 
-__all__ = ["QuestionFacts", "analyse_question", "clear_cache", "unit_text"]
+__all__ = ["QuestionFacts", "analyse_question", "clear_cache", "unit_text", "units_with"]
 
 _CACHE_SIZE = 64
 _cache: OrderedDict[tuple[int, int], QuestionFacts] = OrderedDict()
@@ -331,3 +331,14 @@ def _evidence(
             break
     keep = sorted(chosen, key=lambda sp: sp[0])[:_MAX_EVIDENCE]
     return list(dict.fromkeys(context[a:b].strip() for a, b in keep))
+
+
+def units_with(q: QuestionFacts, name: str) -> list[str] | None:
+    """Context sentences (or lines) naming ``name``; None when more than ``_HOP_CAP`` do."""
+    low = q.derived.get("low_context")
+    if low is None:
+        low = q.derived["low_context"] = q.context.lower()
+    spans = _units_with(low, q.context, name, bool(q.statements), _HOP_CAP)  # type: ignore[arg-type]
+    if spans is None:
+        return None
+    return [q.context[a:b] for a, b in sorted(spans)]
