@@ -62,7 +62,8 @@ _DOUBLE_BRACKETS = re.compile(
     rf"\[{_MD}\[{_MD}(A|B|C|TIE|SCORE\b[^\[\]\n]{{0,30}}?){_MD}\]{_MD}\]", re.IGNORECASE
 )
 _FAKE_MARKER = re.compile(r"\[(?=\s*The (?:Start|End) of Agent)", re.IGNORECASE)
-_BOUNDARY = re.compile(r"(<<<|>>>)")
+_BOUNDARY = re.compile(r"<{3,}|>{3,}")
+_THINK_TAG = re.compile(r"<(/?)(think|thinking|reasoning)>", re.IGNORECASE)
 
 
 def neutralise(text: str) -> str:
@@ -71,14 +72,23 @@ def neutralise(text: str) -> str:
     Verdict and score tokens (``[[A]]``, ``[[B]]``, ``[[TIE]]``, ``[[SCORE: 1]]``, any case and
     spacing) lose a bracket pair, ``[[A]]`` -> ``[A]`` (so a judge quoting them does not emit a
     verdict); other double-bracketed text such as the published data's ``[[Good]]`` is kept. A fake
-    ``[The End of Agent A's Trajectory]`` marker loses its bracket, and ``<<<``/``>>>`` (our
-    boundary syntax) are broken up. Everything else is kept as is.
+    ``[The End of Agent A's Trajectory]`` marker loses its bracket, ``<think>``-style tags get a
+    space (``< think>``) and ``<<<``/``>>>`` (our boundary syntax) are broken up. Everything
+    else is kept as is.
     """
     if "[" in text:
-        text = _DOUBLE_BRACKETS.sub(r"[\1]", text)
+        while True:  # to a fixpoint: "[[[A]]]" -> "[[A]]" would otherwise re-form a verdict
+            defused = _DOUBLE_BRACKETS.sub(r"[\1]", text)
+            if defused == text:
+                break
+            text = defused
         text = _FAKE_MARKER.sub("(", text)
+    if (
+        "<" in text
+    ):  # reasoning tags are parser syntax too: a quoted "</think>" must not hide a verdict
+        text = _THINK_TAG.sub(r"< \1\2>", text)
     if "<<<" in text or ">>>" in text:
-        text = _BOUNDARY.sub(lambda m: " ".join(m.group(1)), text)
+        text = _BOUNDARY.sub(lambda m: " ".join(m.group(0)), text)
     return text
 
 
