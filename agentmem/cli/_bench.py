@@ -198,6 +198,12 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="do not give the reward model a response cache (each run asks the judge again)",
     )
+    run.add_argument(
+        "--retry-errors",
+        action="store_true",
+        help="with --resume: judge again the pairs whose reward model raised (e.g. a provider outage); "
+        "the new ledger line supersedes the error",
+    )
     run.add_argument("--no-report", action="store_true", help="skip report.html and accuracy.png")
     run.add_argument("--json", action="store_true", help="print results.json instead of the tables")
     run.set_defaults(handler=_cmd_run)
@@ -384,6 +390,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         tpm=args.tpm,
         cache_dir=args.cache_dir,
         cache=not args.no_cache,
+        retry_errors=args.retry_errors,
         write_report=not args.no_report,
     )
     progress = _Progress("judging")

@@ -65,11 +65,17 @@ def _as_verdict(p: Prediction) -> PairwiseVerdict:
 def pair_outcomes(
     predictions: Sequence[Prediction], source_order: Sequence[str]
 ) -> list[PairOutcome]:
-    """Group ledger lines by pair and decide each pair, sorted deterministically."""
+    """Group ledger lines by pair and decide each pair, sorted deterministically.
+
+    Lines are read in ledger order; when a (pair, order) appears twice (an error retried with
+    ``retry_errors``), the later line counts.
+    """
     rank = {name: i for i, name in enumerate(source_order)}
     groups: dict[str, dict[str, Prediction]] = defaultdict(dict)
     for p in predictions:
-        groups[p.pair_id].setdefault(p.chosen_as, p)  # a duplicate ledger line never counts twice
+        groups[p.pair_id][p.chosen_as] = (
+            p  # one per (pair, order); a later line (a retry) supersedes
+        )
     out: list[PairOutcome] = []
     for pid, by_slot in groups.items():
         preds = sorted(by_slot.values(), key=lambda p: (not p.primary, p.chosen_as))

@@ -69,6 +69,8 @@ class ExecOptions:
     """Also write report.html and accuracy.png."""
     workers: int = 1
     """Processes running the reward model (for CPU-bound ones such as the heuristic; 1 = in-process)."""
+    retry_errors: bool = False
+    """On resume, judge again the (pair, order)s whose ledger line is an RM error; the new line supersedes it."""
 
 
 def rm_info(rm: RewardModel, spec: str) -> RMInfo:
@@ -331,7 +333,11 @@ async def run_bench(
     model = rm if rm is not None else build_reward_model(config, options, out_dir)
     ledger = Ledger(out_dir)
     previous = ledger.open()
-    done = {(p.pair_id, p.chosen_as) for p in previous}
+    done = {
+        (p.pair_id, p.chosen_as)
+        for p in previous
+        if not (options.retry_errors and p.verdict == "error")
+    }
     try:
         planned = {
             (j.pair_id, j.chosen_as)

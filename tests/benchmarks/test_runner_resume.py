@@ -182,3 +182,39 @@ async def test_resume_works_from_another_working_directory(
         options=NO_REPORT,
     )
     assert again.comparable() == first.comparable()
+
+
+async def test_retry_errors_on_resume_supersedes_the_error_lines(tmp_path: Path) -> None:
+    from bench_helpers import make_record, write_jsonl
+
+    data = write_jsonl(tmp_path / "d.jsonl", [make_record(i) for i in range(6)])
+    outage = {"on": True}
+
+    def flaky(p):  # type: ignore[no-untyped-def]
+        if outage["on"] and p.question.startswith(("Question 1:", "Question 4:")):
+            raise ConnectionError("provider down")
+        return shorter(p)
+
+    cfg = RunConfig(data=[str(data)], rm="fn")
+    first = await run_bench(cfg, out_dir=tmp_path / "o", rm=FunctionRM(fn=flaky), options=NO_REPORT)
+    assert first.n_errors == 2
+    # a plain resume keeps the errors (they are recorded outcomes) ...
+    rm = FunctionRM(fn=flaky)
+    again = await run_bench(cfg, out_dir=tmp_path / "o", rm=rm, resume=True, options=NO_REPORT)
+    assert rm.seen == [] and again.n_errors == 2
+    # ... retry_errors judges exactly those again, and the new lines count
+    outage["on"] = False
+    rm = FunctionRM(fn=flaky)
+    fixed = await run_bench(
+        cfg,
+        out_dir=tmp_path / "o",
+        rm=rm,
+        resume=True,
+        options=ExecOptions(write_report=False, retry_errors=True),
+    )
+    assert len(rm.seen) == 2 and fixed.n_errors == 0 and fixed.n_pairs == 6
+    clean = await run_bench(
+        cfg, out_dir=tmp_path / "clean", rm=FunctionRM(fn=shorter), options=NO_REPORT
+    )
+    assert fixed.comparable() | {"data_files": None} == clean.comparable() | {"data_files": None}
+    assert len(read_ledger(tmp_path / "o" / "predictions.jsonl")) == 8  # append-only: 6 + 2 retries
