@@ -47,6 +47,7 @@ class EdgeIndex:
     _shards: dict[str, Any] = field(default_factory=dict, repr=False)
     _spec: IndexSpec | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lockfile: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path).expanduser()
@@ -56,24 +57,59 @@ class EdgeIndex:
         await asyncio.to_thread(self._open_sync, spec)
 
     def _open_sync(self, spec: IndexSpec) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._take_process_lock()
         meta_file = self.path / _META
-        if meta_file.exists():
-            meta = json.loads(meta_file.read_text())
-            stored = IndexSpec(kind=meta["kind"], dim=meta.get("dim"), embedder=meta["embedder"])
-            check_compatible(stored, spec, where=str(self.path))
-        else:
-            self.path.mkdir(parents=True, exist_ok=True)
-            meta_file.write_text(
-                json.dumps(
-                    {
-                        "kind": spec.kind,
-                        "dim": spec.dim,
-                        "embedder": spec.embedder,
-                        "layout": "shard-per-tenant",
-                    }
+        try:
+            if meta_file.exists():
+                meta = json.loads(meta_file.read_text())
+                stored = IndexSpec(
+                    kind=meta["kind"], dim=meta.get("dim"), embedder=meta["embedder"]
                 )
-            )
+                check_compatible(stored, spec, where=str(self.path))
+            else:
+                meta_file.write_text(
+                    json.dumps(
+                        {
+                            "kind": spec.kind,
+                            "dim": spec.dim,
+                            "embedder": spec.embedder,
+                            "layout": "shard-per-tenant",
+                        }
+                    )
+                )
+        except BaseException:
+            self._release_process_lock()
+            raise
         self._spec = spec
+
+    def _take_process_lock(self) -> None:
+        """One process at a time: Edge shards are embedded, not shared between processes."""
+        import fcntl
+        import os
+
+        fh = open(self.path / ".lock", "a+")  # noqa: SIM115 - held until close()
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise StoreError(
+                f"memory index {str(self.path)!r} is in use by {holder}; the embedded engine serves one process "
+                "at a time -- close the other one, use another path, or run a Qdrant server (qdrant_url=...) "
+                "and PostgreSQL (db_url=...) for several processes"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        self._lockfile = fh
+
+    def _release_process_lock(self) -> None:
+        if self._lockfile is not None:
+            self._lockfile.close()  # closing the descriptor releases the flock
+            self._lockfile = None
 
     def _config(self) -> Any:
         import qdrant_edge as q
@@ -271,15 +307,16 @@ class EdgeIndex:
             shard.optimize()
 
     async def close(self) -> None:
-        """Flush to disk and close every open shard."""
-        shards, self._shards = list(self._shards.values()), {}
-        if shards:
-            await asyncio.to_thread(_flush_close, shards)
+        """Flush to disk, close every open shard, release the folder."""
+        await asyncio.to_thread(self.close_sync)
 
     def close_sync(self) -> None:
         """Synchronous :meth:`close`."""
         shards, self._shards = list(self._shards.values()), {}
-        _flush_close(shards)
+        try:
+            _flush_close(shards)
+        finally:
+            self._release_process_lock()
 
 
 def _flush_close(shards: list[Any]) -> None:

@@ -311,6 +311,10 @@ class NotesMemory:
         """Every change of a note."""
         return await self.store.history_of(memory_id, scope)
 
+    async def events(self, *, scope: Scope, request_id: str | None = None) -> list[MemoryEvent]:
+        """Every operation of a scope -- applied, pending and rejected -- optionally of one add()."""
+        return await self.store.events(scope, request_id=request_id)
+
     async def export_pairs(self, *, scope: Scope, query: str | None = None) -> list[dict[str, Any]]:
         """This scope's memory evolution as MemRewardBench pairs (see :func:`agentmem.memory.export_pairs`)."""
         from agentmem.memory._export import DEFAULT_QUERY, export_pairs

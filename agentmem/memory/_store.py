@@ -82,9 +82,14 @@ class MemoryStore:
         await self.index.open(
             IndexSpec(kind=self.embedder.kind, dim=dim, embedder=self.embedder.name)
         )
-        await self.history.open()
-        self._opened = True
-        await self.repair()
+        try:
+            await self.history.open()
+            self._opened = True
+            await self.repair()
+        except BaseException:
+            await self.history.close()
+            await self.index.close()
+            raise
         return self
 
     async def close(self) -> None:

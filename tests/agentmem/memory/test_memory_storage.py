@@ -353,3 +353,32 @@ async def test_llm_embedder_does_not_resend_recent_texts() -> None:
             await emb.embed(["one"])  # evicted (cache of 2): fetched again
         sent = [r.body["input"] for r in server.requests if r.path.endswith("/embeddings")]
         assert sent == [["one", "two"], ["dimension probe"], ["three"], ["one"]]
+
+
+async def test_a_second_process_cannot_open_the_same_embedded_index(tmp_path: Path) -> None:
+    from agentmem.exceptions import StoreError
+
+    async with open_store(tmp_path / "m") as store:
+        await store.commit(ALICE, [Change(op="ADD", text="Alice likes tea")])
+        code = (
+            "import asyncio, sys\n"
+            "from agentmem.memory import open_store\n"
+            "async def main():\n"
+            f"    await open_store({str(tmp_path / 'm')!r}).open()\n"
+            "asyncio.run(main())\n"
+        )
+        import subprocess
+        import sys
+
+        proc = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        )
+        assert (
+            proc.returncode != 0 and "in use by pid" in proc.stderr and "qdrant_url" in proc.stderr
+        )
+        with pytest.raises(
+            StoreError, match="in use"
+        ):  # in-process too: a second store on the same folder
+            await open_store(tmp_path / "m").open()
+    async with open_store(tmp_path / "m") as store:  # released on close
+        assert [m.text for m in await store.get_all(ALICE)] == ["Alice likes tea"]
