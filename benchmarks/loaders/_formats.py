@@ -269,11 +269,8 @@ def _iter_jsonl(source: Source, hasher: Hasher | None) -> Iterator[RawRow]:
                     if not raw.strip():
                         continue
                     yield line_no, _decode_line(source.name, line_no, raw)
-            except (
-                OSError,
-                EOFError,
-                lzma.LZMAError,
-            ) as exc:  # truncated / corrupt compressed stream
+            # a truncated or corrupt compressed stream
+            except (OSError, EOFError, lzma.LZMAError) as exc:
                 yield (
                     line_no + 1,
                     LoadIssue(
@@ -419,8 +416,7 @@ def _iter_arrow(source: Source) -> Iterator[RawRow]:
             )
             continue
         for batch in batches:
-            for i in range(
-                batch.num_rows
-            ):  # one row at a time: the mapped batch is never copied whole
+            # one row at a time: the memory-mapped batch is never copied whole
+            for i in range(batch.num_rows):
                 row += 1
                 yield row, batch.slice(i, 1).to_pylist()[0]

@@ -241,9 +241,8 @@ async def _judge_all(
             it = iter_records([source], LoadReport(), skip_duplicates=False)
             pending: list[Record] = []
             while todo:
-                if (
-                    not pending
-                ):  # read a batch off the event loop: parsing megabyte records is CPU work
+                if not pending:
+                    # read a batch off the event loop: parsing megabyte records is CPU work
                     pending = await asyncio.to_thread(_take, it, todo, max(4, concurrency))
                     pending.reverse()
                     if not pending:

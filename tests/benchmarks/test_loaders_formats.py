@@ -203,10 +203,15 @@ def test_sha256_of_the_source_is_computed_in_the_same_pass(
     assert h.hexdigest() == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_prompt_variant_follows_the_file_name_not_the_folders_around_it(samples: Path, tmp_path: Path) -> None:
+def test_prompt_variant_follows_the_file_name_not_the_folders_around_it(
+    samples: Path, tmp_path: Path
+) -> None:
     home = tmp_path / "platform-uniform"  # folder names containing "form" must not matter
     home.mkdir()
     shutil.copy(samples / "Long-context_Reasoning.jsonl", home / "Long-context_Reasoning.jsonl")
     shutil.copy(samples / "Long-form_Generation.jsonl", home / "Long-form_Generation.jsonl")
     kinds = {s.name.split("/")[-1]: s.kind for s in discover([home])}
-    assert kinds == {"Long-context_Reasoning.jsonl": "understanding", "Long-form_Generation.jsonl": "generation"}
+    assert kinds == {
+        "Long-context_Reasoning.jsonl": "understanding",
+        "Long-form_Generation.jsonl": "generation",
+    }
