@@ -30,7 +30,7 @@ from agentmem.memory._export import export_pairs
 from agentmem.memory._facts import DEFAULT_INSTRUCTION, FactsMemory
 from agentmem.memory._history import HistoryDB
 from agentmem.memory._index import IndexHit, IndexPoint, IndexSpec, VectorIndex
-from agentmem.memory._notes import (
+from agentmem.memory._note_steps import (
     Evolution,
     EvolutionProposer,
     LLMEvolutionProposer,
@@ -38,11 +38,11 @@ from agentmem.memory._notes import (
     NeighbourUpdate,
     NoteAttrs,
     NoteBuilder,
-    NotesMemory,
     OverlapEvolution,
     WordNoteBuilder,
     render_note,
 )
+from agentmem.memory._notes import NotesMemory
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._qdrant_server import QdrantServerIndex
 from agentmem.memory._records import (

@@ -19,6 +19,15 @@ from typing import Any
 
 from agentmem.exceptions import UserError
 from agentmem.memory._conversation import Conversation, clean_messages
+from agentmem.memory._decide import (
+    Scored,
+    change_for,
+    outcome,
+    passes,
+    remap,
+    resolve_conflicts,
+    select_best,
+)
 from agentmem.memory._history import Request
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._records import (
@@ -27,10 +36,12 @@ from agentmem.memory._records import (
     MemoryItem,
     OpOutcome,
     ProposedOp,
+    result_from_json,
+    result_to_json,
     text_hash,
 )
 from agentmem.memory._scope import SCOPE_FIELDS, Scope
-from agentmem.memory._steps import FactExtractor, Message, OpProposer, RawOp, Related
+from agentmem.memory._steps import FactExtractor, Message, OpProposer, Related
 from agentmem.memory._store import Change, MemoryStore
 from rewards import Reward, RewardModel, UpdateContext
 
@@ -41,16 +52,6 @@ DEFAULT_INSTRUCTION = (
     "(preferences, plans, relationships, biography), stated in the conversation."
 )
 """The ``question`` the reward model scores memory writes against."""
-
-_OPS = ("ADD", "UPDATE", "DELETE", "NOOP")
-
-
-@dataclass(kw_only=True)
-class _Scored:
-    op: ProposedOp
-    reward: Reward | None
-    attempt: int
-    error: str = ""
 
 
 @dataclass(kw_only=True)
@@ -279,7 +280,7 @@ class FactsMemory:
         if idempotency_key and (
             done := await self.store.history.get_request(scope.key, idempotency_key)
         ):
-            return _result_from_json(done, replayed=True)
+            return result_from_json(done, replayed=True)
         conv = clean_messages(messages)
         if not conv.messages:
             return AddResult(request_id=request_id)
@@ -296,19 +297,19 @@ class FactsMemory:
             if idempotency_key and (
                 done := await self.store.history.get_request(scope.key, idempotency_key)
             ):
-                return _result_from_json(done, replayed=True)  # a concurrent twin finished first
-            outcomes = _resolve_conflicts(await self._decide(facts, conv, scope)) if facts else []
+                return result_from_json(done, replayed=True)  # a concurrent twin finished first
+            outcomes = resolve_conflicts(await self._decide(facts, conv, scope)) if facts else []
             for o in outcomes:
                 if o.status == "applied" and o.op.op == "ADD":
                     o.memory_id = str(uuid.uuid4())
             result = AddResult(request_id=request_id, facts=facts, outcomes=outcomes)
             scorer = self.reward_model.spec.label
-            changes = [_change(o, request_id, actor, metadata, scorer) for o in outcomes]
+            changes = [change_for(o, request_id, actor, metadata, scorer) for o in outcomes]
             request = Request(
                 scope_key=scope.key,
                 key=request_id,
                 created_at=time.time(),
-                result={**_result_to_json(result), "conversation": conv.messages},
+                result={**result_to_json(result), "conversation": conv.messages},
             )
             await self.store.commit(scope, changes, request=request)
         return result
@@ -323,17 +324,17 @@ class FactsMemory:
             scored = await asyncio.gather(
                 *(self._score_all(p, related, conv, attempt=0) for p in proposals)
             )
-            return _select_best(facts, scored)
+            return select_best(facts, scored)
         ops = await self._propose(facts, related, by_ref)
         scored = await self._score_all(ops, related, conv, attempt=0)
         if pol.name == "score":
-            return [_outcome(s, "applied" if not s.error else "rejected") for s in scored]
+            return [outcome(s, "applied" if not s.error else "rejected") for s in scored]
         # gate: revise the failing facts with the RM's rationale as feedback
-        final: list[_Scored] = []
+        final: list[Scored] = []
         pending = scored
         for attempt in range(1, pol.max_attempts + 1):
-            failing = [s for s in pending if not _passes(s, pol.threshold)]
-            final.extend(s for s in pending if _passes(s, pol.threshold))
+            failing = [s for s in pending if not passes(s, pol.threshold)]
+            final.extend(s for s in pending if passes(s, pol.threshold))
             if not failing or attempt == pol.max_attempts:
                 final.extend(failing)
                 break
@@ -349,7 +350,7 @@ class FactsMemory:
             for op in revised:  # map fact indexes of the subset back to the full list
                 op.fact_index = sub[op.fact_index] if 0 <= op.fact_index < len(sub) else sub[0]
             pending = await self._score_all(revised, related, conv, attempt=attempt)
-        return [_outcome(s, "applied" if _passes(s, pol.threshold) else "rejected") for s in final]
+        return [outcome(s, "applied" if passes(s, pol.threshold) else "rejected") for s in final]
 
     async def _related(
         self, facts: list[str], scope: Scope
@@ -375,7 +376,7 @@ class FactsMemory:
         by_hash = {it.hash: it for it in by_ref.values()}
         out: list[ProposedOp] = []
         for n, r in enumerate(raw):
-            out.append(_remap(r, n, facts, by_ref, by_hash))
+            out.append(remap(r, n, facts, by_ref, by_hash))
         covered = {o.fact_index for o in out}
         for i, f in enumerate(
             facts
@@ -393,13 +394,13 @@ class FactsMemory:
 
     async def _score_all(
         self, ops: list[ProposedOp], related: list[Related], conv: Conversation, *, attempt: int
-    ) -> list[_Scored]:
-        async def one(op: ProposedOp) -> _Scored:
+    ) -> list[Scored]:
+        async def one(op: ProposedOp) -> Scored:
             if op.reason.startswith("invalid:"):
-                return _Scored(op=op, reward=None, attempt=attempt, error=op.reason)
+                return Scored(op=op, reward=None, attempt=attempt, error=op.reason)
             if op.op == "NOOP":
-                return _Scored(op=op, reward=None, attempt=attempt)
-            return _Scored(op=op, reward=await self._score(op, related, conv), attempt=attempt)
+                return Scored(op=op, reward=None, attempt=attempt)
+            return Scored(op=op, reward=await self._score(op, related, conv), attempt=attempt)
 
         return list(await asyncio.gather(*(one(o) for o in ops)))
 
@@ -424,200 +425,3 @@ class FactsMemory:
             history=tuple(before),
         )
         return await self.reward_model.score_update(ctx)
-
-
-def _remap(
-    r: RawOp,
-    n: int,
-    facts: list[str],
-    by_ref: dict[int, MemoryItem],
-    by_hash: dict[str, MemoryItem],
-) -> ProposedOp:
-    event = r.event.strip().upper()
-    fact_index = (
-        r.fact if r.fact is not None and 0 <= r.fact < len(facts) else min(n, len(facts) - 1)
-    )
-    text = " ".join(r.text.split()) or facts[fact_index]
-    if event not in _OPS:
-        return ProposedOp(
-            op="NOOP",
-            text=text,
-            fact_index=fact_index,
-            reason=f"invalid: unknown operation {r.event!r}",
-        )
-    if event == "ADD":
-        dup = by_hash.get(text_hash(text))
-        if dup is not None:  # an exact copy of a current memory is not a new memory
-            return ProposedOp(
-                op="NOOP",
-                text=text,
-                target=dup.id,
-                old_text=dup.text,
-                fact_index=fact_index,
-                reason="identical to an existing memory",
-            )
-        return ProposedOp(op="ADD", text=text, fact_index=fact_index, reason=r.reason)
-    try:
-        ref = int(str(r.ref).strip())
-    except ValueError:
-        ref = -1
-    target = by_ref.get(ref)
-    if target is None:
-        if event == "NOOP":
-            return ProposedOp(op="NOOP", text=text, fact_index=fact_index, reason=r.reason)
-        return ProposedOp(
-            op="NOOP",
-            text=text,
-            fact_index=fact_index,
-            reason=f"invalid: {event} refers to id {r.ref!r}, which is not one of the memories shown (0..{len(by_ref) - 1})",
-        )
-    if event == "UPDATE" and text_hash(text) == target.hash:
-        event = "NOOP"
-    return ProposedOp(
-        op=event,
-        text=text,
-        target=target.id,
-        old_text=target.text,
-        fact_index=fact_index,
-        reason=r.reason,
-    )  # type: ignore[arg-type]
-
-
-def _passes(s: _Scored, threshold: float) -> bool:
-    if s.error:
-        return False
-    return s.reward is None or s.reward.value >= threshold
-
-
-def _outcome(s: _Scored, status: str) -> OpOutcome:
-    rationale = s.error or (s.reward.rationale if s.reward else s.op.reason)
-    return OpOutcome(
-        op=s.op,
-        status=status,
-        memory_id=s.op.target if status == "applied" else None,  # type: ignore[arg-type]
-        score=s.reward.value if s.reward else None,
-        rationale=rationale,
-        attempts=s.attempt + 1,
-    )
-
-
-def _resolve_conflicts(outcomes: list[OpOutcome]) -> list[OpOutcome]:
-    """At most one applied operation per memory, and no two ADDs of the same text."""
-    touched: set[str] = set()
-    added: set[str] = set()
-    for o in outcomes:
-        if o.status != "applied":
-            continue
-        if o.op.op in ("UPDATE", "DELETE") and o.op.target:
-            if o.op.target in touched:
-                o.status, o.memory_id = "rejected", None
-                o.rationale = (
-                    f"conflicts with an earlier operation on the same memory; {o.rationale}"
-                )
-            touched.add(o.op.target)
-        elif o.op.op == "ADD":
-            h = text_hash(o.op.text)
-            if h in added:
-                o.status, o.memory_id = "rejected", None
-                o.rationale = "duplicate of another ADD in the same call"
-            added.add(h)
-    return outcomes
-
-
-def _select_best(facts: list[str], proposals: list[list[_Scored]]) -> list[OpOutcome]:
-    """Per fact, the best-scored operation across samples (ties: earliest sample); the rest rejected."""
-    out: list[OpOutcome] = []
-    for i in range(len(facts)):
-        cands = [s for p in proposals for s in p if s.op.fact_index == i]
-        valid = [s for s in cands if not s.error]
-        scored = [s for s in valid if s.reward is not None]
-        best = (
-            max(scored, key=lambda s: s.reward.value if s.reward else 0.0)
-            if scored
-            else (valid[0] if valid else None)
-        )
-        for s in cands:
-            out.append(_outcome(s, "applied" if s is best else "rejected"))
-            if s is not best and not s.error:
-                out[-1].rationale = f"not selected (best-of-{len(proposals)}): {out[-1].rationale}"
-    return out
-
-
-def _change(
-    o: OpOutcome, request_id: str, actor: str, metadata: dict[str, Any] | None, scorer: str
-) -> Change:
-    op = o.op
-    if o.status == "rejected":
-        return Change(
-            op=op.op,
-            memory_id=None,
-            text=op.text,
-            status="rejected",
-            actor=actor,
-            score=o.score,
-            rationale=o.rationale,
-            scorer=scorer,
-            request_id=request_id,
-            attempt=o.attempts - 1,
-        )
-    return Change(
-        op=op.op,
-        memory_id=o.memory_id,
-        text=op.text if op.op != "DELETE" else None,
-        metadata=dict(metadata or {}) if op.op == "ADD" else None,
-        actor=actor,
-        score=o.score,
-        rationale=o.rationale,
-        scorer=scorer if o.score is not None else "",
-        request_id=request_id,
-        attempt=o.attempts - 1,
-    )
-
-
-def _result_to_json(r: AddResult) -> dict[str, Any]:
-    return {
-        "request_id": r.request_id,
-        "facts": r.facts,
-        "outcomes": [
-            {
-                "op": o.op.op,
-                "text": o.op.text,
-                "target": o.op.target,
-                "old_text": o.op.old_text,
-                "reason": o.op.reason,
-                "fact_index": o.op.fact_index,
-                "attrs": o.op.attrs,
-                "status": o.status,
-                "memory_id": o.memory_id,
-                "score": o.score,
-                "rationale": o.rationale,
-                "attempts": o.attempts,
-            }
-            for o in r.outcomes
-        ],
-    }
-
-
-def _result_from_json(d: dict[str, Any], *, replayed: bool) -> AddResult:
-    outs = [
-        OpOutcome(
-            op=ProposedOp(
-                op=o["op"],
-                text=o["text"],
-                target=o["target"],
-                old_text=o["old_text"],
-                reason=o["reason"],
-                fact_index=o["fact_index"],
-                attrs=o.get("attrs"),
-            ),
-            status=o["status"],
-            memory_id=o["memory_id"],
-            score=o["score"],
-            rationale=o["rationale"],
-            attempts=o["attempts"],
-        )
-        for o in d.get("outcomes", [])
-    ]
-    return AddResult(
-        request_id=d["request_id"], facts=list(d.get("facts", [])), outcomes=outs, replayed=replayed
-    )

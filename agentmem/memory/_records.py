@@ -18,6 +18,8 @@ __all__ = [
     "OpName",
     "OpOutcome",
     "ProposedOp",
+    "result_from_json",
+    "result_to_json",
     "text_hash",
 ]
 
@@ -178,3 +180,52 @@ class AddResult:
     def rejected(self) -> list[OpOutcome]:
         """Operations the reward model turned down."""
         return [o for o in self.outcomes if o.status == "rejected"]
+
+
+def result_to_json(r: AddResult) -> dict[str, Any]:
+    return {
+        "request_id": r.request_id,
+        "facts": r.facts,
+        "outcomes": [
+            {
+                "op": o.op.op,
+                "text": o.op.text,
+                "target": o.op.target,
+                "old_text": o.op.old_text,
+                "reason": o.op.reason,
+                "fact_index": o.op.fact_index,
+                "attrs": o.op.attrs,
+                "status": o.status,
+                "memory_id": o.memory_id,
+                "score": o.score,
+                "rationale": o.rationale,
+                "attempts": o.attempts,
+            }
+            for o in r.outcomes
+        ],
+    }
+
+
+def result_from_json(d: dict[str, Any], *, replayed: bool) -> AddResult:
+    outs = [
+        OpOutcome(
+            op=ProposedOp(
+                op=o["op"],
+                text=o["text"],
+                target=o["target"],
+                old_text=o["old_text"],
+                reason=o["reason"],
+                fact_index=o["fact_index"],
+                attrs=o.get("attrs"),
+            ),
+            status=o["status"],
+            memory_id=o["memory_id"],
+            score=o["score"],
+            rationale=o["rationale"],
+            attempts=o["attempts"],
+        )
+        for o in d.get("outcomes", [])
+    ]
+    return AddResult(
+        request_id=d["request_id"], facts=list(d.get("facts", [])), outcomes=outs, replayed=replayed
+    )
