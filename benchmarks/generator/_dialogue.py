@@ -333,8 +333,135 @@ def _events(
                 text=rng.choice(spec["update"]).format(v=v, old=first.value),
             )
         )
-    rng.shuffle(updates)
-    return events + updates, upd_keys
+    # Each update lands at a random place after its own first mention.
+    ordered = list(events)
+    for u in updates:
+        first_at = ordered.index(firsts[(u.speaker, u.slot)])
+        ordered.insert(rng.randint(first_at + 1, len(ordered)), u)
+    return ordered, upd_keys
+
+
+_BG_SAY = (
+    "Fun fact I read today: {f}.",
+    "Did you know that {f}?",
+    "Random thing I learned: {f}.",
+    "Apparently {f}.",
+)
+_BG_SYL_A = (
+    "Var",
+    "Hal",
+    "Mor",
+    "Ost",
+    "Bren",
+    "Cal",
+    "Dun",
+    "Fel",
+    "Gar",
+    "Isel",
+    "Kel",
+    "Lor",
+    "Mar",
+    "Nor",
+    "Pel",
+    "Quen",
+    "Rav",
+    "Sel",
+    "Tor",
+    "Ulm",
+    "Wes",
+    "Yar",
+    "Zan",
+    "Ash",
+    "Bel",
+)
+_BG_SYL_B = (
+    "nholt",
+    "vik",
+    "dane",
+    "brook",
+    "mere",
+    "stad",
+    "wick",
+    "ford",
+    "lund",
+    "gate",
+    "holm",
+    "ridge",
+    "wyn",
+    "croft",
+    "bury",
+    "moor",
+    "dell",
+    "haven",
+    "rith",
+    "sund",
+)
+_BG_FIRST = (
+    "Odile",
+    "Anselm",
+    "Brigida",
+    "Casimir",
+    "Dorota",
+    "Emeric",
+    "Flavia",
+    "Gunnar",
+    "Hedda",
+    "Ivo",
+    "Jolanta",
+    "Kasper",
+    "Liesel",
+    "Marek",
+    "Nerys",
+    "Osvald",
+    "Petra",
+    "Rune",
+    "Solveig",
+    "Teodor",
+)
+_BG_FACT = (
+    "the {n} Bridge was designed by {p}",
+    "{p} was born in {n}",
+    "the {n} Observatory opened in {y}",
+    "{p} won the {n} Prize for poetry in {y}",
+    "the river {n} freezes over almost every winter",
+    "the {n} Choir has {k} members",
+    "{p} founded the {n} Rowing Club in {y}",
+    "the town of {n} is twinned with {n2}",
+)
+
+
+def _background(
+    rng: random.Random, speakers: tuple[str, str], count: int, used: set[str]
+) -> list[_Event]:
+    """Trivia the speakers share in passing: stored by the memory systems, never asked about."""
+    out: list[_Event] = []
+
+    def name() -> str:
+        while True:
+            n = rng.choice(_BG_SYL_A) + rng.choice(_BG_SYL_B)
+            if n not in used:
+                used.add(n)
+                return n
+
+    for i in range(count):
+        fact = rng.choice(_BG_FACT).format(
+            n=name(),
+            n2=name(),
+            p=f"{rng.choice(_BG_FIRST)} {name()}",
+            y=rng.randint(1850, 2015),
+            k=rng.randint(12, 90),
+        )
+        text = rng.choice(_BG_SAY).format(f=fact)
+        out.append(
+            _Event(
+                speaker=speakers[i % 2],
+                slot="bg",
+                value=fact,
+                old=None,
+                text=text[0].upper() + text[1:],
+            )
+        )
+    return out
 
 
 _PHRASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -406,7 +533,22 @@ _PHRASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+def _tag(e: _Event) -> str:
+    if e.slot in _SLOTS:
+        return str(_SLOTS[e.slot]["tag"])
+    return {"sibling": "family", "birthmonth": "events"}.get(e.slot, "trivia")
+
+
 def _memory_of(e: _Event, verbose: int, variant: int) -> str:
+    if e.slot == "bg":
+        fact = e.value[0].upper() + e.value[1:]
+        if not verbose:
+            return fact
+        return (
+            f"{e.speaker} shared that {e.value}",
+            f"According to {e.speaker}, {e.value}",
+            f"{fact} (a fact {e.speaker} read about)",
+        )[variant % 3]
     terse, wordy = _PHRASES[e.slot]
     pool = wordy if verbose else terse
     return pool[variant % len(pool)].format(v=e.value, p=e.speaker)
@@ -420,6 +562,9 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
     a, b = rng.sample(_PEOPLE, 2)
     query_slot = rng.choice(list(_SLOTS))
     events, upd_keys = _events(rng, a, b, query_slot)
+    background = _background(rng, (a, b), 4 + length_tokens(length) // 2048, set())
+    for e in background:  # shared trivia goes anywhere in the conversation
+        events.insert(rng.randint(0, len(events)), e)
     c = corpus()
     nominal = length_tokens(length)
     target = target_tokens(rng, length)
@@ -479,7 +624,7 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
     }
 
     # Which updates the rejected run skipped.
-    first_of = {(e.speaker, e.slot): e for e in events if e.old is None}
+    first_of = {(e.speaker, e.slot): e for e in events if e.old is None and e.slot != "bg"}
     update_of = {(e.speaker, e.slot): e for e in events if e.old is not None}
     skipped: list[_Event] = []
     if out:
@@ -523,7 +668,7 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
         for e in events:
             if side == "rejected" and id(e) in skipped_ids:
                 continue
-            key = (e.speaker, e.slot)
+            key = (e.speaker, e.slot if e.slot != "bg" else e.value)
             if e.old is None or key not in live:
                 live[key] = (e, proc_time[id(e)], None, ids[id(e)])
             elif delete_add[id(e)]:
@@ -533,9 +678,17 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
                 _, created, _, mid = live[key]
                 live[key] = (e, created, proc_time[id(e)], mid)
         rows = sorted(live.values(), key=lambda r: r[1])
-        return [
-            (e, cr, up, min(1, verbose_base[id(e)] + pads[id(e)]), mid) for e, cr, up, mid in rows
-        ]
+        # Mem0 also re-writes entries when a later turn touches the same fact (an UPDATE that
+        # changes nothing visible): each run does so on its own, so `updated_at` being set says
+        # nothing about which run kept up with the conversation.
+        last = max(proc_time.values())
+        out = []
+        for e, cr, up, mid in rows:
+            touch = sub_rng("touch", seed, setting, length, index, side, mid).random()
+            if up is None and touch < 0.3:
+                up = cr + (last - cr) * touch / 0.3
+            out.append((e, cr, up, min(2, verbose_base[id(e)] + pads[id(e)]), mid))
+        return out
 
     def iso(t: datetime) -> str:
         return t.isoformat(timespec="microseconds") + "-08:00"
@@ -551,20 +704,19 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
                         created_at=iso(cr),
                         updated_at=iso(up) if up else None,
                         user_id=user_id,
+                        metadata={"category": _tag(e), "source": "conversation"}
+                        if v >= 2
+                        else None,
                     )
                     for e, cr, up, v, mid in rows
                 ]
             )
         notes = []
         for e, _cr, _up, v, _ in rows:
-            tag = (
-                _SLOTS[e.slot]["tag"]
-                if e.slot in _SLOTS
-                else "family"
-                if e.slot == "sibling"
-                else "events"
-            )
+            tag = _tag(e)
             kws = [e.speaker, e.value] + ([tag] if keywords_extra[id(e)] < 0.5 or v else [])
+            if v >= 2:
+                kws.append(b if e.speaker == a else a)
             other = b if e.speaker == a else a
             ctx = (
                 f"{e.speaker} talks about their {tag} during a chat with {other}.",

@@ -90,6 +90,7 @@ _FEATURES: dict[str, Callable[[str], float]] = {
     "units": lambda t: t.count("I have composed the following section."),
     "store entries": lambda t: t.count("'id': ") + t.count("\nContent: "),
     "boxed": lambda t: t.count("\\boxed{"),
+    "updated entries": lambda t: t.count("'updated_at': '"),
 }
 
 
