@@ -17,6 +17,7 @@ import re
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
+from rewards.heuristic._requirements import check_sections, parse_requirements
 from rewards.heuristic._text import NEGATIONS, numbers, sentences, shingles, stems, words
 
 __all__ = ["constraint_features"]
@@ -127,5 +128,11 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
                 if snums and not snums & bnums:
                     num_conflicts += 1
     out["polarity_flips"] = float(flips)
+    reqs = q.derived.get("requirements")
+    if reqs is None:
+        reqs = q.derived["requirements"] = parse_requirements(q.bullets)
+    missed, _checked, violations = check_sections(reqs, [seg.text for seg in t.segments])  # type: ignore[arg-type]
+    out["requirements_missed"] = float(missed)
+    out["relation_violations"] = float(violations)
     out["number_conflicts"] = float(num_conflicts)
     return out

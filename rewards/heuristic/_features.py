@@ -182,6 +182,22 @@ FEATURES: dict[str, FeatureSpec] = {
             describe="restated instruction sentences that the instruction does not contain",
         ),
         FeatureSpec(
+            name="requirements_missed",
+            family="constraints",
+            direction="penalty",
+            weight=5.0,
+            smooth=0.5,
+            describe="sections missing a requirement that applies to them",
+        ),
+        FeatureSpec(
+            name="relation_violations",
+            family="constraints",
+            direction="penalty",
+            weight=4.0,
+            smooth=0.5,
+            describe="section statements relating names in a way the instruction never states",
+        ),
+        FeatureSpec(
             name="polarity_flips",
             family="constraints",
             direction="penalty",

@@ -52,10 +52,6 @@ class QuestionFacts:
     """Stems of the content words of the query."""
     query_entities: frozenset[str]
     """Names in the query (what the answer is about)."""
-    evidence: list[str] = field(default_factory=list)
-    """Context sentences or messages most likely needed for the answer (at most 8)."""
-    evidence_terms: frozenset[str] = frozenset()
-    """Stems of the evidence's content words that the query itself does not contain."""
     statements: list[str] = field(default_factory=list)
     """Dialogue: every conversation line, in order (for staleness and transcript detection)."""
     bullets: list[str] = field(default_factory=list)
@@ -73,6 +69,25 @@ class QuestionFacts:
             return True
         st = stem(word)
         return any(st + suf in self.vocab for suf in _INFLECTIONS)
+
+    @property
+    def evidence(self) -> list[str]:
+        """Context sentences or messages most likely needed for the answer (computed on first
+        use: long-form judging never needs it)."""
+        hit = self.derived.get("evidence")
+        if hit is None:
+            hit = self.derived["evidence"] = _evidence(
+                self.context, self.statements, self.query_words, self.query_entities
+            )
+        return hit  # type: ignore[return-value]
+
+    @property
+    def low_context(self) -> str:
+        """The context, lower-cased (computed on first use)."""
+        hit = self.derived.get("low_context")
+        if hit is None:
+            hit = self.derived["low_context"] = self.context.lower()
+        return hit  # type: ignore[return-value]
 
     @property
     def message_shingles(self) -> frozenset[int]:
@@ -137,9 +152,13 @@ def _split_query(question: str) -> tuple[str, str]:
             best, marker = i, m
     if best >= 0:
         return question[best + len(marker) :].strip(), question[:best]
-    lines = [ln for ln in question.strip().splitlines() if ln.strip()]
-    last = lines[-1] if lines else question
-    return last.strip(), question
+    # No question marker (long-form instructions): the title, else the opening instruction.
+    head = question[:4000]
+    title = re.search(r"^\s*Title:\s*(.+)$", head, re.M)
+    if title:
+        return title.group(1).strip()[:_QUERY_MAX], question
+    first = next((ln for ln in head.splitlines() if ln.strip()), "")
+    return first.strip()[:_QUERY_MAX], question
 
 
 def _bullets(question: str) -> list[str]:
@@ -203,14 +222,11 @@ def _analyse(question: str) -> QuestionFacts:
             for ln in context[conv_at + len("Conversation:") :].splitlines()
             if ln.strip()
         ]
-    evidence = _evidence(context, statements, qwords, qents)
-    ev_terms: set[str] = set()
-    for e in evidence:
-        ev_terms.update(stems(unit_text(e)))
-    ev_terms -= qwords
-    ev_terms = {t for t in ev_terms if not t.isdigit()}
+    head = question[:4000]
     bullets = (
-        _bullets(question) if "bullet points" in question[:4000] or "```" in question[:4000] else []
+        _bullets(question)
+        if "bullet points" in head or "```" in head or "requirements" in head.lower()
+        else []
     )
     bwords: set[str] = set()
     req_nums: set[str] = set()
@@ -224,8 +240,6 @@ def _analyse(question: str) -> QuestionFacts:
         numbers=nums,
         query_words=qwords,
         query_entities=qents,
-        evidence=evidence,
-        evidence_terms=frozenset(ev_terms),
         statements=statements,
         bullets=bullets,
         bullet_words=frozenset(bwords),
@@ -251,8 +265,10 @@ def _unit_span(text: str, pos: int, lines: bool) -> tuple[int, int]:
 
 
 _MAX_HITS = 400
+_QUERY_MAX = 1000
 _HOP1 = 24
 _HOP_CAP = 16
+_HOP_NAMES = 24
 _MAX_EVIDENCE = 48
 _WINDOW = 600
 
@@ -316,13 +332,15 @@ def _evidence(
     seen_names = set(qents)
     frontier = {sp for sc, _, sp in scored[:_HOP1] if sc >= 0.8 * top}
     for _ in range(2):
-        names: set[str] = set()
-        for a, b in frontier:
-            names |= entities(context[a:b])
-        names -= seen_names
-        seen_names |= names
+        ordered: dict[str, None] = {}
+        for a, b in sorted(frontier):
+            for name in sorted(entities(context[a:b])):
+                if name not in seen_names:
+                    ordered[name] = None
+        names = list(ordered)[:_HOP_NAMES]
+        seen_names.update(names)
         frontier = set()
-        for name in sorted(names):
+        for name in names:
             units = _units_with(low, context, name, lines, _HOP_CAP)
             if units:
                 frontier |= units - chosen
@@ -335,10 +353,7 @@ def _evidence(
 
 def units_with(q: QuestionFacts, name: str) -> list[str] | None:
     """Context sentences (or lines) naming ``name``; None when more than ``_HOP_CAP`` do."""
-    low = q.derived.get("low_context")
-    if low is None:
-        low = q.derived["low_context"] = q.context.lower()
-    spans = _units_with(low, q.context, name, bool(q.statements), _HOP_CAP)  # type: ignore[arg-type]
+    spans = _units_with(q.low_context, q.context, name, bool(q.statements), _HOP_CAP)  # type: ignore[arg-type]
     if spans is None:
         return None
     return [q.context[a:b] for a, b in sorted(spans)]

@@ -12,7 +12,7 @@ import re
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import SentenceInfo, memory_sentences, sentence_info, shingles, words
+from rewards.heuristic._text import SentenceInfo, memory_sentences, sentence_info, words
 
 __all__ = ["duplicate_ratio", "redundancy_features"]
 
@@ -53,11 +53,10 @@ def _transcript_ratio(items: list[str], q: QuestionFacts) -> float:
         if _TRANSCRIPT.search(it):
             dumped += 1
             continue
-        ws = words(it)
-        if len(ws) >= 15 and q.message_shingles:
-            sh = shingles(ws, 4)
-            if sh and len(sh & q.message_shingles) / len(sh) >= 0.9:
-                dumped += 1
+        # A long stretch copied verbatim from one conversation line (str.find, no tokenising).
+        longest = max(re.split(r"(?<=[.!?])\s+", it), key=len).strip().lower()
+        if len(longest.split()) >= 12 and q.low_context.find(longest[:120]) >= 0:
+            dumped += 1
     return dumped / len(items)
 
 

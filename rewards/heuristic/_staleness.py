@@ -12,11 +12,11 @@ are words of at most ``_RARE`` conversation lines, so speaker names and common w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import STOPWORDS, stem, words
+from rewards.heuristic._text import STOPWORDS, fast_lines, fast_words, stem
 
 __all__ = ["ConversationIndex", "conversation_index", "staleness_features"]
 
@@ -37,20 +37,34 @@ _CUES = re.compile(
 _MSG_BODY = re.compile(r"^\s*\[[^\]]{3,60}\]\s*(?:Speaker\s+)?([\w\-]+)\s+says\s*:\s*")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class ConversationIndex:
-    """Where each word of the conversation occurs (computed once per question)."""
+    """Where each word of the conversation occurs (built once per question with C-speed
+    splitting; clause structure is worked out only for the few lines staleness asks about)."""
 
-    lines: list[list[str]]
-    """Each line's words in order (message text only, lower-cased)."""
-    clause: list[list[int]]
-    """Each word's clause number within its line."""
-    cue: list[set[int]]
-    """Per line, the clauses that carry a change cue."""
+    bodies: list[str]
+    """Each line's message text (speaker header removed)."""
     where: dict[str, list[int]]
     """word -> indices of the lines that contain it."""
     speakers: frozenset[str]
     """Lower-cased speaker names (never values)."""
+    _clauses: dict[int, tuple[list[str], list[int], set[int]]] = field(default_factory=dict)
+
+    def clauses(self, i: int) -> tuple[list[str], list[int], set[int]]:
+        """(words, clause number of each word, clauses with a change cue) of line ``i``."""
+        hit = self._clauses.get(i)
+        if hit is None:
+            ws: list[str] = []
+            cl: list[int] = []
+            cue: set[int] = set()
+            for c, part in enumerate(_CLAUSE.split(self.bodies[i])):
+                pw = fast_words(part)
+                ws.extend(pw)
+                cl.extend([c] * len(pw))
+                if _CUES.search(part):
+                    cue.add(c)
+            hit = self._clauses[i] = (ws, cl, cue)
+        return hit
 
 
 _CLAUSE = re.compile(r"[,;:!?.\u2014]|\s(?:but|and|then|so)\s", re.I)
@@ -60,39 +74,25 @@ def conversation_index(q: QuestionFacts) -> ConversationIndex:
     """Index the conversation lines of ``q`` (cached on the question)."""
     hit = q.derived.get("conversation_index")
     if hit is None:
-        lines: list[list[str]] = []
-        clauses: list[list[int]] = []
-        cues: list[set[int]] = []
+        bodies: list[str] = []
         where: dict[str, list[int]] = {}
         speakers: set[str] = set()
-        for i, st in enumerate(q.statements):
+        for st in q.statements:
             m = _MSG_BODY.match(st)
             if m:
                 speakers.add(m.group(1).lower())
-            body = st[m.end() :] if m else st
-            ws: list[str] = []
-            cl: list[int] = []
-            cue: set[int] = set()
-            for c, part in enumerate(_CLAUSE.split(body)):
-                pw = words(part)
-                ws.extend(pw)
-                cl.extend([c] * len(pw))
-                if _CUES.search(part):
-                    cue.add(c)
-            lines.append(ws)
-            clauses.append(cl)
-            cues.append(cue)
+            bodies.append((st[m.end() :] if m else st).replace("\n", " "))
+        for i, ws in enumerate(fast_lines("\n".join(bodies))):
             for w in set(ws):
-                if len(w) > 2 and w not in STOPWORDS:
-                    where.setdefault(w, []).append(i)
+                where.setdefault(w, []).append(i)
         hit = q.derived["conversation_index"] = ConversationIndex(
-            lines=lines, clause=clauses, cue=cues, where=where, speakers=frozenset(speakers)
+            bodies=bodies, where=where, speakers=frozenset(speakers)
         )
     return hit  # type: ignore[return-value]
 
 
 def _rare(idx: ConversationIndex, w: str) -> bool:
-    if w in idx.speakers:
+    if w in idx.speakers or len(w) < 3 or w in STOPWORDS:
         return False
     occ = idx.where.get(w)
     return occ is not None and len(occ) <= _RARE
@@ -103,7 +103,7 @@ def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     if t.layout not in ("dialogue", "empty") or not q.statements:
         return {}
     idx = conversation_index(q)
-    item_words = [set(words(it)) for it in t.items]
+    item_words = [set(fast_words(it)) for it in t.items]
     store: set[str] = set().union(*item_words) if item_words else set()
     qstems = set(q.query_words) - {stem(s) for s in idx.speakers}
     stale = stale_query = 0
@@ -113,11 +113,11 @@ def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
             if not _rare(idx, w):
                 continue
             last = idx.where[w][-1]
-            line = idx.lines[last]
-            if len(line) > _LINE_MAX or not idx.cue[last]:  # announcements are short
+            line, clause, cue = idx.clauses(last)
+            if len(line) > _LINE_MAX or not cue or w not in line:  # announcements are short
                 continue
             pos = line.index(w)
-            if idx.clause[last][pos] not in idx.cue[last]:
+            if clause[pos] not in cue:
                 continue
             newer = {
                 v
