@@ -329,6 +329,9 @@ async def run_bench(
     plan = await asyncio.to_thread(make_plan, config)
     if on_plan is not None:
         on_plan(plan)
+    if plan.n_jobs == 0:
+        problems = "; ".join(plan.report.summary_lines()[:5]) or "the data holds no records"
+        raise UserError(f"nothing to judge in {config.data}: {problems}")
     model = rm if rm is not None else build_reward_model(config, options, out_dir)
     ledger = Ledger(out_dir)
     previous = ledger.open()

@@ -239,3 +239,31 @@ def test_progress_is_plain_lines_when_not_a_terminal(
     assert captured.err.rstrip().endswith("judging: 60/60 (100%)")
     assert "\x1b[" not in captured.err  # no terminal control codes in a log file
     json.loads(captured.out)  # stdout holds only the JSON document
+
+
+def test_data_without_a_single_valid_record_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "e.jsonl").write_text("")
+    (tmp_path / "bad.jsonl").write_text('{"question": "q"}\n')
+    assert (
+        main(
+            [
+                "bench",
+                "run",
+                "--data",
+                str(tmp_path),
+                "--rm",
+                "test-shorter",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert (
+        "nothing to judge" in err
+        and "e.jsonl: is empty" in err
+        and "bad.jsonl:1: field 'chosen': missing" in err
+    )
