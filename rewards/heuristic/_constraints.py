@@ -131,7 +131,9 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
     reqs = q.derived.get("requirements")
     if reqs is None:
         reqs = q.derived["requirements"] = parse_requirements(q.bullets)
-    missed, _checked, violations = check_sections(reqs, [seg.text for seg in t.segments])  # type: ignore[arg-type]
+    missed, _checked, violations = check_sections(
+        reqs, [seg.text for seg in t.segments], q.supports
+    )  # type: ignore[arg-type]
     out["requirements_missed"] = float(missed)
     out["relation_violations"] = float(violations)
     out["number_conflicts"] = float(num_conflicts)

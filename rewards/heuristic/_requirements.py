@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rewards.heuristic._text import entities, numbers, stems
@@ -226,12 +227,15 @@ def satisfied(r: Requirement, text_stems: set[str], text_numbers: set[str], low_
     return not r.keys or len(r.keys & text_stems) >= _KEYS_NEEDED * len(r.keys)
 
 
-def check_sections(reqs: list[Requirement], sections: list[str]) -> tuple[int, int, int]:
+def check_sections(
+    reqs: list[Requirement], sections: list[str], supports: Callable[[str], bool] = lambda _w: True
+) -> tuple[int, int, int]:
     """(missed, checked, relation_violations) of sections against requirements.
 
     ``missed`` counts (requirement, section) pairs where the requirement applies and is not
     satisfied; ``relation_violations`` counts section sentences relating two names of the global
-    requirements in a way no global requirement states.
+    requirements in a way no global requirement states, or relating one of them to a name the
+    instruction never mentions (``supports`` says whether the instruction knows a word).
     """
     missed = checked = 0
     per_unit = [r for r in reqs if not r.is_global]
@@ -253,10 +257,12 @@ def check_sections(reqs: list[Requirement], sections: list[str]) -> tuple[int, i
         if global_reqs:
             for sent in re.split(r"(?<=[.!?])\s+", body):
                 names = entities(sent)
-                if (
-                    len(names) >= 2
-                    and names & global_names
-                    and not any(names <= r.names for r in global_reqs)
-                ):
-                    violations += 1
+                known = names & global_names
+                if not known:
+                    continue
+                if len(known) >= 2:
+                    if not any(known <= r.names for r in global_reqs):
+                        violations += 1
+                elif any(not supports(n) for n in names - known):
+                    violations += 1  # relates a known name to one the instruction never mentions
     return missed, checked, violations
