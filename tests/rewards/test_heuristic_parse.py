@@ -93,4 +93,7 @@ def test_tagged_memories_without_step_markers() -> None:
     )
     t = parse_trajectory(text)
     assert t.layout == "reasoning"
-    assert [(s.previous, s.updated) for s in t.steps] == [("", "A met B."), ("A met B.", "A met B. C left.")]
+    assert [(s.previous, s.updated) for s in t.steps] == [
+        ("", "A met B."),
+        ("A met B.", "A met B. C left."),
+    ]
