@@ -504,7 +504,18 @@ def _load_results(folder: Path) -> Any:
 def _cmd_report(args: argparse.Namespace) -> int:
     from benchmarks.report import render_tables, write_report
 
-    results = _load_results(args.dir)
+    if not (args.dir / "results.json").is_file() and (args.dir / "predictions.jsonl").is_file():
+        from benchmarks.runner import partial_results
+
+        results = partial_results(
+            args.dir
+        )  # an unfinished run: interim figures, results.json untouched
+        print(
+            f"agentmem: {args.dir} has not finished; these are interim figures from its ledger",
+            file=sys.stderr,
+        )
+    else:
+        results = _load_results(args.dir)
     html_path, png_path = write_report(results, args.dir)
     if args.json:
         print(results.model_dump_json(indent=2))

@@ -165,6 +165,7 @@ def render_html(
 <html lang="en"><head><meta charset="utf-8"><title>MemRewardBench - {_e(rm.spec)}</title><style>{_CSS}</style></head>
 <body>
 <h1>MemRewardBench report: <code>{_e(rm.spec)}</code></h1>
+{"<p><strong>Interim figures: this run has not finished.</strong></p>" if r.partial else ""}
 <table>{facts_html}</table>
 {img}
 <h2>By setting</h2>

@@ -42,7 +42,7 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
     console.print(
         f"MemRewardBench - reward model [bold]{rm.spec}[/bold] (v{rm.version}), mode {results.mode}"
         f"{', both orders' if results.both_orders else ''}: {results.n_pairs} pairs, "
-        f"{results.n_judgments} judgments"
+        f"{results.n_judgments} judgments{' (INTERIM: the run has not finished)' if results.partial else ''}"
     )
     papers = {m: paper_by_setting(m) for m in PAPER_COLUMNS}
     t = Table(title="Accuracy by setting (%, Wilson 95% CI)", title_justify="left")

@@ -185,6 +185,8 @@ class Results(BaseModel):
     cost: float
     data_files: list[DataFile]
     load_issues: list[str]
+    partial: bool = False
+    """True for interim figures computed from the ledger of a run that has not finished."""
     timing: Timing = Field(default_factory=Timing)
 
     def comparable(self) -> dict[str, Any]:

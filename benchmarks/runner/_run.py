@@ -24,7 +24,7 @@ from benchmarks.loaders import LoadReport, Record, iter_records
 from benchmarks.runner._compute import compute_results
 from benchmarks.runner._ledger import Ledger, read_ledger
 from benchmarks.runner._plan import Job, Plan, make_plan
-from benchmarks.runner._results import Prediction, Results, RMInfo, RunConfig, Timing
+from benchmarks.runner._results import DataFile, Prediction, Results, RMInfo, RunConfig, Timing
 from benchmarks.settings import UNMAPPED
 from rewards import PairInput, RewardModel, make_reward_model
 
@@ -33,6 +33,7 @@ __all__ = [
     "ExecOptions",
     "Progress",
     "build_reward_model",
+    "partial_results",
     "reward_model_overrides",
     "rm_info",
     "run_bench",
@@ -294,6 +295,39 @@ def _take(
         if len(out) >= n or size >= budget_chars:
             break
     return out
+
+
+def partial_results(out_dir: Path) -> Results:
+    """Interim results of an unfinished run, from its ledger (``partial`` is set; nothing is written).
+
+    Raises:
+        UserError: ``out_dir`` is not a run folder or nothing was judged yet.
+    """
+    cfg_path = out_dir / RUN_CONFIG_NAME
+    predictions = read_ledger(out_dir / "predictions.jsonl")
+    if not cfg_path.is_file() or not predictions:
+        raise UserError(
+            f"{str(out_dir)!r} holds no judged pairs; give a folder written by `agentmem bench run`"
+        )
+    config = RunConfig.model_validate_json(cfg_path.read_text(encoding="utf-8"))
+    sources = list(dict.fromkeys(p.source for p in predictions))
+    results = compute_results(
+        predictions,
+        rm=RMInfo(name=config.rm.partition(":")[0], spec=config.rm, version="?"),
+        mode=config.mode,
+        both_orders=config.both_orders,
+        data_files=[
+            DataFile(
+                source=s, path="", sha256="", bytes=0, n_records=0, n_skipped=0, n_duplicates=0
+            )
+            for s in sources
+        ],
+        load_issues=[
+            f"interim figures: the run has judged {len(predictions)} (pair, order)s so far; "
+            f"finish it with `agentmem bench run --resume {out_dir}`"
+        ],
+    )
+    return results.model_copy(update={"partial": True})
 
 
 def write_results(results: Results, out_dir: Path) -> Path:

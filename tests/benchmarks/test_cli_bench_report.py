@@ -73,3 +73,24 @@ def test_bench_without_subcommand_shows_help(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     for sub in ("run", "generate", "report", "compare"):
         assert sub in out
+
+
+def test_report_on_an_unfinished_run_gives_interim_figures(
+    small_suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(small_suite, tmp_path / "o", "test-shorter")
+    ledger = tmp_path / "o" / "predictions.jsonl"
+    lines = ledger.read_text().splitlines(keepends=True)
+    ledger.write_text("".join(lines[:20]))  # as if the run were still going
+    (tmp_path / "o" / "results.json").unlink()
+    capsys.readouterr()
+    assert main(["bench", "report", str(tmp_path / "o"), "--json"]) == 0
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert doc["partial"] is True and doc["n_pairs"] == 20
+    assert "has not finished" in captured.err
+    assert not (tmp_path / "o" / "results.json").exists()  # the final results stay the run's job
+    assert "Interim figures" in (tmp_path / "o" / "report.html").read_text()
+    # finishing the run replaces the interim view with the final one
+    assert main(["bench", "run", "--resume", str(tmp_path / "o"), "--no-report", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["partial"] is False
