@@ -13,7 +13,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from agentmem.exceptions import UserError
-from benchmarks.runner import PairOutcome, Results, mcnemar_exact, pair_outcomes, read_ledger
+from benchmarks.runner import (
+    PairOutcome,
+    Results,
+    mcnemar_exact,
+    pair_outcomes,
+    partial_results,
+    read_ledger,
+)
 from benchmarks.settings import LENGTHS, SETTINGS, TASK_GROUPS, UNMAPPED, task_group
 
 __all__ = ["CompareResult", "CompareRow", "compare_runs", "load_run", "render_compare"]
@@ -57,6 +64,11 @@ class CompareResult(BaseModel):
 def load_run(folder: Path) -> tuple[Results, list[PairOutcome]]:
     """Read a run folder's results.json and the per-pair outcomes from its ledger."""
     res_path = folder / "results.json"
+    if not res_path.is_file() and (folder / "predictions.jsonl").is_file():
+        results = partial_results(folder)  # an unfinished run: compare what it has judged so far
+        return results, pair_outcomes(
+            read_ledger(folder / "predictions.jsonl"), [f.source for f in results.data_files]
+        )
     if not res_path.is_file():
         raise UserError(
             f"{str(folder)!r} has no results.json; give a folder written by `agentmem bench run`"

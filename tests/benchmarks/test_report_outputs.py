@@ -130,3 +130,13 @@ async def test_compare_refuses_runs_without_common_pairs(
         compare_runs(tmp_path / "a", tmp_path / "b")
     with pytest.raises(UserError, match=r"has no results\.json"):
         compare_runs(tmp_path / "a", tmp_path / "missing")
+
+
+async def test_compare_works_on_an_unfinished_run(small_suite: Path, tmp_path: Path) -> None:
+    await _run(small_suite, tmp_path / "a")
+    await _run(small_suite, tmp_path / "b")
+    ledger = tmp_path / "b" / "predictions.jsonl"
+    ledger.write_text("".join(ledger.read_text().splitlines(keepends=True)[:25]))
+    (tmp_path / "b" / "results.json").unlink()
+    cmp = compare_runs(tmp_path / "a", tmp_path / "b")
+    assert cmp.n_common == 25 and cmp.n_only_a == 35 and cmp.overall.p_value == 1.0
