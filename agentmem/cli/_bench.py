@@ -39,6 +39,10 @@ reported in an 'unmapped' bucket). Bad lines are reported with file, line and fi
 
 outputs in --out: run.json (the configuration, for --resume), predictions.jsonl (one line per
 judged pair and order, appended as it happens), results.json, report.html, accuracy.png.
+`agentmem bench report DIR` shows interim figures of a run that is still going.
+
+API keys: set the provider's usual variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...); keys are
+never written to run.json or results.json.
 """
 
 
