@@ -36,6 +36,8 @@ _COMPAT_SAMPLING = {"temperature": 0.7, "top_p": 0.95, "max_tokens": 16_384}
 """The published decoding (n=1)."""
 _ROBUST_SAMPLING: dict[str, Any] = {"temperature": 0.0, "top_p": None, "max_tokens": 4_096}
 _RATIONALE_CHARS = 4_000
+_OFF_LOOP_CHARS = 200_000
+"""Robust prompts over this many input characters are built in a worker thread."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -250,7 +252,12 @@ class LLMJudge:
             question, trim = await asyncio.to_thread(
                 fit_shared_context, question, sum(len(r) for r in rest), rest, limit
             )
-        return _Prompted(messages=build(question, first, second, kind), trim=trim)
+        if self.mode == "robust" and len(question) + len(first) + len(second) > _OFF_LOOP_CHARS:
+            # fencing and neutralising megabytes takes tens of milliseconds: keep it off the loop
+            messages = await asyncio.to_thread(build, question, first, second, kind)
+        else:
+            messages = build(question, first, second, kind)
+        return _Prompted(messages=messages, trim=trim)
 
     async def _judge_once(
         self, question: str, first: str, second: str, kind: PairKind
