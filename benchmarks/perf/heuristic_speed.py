@@ -147,6 +147,8 @@ def synthetic_pair(target_chars: int = 500_000, seed: int = 0) -> PairInput:
 def _records(limit_per_length: int) -> Iterator[tuple[str, PairInput]]:
     seen: dict[str, int] = defaultdict(int)
     for path in sorted(glob.glob(str(SUITE / "*.jsonl*"))):
+        if not path.endswith((".jsonl", ".gz", ".xz")):  # e.g. a generator's partial file
+            continue
         opener = gzip.open if path.endswith(".gz") else lzma.open if path.endswith(".xz") else open
         kind = "generation" if "form" in Path(path).name.lower() else "understanding"
         with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]

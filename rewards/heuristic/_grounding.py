@@ -18,6 +18,7 @@ __all__ = ["grounding_features", "unsupported", "unsupported_claims"]
 
 _SMALL = frozenset(str(i) for i in range(0, 13))
 _CLAIM = 0.8
+_MAX_LOOKUPS = 64
 
 
 def unsupported(
@@ -142,7 +143,14 @@ def _name_units(q: QuestionFacts, name: str) -> list[frozenset[str]] | None:
     """Stems of the context units naming ``name`` (None when the name is not rare there)."""
     cache: dict[str, list[frozenset[str]] | None] = q.derived.setdefault("name_units", {})  # type: ignore[assignment]
     if name not in cache:
-        spans = units_with(q, name)
+        # A name the question never uses has no context sentence (a set lookup saves a scan);
+        # past _MAX_LOOKUPS distinct names per question, further names are not looked up, which
+        # bounds the cost on memories full of capitalised words.
+        looked = int(q.derived.get("name_lookups", 0))  # type: ignore[call-overload]
+        spans = None
+        if name in q.vocab and looked < _MAX_LOOKUPS:
+            q.derived["name_lookups"] = looked + 1
+            spans = units_with(q, name)
         cache[name] = None if spans is None else [frozenset(stems(u)) for u in spans]
     return cache[name]
 
