@@ -268,13 +268,16 @@ def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tu
         return lines
 
     def notes(key: Hashable, section: str, base: int) -> list[str]:
-        names = corpus().names_in(section, limit=4)
+        # Names from the story only: a note must never wave away an entity of the task.
+        names = [n for n in corpus().names_in(section, limit=8) if n not in fact_words][:4]
         out: list[str] = []
         for j in range(base + pads[key]):
             note = neutral_note(sub_rng(plan.seed, key, j), names, task.focus)
             if note not in out:
                 out.append(note)
         return out
+
+    fact_words = {w.strip(".,") for f in task.facts for w in f.text.split()} | set(task.focus.split())
 
     def conclusion(facts: list[int]) -> str:
         return task.conclude(task.solve([task.facts[i] for i in facts]))

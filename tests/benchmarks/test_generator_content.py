@@ -128,3 +128,23 @@ def test_no_phrase_marks_either_side() -> None:
             in_chosen = sum(phrase in a for a, _ in pairs) / n
             in_rejected = sum(phrase in b for _, b in pairs) / n
             assert abs(in_chosen - in_rejected) < 0.5, (setting, phrase, in_chosen, in_rejected)
+
+
+def test_trajectories_follow_the_published_layout_of_their_pattern() -> None:
+    for rec in _records("Sequential") + _records("Mixed"):
+        for side in ("chosen", "rejected"):
+            text = rec[side]
+            assert text.count("<problem>") == text.count("<section>") == text.count("<wrong_updated_memories>")
+            if rec["meta"]["setting"].startswith("Mixed"):
+                parts = int(re.search(r"parallel(\d)", rec["subtask"]).group(1))  # type: ignore[union-attr]
+                assert parts in (2, 3) and f"There are {parts} processed components (Memories):" in text
+                assert text.startswith("The entire agent workflow consists of parallel processing")
+                tail = text.split("Based on the memory, the process of obtaining the answer is as follows:\n")[1]
+                assert tail.startswith("Step 1:")  # the sequential continuation after the summary
+            else:
+                assert text.startswith("Step 1:\n\n<problem> \n") and "Part 1:" not in text
+            assert "<memory>\nNo previous memory\n</memory>" in text
+    for rec in _records("LongForm"):
+        units = rec["meta"]["n_units"]
+        assert rec["chosen"].count("I have composed the following section.") == units
+        assert rec["rejected"].count("I have composed the following section.") == units
