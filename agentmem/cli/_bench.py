@@ -137,8 +137,8 @@ def register(subparsers: Any) -> None:
         type=_positive_int,
         default=_env_int("--workers"),
         metavar="N",
-        help="processes that run a CPU-bound reward model such as the offline heuristic (default: one per "
-        "CPU core, at most 8, for heuristic; 1, i.e. in-process, for every other reward model)",
+        help="processes that run a CPU-bound reward model such as the offline heuristic; worth it on "
+        "big suites and many cores (each worker pays ~1-2 s of start-up; default: 1, in-process)",
     )
     run.add_argument(
         "--rpm",
@@ -385,8 +385,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             seed=args.seed,
             rm_overrides=overrides,
         )
-    rm_spec = config.rm if args.resume is None else _saved_rm(out_dir)
-    workers = args.workers or (min(os.cpu_count() or 1, 8) if rm_spec == "heuristic" else 1)
+    workers = args.workers or 1
     options = ExecOptions(
         workers=workers,
         concurrency=args.concurrency,
@@ -443,15 +442,6 @@ def _print_issues(plan: Any) -> None:
         print(f"input: ... {len(lines) - 30} more in results.json", file=sys.stderr)
     n = plan.n_jobs
     print(f"judging {n} judgment(s) from {len(plan.sources)} source(s)", file=sys.stderr)
-
-
-def _saved_rm(folder: Path) -> str:
-    from benchmarks.runner import RunConfig
-
-    path = folder / "run.json"
-    if not path.is_file():
-        return ""  # run_bench explains that this is not a run folder
-    return RunConfig.model_validate_json(path.read_text(encoding="utf-8")).rm
 
 
 def os_no_color() -> bool:
