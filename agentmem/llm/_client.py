@@ -40,6 +40,11 @@ TransportName = Literal["auto", "fast", "litellm"]
 ``api_base``, else litellm."""
 
 
+OFF_LOOP_TOKENS = 64_000
+"""Requests estimated above this many tokens (~250 KB) are JSON-encoded and hashed in a worker
+thread: encoding a megabyte takes ~10 ms, too long to hold the event loop."""
+
+
 def _estimate_tokens(messages: Sequence[Message]) -> int:
     # ~4 characters a token; used only for TPM budgeting before the real usage is known
     chars = 0
@@ -215,18 +220,22 @@ class LLMClient:
                 )
             body.update(extra_body)
 
+        est = _estimate_tokens(msgs)
         use_cache = self.cache is not None and (cache if cache is not None else temperature == 0)
         key = ""
         start = time.perf_counter()
         if use_cache:
             assert self.cache is not None
-            key = cache_key({"model": self.model, "body": body, "version": cache_version})
+            payload = {"model": self.model, "body": body, "version": cache_version}
+            key = (
+                await asyncio.to_thread(cache_key, payload)
+                if est > OFF_LOOP_TOKENS
+                else cache_key(payload)
+            )
             hit = await self.cache.get(key)
             if hit is not None:
                 return self._to_completion(hit, start, cached=True, attempts=0)
-        raw, attempts = await self._call(
-            "chat/completions", body, _estimate_tokens(msgs) + (max_tokens or 0) // 8
-        )
+        raw, attempts = await self._call("chat/completions", body, est + (max_tokens or 0) // 8)
         if use_cache and self.cache is not None and raw.get("choices"):
             await self.cache.put(key, self.model, raw)
         return self._to_completion(raw, start, cached=False, attempts=attempts)
@@ -336,7 +345,12 @@ class LLMClient:
                 if self._tpm is not None:
                     await self._tpm.acquire(estimated_tokens)
                 try:
-                    raw = await transport.post(path, body, timeout_s=self.timeout)
+                    raw = await transport.post(
+                        path,
+                        body,
+                        timeout_s=self.timeout,
+                        off_loop=estimated_tokens > OFF_LOOP_TOKENS,
+                    )
                 except TransportFailure as exc:
                     last = exc
                     timeouts += exc.timeout

@@ -35,6 +35,10 @@ async def _close_on_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[N
             await session.close()
 
 
+def _encode(body: dict[str, Any]) -> bytes:
+    return json.dumps(body).encode("ascii")  # ASCII escapes: faster than UTF-8 output here
+
+
 class FastTransport:
     """POST JSON to ``<api_base>/<path>`` over a pooled keep-alive connection."""
 
@@ -72,12 +76,14 @@ class FastTransport:
         self._sessions[loop] = (session, closer)
         return session
 
-    async def post(self, path: str, body: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
+    async def post(
+        self, path: str, body: dict[str, Any], *, timeout_s: float, off_loop: bool = False
+    ) -> dict[str, Any]:
         """Send one request; raise :class:`TransportFailure` for anything but a 2xx JSON reply."""
         session = await self._session()  # imports aiohttp off the loop on first use
         import aiohttp
 
-        data = json.dumps(body).encode("ascii")  # ASCII escapes: faster than UTF-8 output here
+        data = await asyncio.to_thread(_encode, body) if off_loop else _encode(body)
         try:
             async with session.post(
                 f"{self.api_base}/{path}", data=data, timeout=aiohttp.ClientTimeout(total=timeout_s)

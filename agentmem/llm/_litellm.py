@@ -121,8 +121,11 @@ class LiteLLMTransport:
             kw["api_key"] = os.environ.get("OPENAI_API_KEY") or "not-needed"
         return kw
 
-    async def post(self, path: str, body: dict[str, Any], *, timeout_s: float) -> dict[str, Any]:
-        """Run one completion or embedding request through litellm."""
+    async def post(
+        self, path: str, body: dict[str, Any], *, timeout_s: float, off_loop: bool = False
+    ) -> dict[str, Any]:
+        """Run one completion or embedding request through litellm (``off_loop`` is ignored:
+        litellm encodes the request itself)."""
         await import_off_loop("litellm", import_litellm)  # first use: in a worker thread
         litellm = import_litellm()
         loop = asyncio.get_running_loop()
