@@ -44,6 +44,8 @@ class EdgeIndex:
     """Directory holding ``agentmem-index.json`` and ``tenants/<tenant>/``."""
     search_threads: int = 1
     """Search threads per shard (one keeps many open tenants cheap; raise for huge tenants)."""
+    single_process: bool = True
+    """Always True: the folder is locked to one process, so no one else writes these memories."""
     _shards: dict[str, Any] = field(default_factory=dict, repr=False)
     _spec: IndexSpec | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -9,9 +9,11 @@ commit and the index update leaves ``pending`` events; :meth:`MemoryStore.repair
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +77,10 @@ class MemoryStore:
         default_factory=weakref.WeakValueDictionary, repr=False
     )
     _opened: bool = field(default=False, repr=False)
+    _current: OrderedDict[str, Version] = field(default_factory=OrderedDict, repr=False)
+    cache_size: int = 10_000
+    """Current versions kept in memory (only with an index that is single-process by
+    construction -- the embedded Edge index -- where no other writer can change them)."""
 
     async def open(self) -> MemoryStore:
         """Probe the embedder, open the index (checking its dimension) and the history, repair."""
@@ -190,7 +196,7 @@ class MemoryStore:
         targets = [
             c.memory_id for c in changes if c.memory_id and c.op != "ADD" and c.status == "applied"
         ]
-        current = await self.history.latest(targets) if targets else {}
+        current = await self._latest(targets) if targets else {}
         close: list[tuple[str, int]] = []
         versions: list[Version] = []
         events: list[Event] = []
@@ -279,28 +285,64 @@ class MemoryStore:
             IndexPoint(id=r.memory_id, vector=v, payload=_payload(r))
             for r, v in zip(upserts.values(), vectors, strict=True)
         ]
-        apply_sync = getattr(self.index, "apply_sync", None)
-        if apply_sync is not None and (points or deletes):
-            # embedded engine: the index write runs on the SQL worker right after the commit
-            await self.history.write_intent(
-                txn=txn,
-                close=close,
-                versions=versions,
-                events=events,
-                request=request,
-                now=now,
-                then=lambda: apply_sync(points, deletes, scope.tenant_id),
-            )
-        else:
-            await self.history.write_intent(
-                txn=txn, close=close, versions=versions, events=events, request=request, now=now
-            )
-            if points:
-                await self.index.upsert(points)
-            if deletes:
-                await self.index.delete(deletes, scope.tenant_id)
+        try:
+            apply_sync = getattr(self.index, "apply_sync", None)
+            if apply_sync is not None and (points or deletes):
+                # embedded engine: the index write runs on the SQL worker right after the commit
+                await self.history.write_intent(
+                    txn=txn,
+                    close=close,
+                    versions=versions,
+                    events=events,
+                    request=request,
+                    now=now,
+                    then=lambda: apply_sync(points, deletes, scope.tenant_id),
+                )
+            else:
+                await self.history.write_intent(
+                    txn=txn, close=close, versions=versions, events=events, request=request, now=now
+                )
+                if points:
+                    await self.index.upsert(points)
+                if deletes:
+                    await self.index.delete(deletes, scope.tenant_id)
+        except BaseException:
+            # the SQL side may or may not have committed: forget what we cached about these memories
+            for mid in {*(m for m, _ in close), *(v.memory_id for v in versions)}:
+                self._current.pop(mid, None)
+            raise
         self.history.mark_applied(txn)
+        if self._cacheable:
+            for mid, _ver in close:
+                cached = self._current.get(mid)
+                if cached is not None:
+                    self._current[mid] = dataclasses.replace(cached, valid_to=now)
+            for row in versions:
+                self._remember(row)
         return ids
+
+    @property
+    def _cacheable(self) -> bool:
+        return self.cache_size > 0 and bool(getattr(self.index, "single_process", False))
+
+    def _remember(self, row: Version) -> None:
+        self._current[row.memory_id] = row
+        self._current.move_to_end(row.memory_id)
+        while len(self._current) > self.cache_size:
+            self._current.popitem(last=False)
+
+    async def _latest(self, ids: list[str]) -> dict[str, Version]:
+        """Newest versions, from the in-memory cache when it is safe, else SQL."""
+        if not self._cacheable:
+            return await self.history.latest(ids)
+        out = {i: self._current[i] for i in ids if i in self._current}
+        missing = [i for i in ids if i not in out]
+        if missing:
+            fetched = await self.history.latest(missing)
+            for row in fetched.values():
+                self._remember(row)
+            out.update(fetched)
+        return out
 
     async def forget(self, memory_id: str, scope: Scope, *, actor: str = "api") -> bool:
         """Hard delete: every version and every event text of the memory. Returns False if unknown."""
@@ -310,6 +352,7 @@ class MemoryStore:
             if row is None or row.scope_key != scope.key or row.kind != self.kind:
                 return False
             await self.history.forget(memory_id, scope.key, actor=actor, now=time.time())
+            self._current.pop(memory_id, None)
             await self.index.delete([memory_id], scope.tenant_id)
             return True
 

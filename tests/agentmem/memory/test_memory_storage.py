@@ -382,3 +382,26 @@ async def test_a_second_process_cannot_open_the_same_embedded_index(tmp_path: Pa
             await open_store(tmp_path / "m").open()
     async with open_store(tmp_path / "m") as store:  # released on close
         assert [m.text for m in await store.get_all(ALICE)] == ["Alice likes tea"]
+
+
+async def test_a_failed_index_write_does_not_leave_a_stale_version_cache(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "m") as store:
+        [mid] = await store.commit(ALICE, [Change(op="ADD", text="Alice likes tea")])
+        real = store.index.apply_sync  # type: ignore[attr-defined]
+
+        def crash(*args):
+            raise RuntimeError("index down")
+
+        store.index.apply_sync = crash  # type: ignore[attr-defined]
+        with pytest.raises(RuntimeError, match="index down"):
+            await store.commit(
+                ALICE, [Change(op="UPDATE", memory_id=mid, text="Alice likes green tea")]
+            )
+        store.index.apply_sync = real  # type: ignore[attr-defined]
+        await store.commit(ALICE, [Change(op="UPDATE", memory_id=mid, text="Alice likes oolong")])
+        assert [(v.version, v.text) for v in await store.versions(mid or "", ALICE)] == [
+            (1, "Alice likes tea"),
+            (2, "Alice likes green tea"),
+            (3, "Alice likes oolong"),
+        ]
+        assert [m.text for m in await store.search("oolong", ALICE)] == ["Alice likes oolong"]
