@@ -185,6 +185,12 @@ def main() -> None:
     )
     ap.add_argument("--synthetic-only", action="store_true", help="skip the bundled suite")
     ap.add_argument(
+        "--flat",
+        type=int,
+        default=30,
+        help="distinct synthetic 128K pairs for the memory check (default 30; 0 = skip)",
+    )
+    ap.add_argument(
         "--repeats", type=int, default=7, help="repeats of the synthetic pair (default 7)"
     )
     args = ap.parse_args()
@@ -216,6 +222,26 @@ def main() -> None:
     print(f"  CPU time per call (both orders) median {statistics.median(cpu) * 1e3:7.1f} ms")
     print(f"  machine load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
+    if args.flat:
+        clear_cache()
+        gc.collect()
+        samples = []
+        for i in range(args.flat):
+            sp = synthetic_pair(seed=i + 1)
+            rm.compare_sync(sp)
+            rm.compare_sync(
+                PairInput(
+                    question=sp.question, trajectory_a=sp.trajectory_b, trajectory_b=sp.trajectory_a
+                )
+            )
+            del sp
+            if (i + 1) % 5 == 0:
+                gc.collect()
+                samples.append((i + 1, _rss_mb()))
+        print(
+            f"memory over {args.flat} distinct synthetic 128K pairs (both orders): "
+            + ", ".join(f"{k}: {v:.0f} MB" for k, v in samples)
+        )
     if args.synthetic_only:
         return
     if not any(SUITE.glob("*.jsonl*")):

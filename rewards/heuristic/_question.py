@@ -26,7 +26,7 @@ from rewards.heuristic._text import (
 
 __all__ = ["QuestionFacts", "analyse_question", "clear_cache", "unit_text", "units_with"]
 
-_CACHE_SIZE = 64
+_CACHE_SIZE = 16
 _cache: OrderedDict[tuple[int, int], QuestionFacts] = OrderedDict()
 _lock = threading.Lock()
 
@@ -128,7 +128,7 @@ def clear_cache() -> None:
 
 
 def analyse_question(question: str) -> QuestionFacts:
-    """Analyse ``question`` (cached by content hash, bounded LRU of 64 entries)."""
+    """Analyse ``question`` (cached by content hash, bounded LRU of 16 entries)."""
     key = (stable_hash(question), len(question))
     with _lock:
         hit = _cache.get(key)

@@ -7,7 +7,6 @@ instead of distilled facts.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from rewards.heuristic._parse import ParsedTrajectory
@@ -18,7 +17,6 @@ __all__ = ["duplicate_ratio", "redundancy_features"]
 
 _TRANSCRIPT = re.compile(r"\[[^\]]{3,60}\]\s*(?:Speaker\s+)?[A-Z][\w\-]*\s+says\s*:")
 _NEAR = 0.9
-_RUN = 6
 
 
 def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float, int]:
@@ -58,26 +56,6 @@ def _transcript_ratio(items: list[str], q: QuestionFacts) -> float:
         if len(longest.split()) >= 12 and q.low_context.find(longest[:120]) >= 0:
             dumped += 1
     return dumped / len(items)
-
-
-@functools.lru_cache(maxsize=1024)
-def _repeats(text: str) -> tuple[int, int]:
-    """(repeated, total) 6-word windows of one memory text."""
-    ws = words(text)
-    if len(ws) < _RUN:
-        return 0, 0
-    grams = [hash(" ".join(ws[i : i + _RUN])) for i in range(len(ws) - _RUN + 1)]
-    return len(grams) - len(set(grams)), len(grams)
-
-
-def repeated_text(texts: list[str]) -> float:
-    """Share of 6-word windows that repeat an earlier window of the same memory text."""
-    rep = tot = 0
-    for t in texts:
-        r, n = _repeats(t)
-        rep += r
-        tot += n
-    return rep / tot if tot else 0.0
 
 
 def redundancy_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:

@@ -189,7 +189,7 @@ def fraction(part: Iterable[object], whole: Iterable[object]) -> float:
 _SUFFIXES = ("ingly", "ation", "ings", "ing", "ied", "ies", "edly", "ed", "es", "ly", "s")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=32768)
 def stem(word: str) -> str:
     """A light suffix-stripper so 'travelling', 'traveling' and 'travels' meet at 'travel'."""
     for suf in _SUFFIXES:
@@ -270,7 +270,7 @@ class SentenceInfo:
     """Numbers it states."""
 
 
-@functools.lru_cache(maxsize=32768)
+@functools.lru_cache(maxsize=8192)
 def sentence_info(sentence: str) -> SentenceInfo:
     """Analyse one sentence (memoised: carried-over memories repeat their sentences every step)."""
     ws = words(sentence)
@@ -285,7 +285,7 @@ def sentence_info(sentence: str) -> SentenceInfo:
     )
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def memory_sentences(text: str) -> tuple[SentenceInfo, ...]:
     """The analysed sentences of one memory text (memoised per text)."""
     return tuple(sentence_info(s) for s in sentences(text))
