@@ -10,7 +10,8 @@ print("\\n".join(report.summary_lines()))
 
 from __future__ import annotations
 
-from benchmarks.loaders._formats import Hasher, discover, iter_rows, open_binary
+from benchmarks.loaders._discover import discover
+from benchmarks.loaders._formats import Hasher, iter_rows, open_binary
 from benchmarks.loaders._load import iter_records, load_records, pair_id_of
 from benchmarks.loaders._record import LoadIssue, LoadReport, Record, Severity, Source, SourceFormat
 

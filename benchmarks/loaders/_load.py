@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks.loaders._formats import Hasher, discover, iter_rows
+from benchmarks.loaders._discover import discover
+from benchmarks.loaders._formats import Hasher, iter_rows
 from benchmarks.loaders._record import LoadIssue, LoadReport, Record, Source
 from benchmarks.settings import UNMAPPED, canonical_length, canonical_setting
 
