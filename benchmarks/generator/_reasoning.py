@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from agentmem.render import PartMemories, StepText, render_parallel, render_sequential
 from agentmem.tokens import count_tokens
-from benchmarks.generator._babi import BABI_KINDS, ReasoningTask, make_babi
+from benchmarks.generator._babi import BABI_KINDS, Fact, ReasoningTask, make_babi
 from benchmarks.generator._common import (
     Side,
     balance,
@@ -151,18 +151,47 @@ def _sections(ctx: _Context, length: str) -> list[tuple[list[int], str]]:
 
 
 def _lower_first(s: str) -> str:
-    return (
-        s[0].lower() + s[1:]
-        if s and not s.startswith(tuple(p for p in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-        else s
-    )
+    return "the " + s[4:] if s.startswith("The ") else s
+
+
+def _implication(f: Fact) -> str:
+    """What a fact changes, in the agent's words (reasoning prose for one memory style)."""
+    if f.op == "move":
+        return f"{f.who} is now in the {f.where}"
+    if f.op == "grab":
+        return f"{f.who} now holds the {f.obj}"
+    if f.op == "drop":
+        return f"{f.who} no longer has the {f.obj}"
+    if f.op == "give":
+        return f"the {f.obj} is now with {f.to}, not {f.who}"
+    if f.obj == "designer":
+        return f"the designer of the {f.who} is {f.to}"
+    if f.obj == "born":
+        return f"{f.to} is the birthplace of {f.who}"
+    return f"{f.who} lies in the province of {f.to}"
 
 
 def _memory_text(
-    style: int, focus: str, lines: Sequence[str], notes: Sequence[str], conclusion: str
+    style: int,
+    focus: str,
+    lines: Sequence[str],
+    notes: Sequence[str],
+    conclusion: str,
+    implications: Mapping[str, str] | None = None,
 ) -> str:
-    """Render one memory in one of four writing styles (the same style for both sides of a pair)."""
+    """Render one memory in one of five writing styles (the same style for both sides of a pair)."""
     notes_txt = " ".join(notes)
+    if style == 4:
+        body = []
+        for ln in lines:
+            why = (implications or {}).get(ln)
+            body.append(f"* {ln} So {why}." if why else f"* {ln}")
+        out = f"Working notes on {focus}.\n" + (
+            "\n".join(body) if body else "* nothing relevant so far"
+        )
+        if notes_txt:
+            out += f"\n{notes_txt}"
+        return out + f"\nPutting this together: {conclusion}."
     if style == 0:
         body = "\n".join(f"- {ln}" for ln in lines) if lines else f"- (no clue about {focus} yet)"
         out = f"Relevant information found so far:\n{body}"
@@ -277,7 +306,10 @@ def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tu
                 out.append(note)
         return out
 
-    fact_words = {w.strip(".,") for f in task.facts for w in f.text.split()} | set(task.focus.split())
+    fact_words = {w.strip(".,") for f in task.facts for w in f.text.split()} | set(
+        task.focus.split()
+    )
+    implications = {f.text: _implication(f) for f in task.facts}
 
     def conclusion(facts: list[int]) -> str:
         return task.conclude(task.solve([task.facts[i] for i in facts]))
@@ -305,6 +337,7 @@ def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tu
                 lines_for(mem_facts, s),
                 notes(key, section, base),
                 conclusion(mem_facts),
+                implications,
             )
             wrong: list[str] = []
             if s in plan.wrong_at and plan.wrong_at[s][0] in mem_facts:
@@ -319,6 +352,7 @@ def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tu
                         bad_lines,
                         notes(key, section, base),
                         conclusion(mem_facts),
+                        implications,
                     )
                 )
             steps.append(
@@ -354,6 +388,7 @@ def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tu
         lines_for(union, last_sec),
         notes(("summary", 0), "", 0) if pads[("summary", 0)] else [],
         conclusion(union),
+        implications,
     )
     tail_steps, final, _ = run(plan.tail, union, summary, "tail")
     answer = task.solve([task.facts[i] for i in final]) or "unknown"
@@ -418,7 +453,7 @@ def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> 
         sections=sections,
         fact_section=fact_section,
         recorded=recorded,
-        style=rng.randrange(4),
+        style=rng.randrange(5),
         parts=parts,
         tail=tail,
         seed=f"{seed}:{setting}:{length}:{index}",
