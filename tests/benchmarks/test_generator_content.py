@@ -134,12 +134,21 @@ def test_trajectories_follow_the_published_layout_of_their_pattern() -> None:
     for rec in _records("Sequential") + _records("Mixed"):
         for side in ("chosen", "rejected"):
             text = rec[side]
-            assert text.count("<problem>") == text.count("<section>") == text.count("<wrong_updated_memories>")
+            assert (
+                text.count("<problem>")
+                == text.count("<section>")
+                == text.count("<wrong_updated_memories>")
+            )
             if rec["meta"]["setting"].startswith("Mixed"):
                 parts = int(re.search(r"parallel(\d)", rec["subtask"]).group(1))  # type: ignore[union-attr]
-                assert parts in (2, 3) and f"There are {parts} processed components (Memories):" in text
+                assert (
+                    parts in (2, 3)
+                    and f"There are {parts} processed components (Memories):" in text
+                )
                 assert text.startswith("The entire agent workflow consists of parallel processing")
-                tail = text.split("Based on the memory, the process of obtaining the answer is as follows:\n")[1]
+                tail = text.split(
+                    "Based on the memory, the process of obtaining the answer is as follows:\n"
+                )[1]
                 assert tail.startswith("Step 1:")  # the sequential continuation after the summary
             else:
                 assert text.startswith("Step 1:\n\n<problem> \n") and "Part 1:" not in text
