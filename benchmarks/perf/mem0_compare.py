@@ -79,7 +79,7 @@ def turns(n: int) -> list[tuple[list[dict[str, str]], str]]:
                 "content": f"{like.capitalize()} sounds great, and {city} is lovely.",
             },
         ]
-        out.append((msgs, f"what does the user enjoy and where does their {who} live"))
+        out.append((msgs, f"turn {i}: what does the user enjoy and where does their {who} live?"))
     return out
 
 
