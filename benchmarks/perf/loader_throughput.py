@@ -60,13 +60,48 @@ def measure(path: Path, what: str) -> None:
         report = LoadReport()
         n = sum(1 for _ in iter_records(discover([path]), report))
         assert report.n_errors == 0, report.summary_lines()
-    else:  # the runner's planning pass: parse + validate + hash every record, plus the file's sha256
+    elif (
+        what == "plan"
+    ):  # the runner's planning pass: parse + validate + hash every record and the file
         plan = make_plan(RunConfig(data=[str(path)], rm="heuristic"))
         n = plan.n_jobs
+    else:  # a whole run (plan, judging pass, ledger, results) with an instant reward model
+        n = _whole_run(path)
     dt = time.perf_counter() - t0
     cpu = time.process_time() - c0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"records": n, "seconds": dt, "cpu_seconds": cpu, "peak_rss_mb": rss_mb}))
+
+
+def _whole_run(path: Path) -> int:
+    import asyncio
+    import shutil
+
+    from benchmarks.runner import ExecOptions, RunConfig, run_bench
+    from rewards import PairwiseVerdict, Reward, RMSpec
+
+    class Instant:
+        spec = RMSpec(name="instant")
+
+        async def score_update(self, update: object) -> Reward:
+            return Reward(value=0.5)
+
+        async def compare(self, pair: object) -> PairwiseVerdict:
+            return PairwiseVerdict(winner="A")
+
+    out = Path(tempfile.mkdtemp(prefix="loader-perf-run-"))
+    try:
+        res = asyncio.run(
+            run_bench(
+                RunConfig(data=[str(path)], rm="instant"),
+                out_dir=out / "run",
+                rm=Instant(),
+                options=ExecOptions(write_report=False),
+            )
+        )
+        return res.n_pairs
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def main() -> None:
@@ -88,7 +123,7 @@ def main() -> None:
         t0 = time.perf_counter()
         n, size = build(path, int(args.gb * 1e9), int(args.record_mb * 1e6))
         print(f"built {path}: {n} records, {size / 1e6:.0f} MB in {time.perf_counter() - t0:.1f} s")
-        for what in ("loader", "plan"):
+        for what in ("loader", "plan", "run"):
             out = subprocess.run(
                 [
                     sys.executable,
@@ -106,11 +141,11 @@ def main() -> None:
             )
             fig = json.loads(out.stdout.strip().splitlines()[-1])
             mbps = size / 1e6 / fig["seconds"]
-            label = (
-                "iter_records (stream, validate, dedup)"
-                if what == "loader"
-                else "runner plan pass (+ sha256)"
-            )
+            label = {
+                "loader": "iter_records (stream, validate, dedup)",
+                "plan": "runner plan pass (+ sha256)",
+                "run": "whole run, instant RM (plan + judging pass + ledger + results)",
+            }[what]
             print(
                 f"{label}: {fig['records']} records, {mbps:.0f} MB/s wall ({size / 1e6 / fig['cpu_seconds']:.0f} MB per CPU-second), peak RSS {fig['peak_rss_mb']:.0f} MB "
                 f"(targets >= 100 MB/s, <= 300 MB)"
