@@ -11,7 +11,7 @@ from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
 from rewards.heuristic._text import memory_sentences, stem, stems, text_stems
 
-__all__ = ["coverage_features", "evidence_facts", "final_parts"]
+__all__ = ["coverage_features", "evidence_facts", "final_parts", "paired_fact_coverage"]
 
 _ENOUGH = 0.8
 """Share of an evidence fact's words that, found together in one memory sentence, keep it."""
@@ -100,3 +100,28 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
     elif t.layout in ("dialogue", "plain"):
         out["nonempty"] = 1.0
     return out
+
+
+def paired_fact_coverage(
+    ta: ParsedTrajectory, tb: ParsedTrajectory, q: QuestionFacts
+) -> tuple[float, float] | None:
+    """``facts_final`` of both sides, over the evidence facts that either side ever held.
+
+    Evidence found by searching the context includes sentences neither agent thought relevant;
+    judging the pair on the facts at least one of them kept makes a dropped fact count fully
+    instead of being diluted. None when neither side ever held an evidence fact.
+    """
+    facts = evidence_facts(q)
+    if not facts:
+        return None
+    ever_a = _best_overlaps(facts, ta.memories)
+    ever_b = _best_overlaps(facts, tb.memories)
+    mask = [max(x, y) >= _ENOUGH for x, y in zip(ever_a, ever_b, strict=True)]
+    n = sum(mask)
+    if not n:
+        return None
+    fin_a = _best_overlaps(facts, _answer_memory(ta))
+    fin_b = _best_overlaps(facts, _answer_memory(tb))
+    cov_a = sum(min(1.0, r / _ENOUGH) for r, m in zip(fin_a, mask, strict=True) if m) / n
+    cov_b = sum(min(1.0, r / _ENOUGH) for r, m in zip(fin_b, mask, strict=True) if m) / n
+    return cov_a, cov_b

@@ -140,17 +140,14 @@ not a claim about the world that the context should contain."""
 
 
 def _name_units(q: QuestionFacts, name: str) -> list[frozenset[str]] | None:
-    """Stems of the context units naming ``name`` (None when the name is not rare there)."""
+    """Stems of the context units naming ``name`` (None when the name is not rare there).
+
+    A pure function of (question, name), memoised on the question. A name the question never
+    uses has no context sentence: a set lookup saves the scan.
+    """
     cache: dict[str, list[frozenset[str]] | None] = q.derived.setdefault("name_units", {})  # type: ignore[assignment]
     if name not in cache:
-        # A name the question never uses has no context sentence (a set lookup saves a scan);
-        # past _MAX_LOOKUPS distinct names per question, further names are not looked up, which
-        # bounds the cost on memories full of capitalised words.
-        looked = int(q.derived.get("name_lookups", 0))  # type: ignore[call-overload]
-        spans = None
-        if name in q.vocab and looked < _MAX_LOOKUPS:
-            q.derived["name_lookups"] = looked + 1
-            spans = units_with(q, name)
+        spans = units_with(q, name) if name in q.vocab else None
         cache[name] = None if spans is None else [frozenset(stems(u)) for u in spans]
     return cache[name]
 
@@ -160,9 +157,13 @@ def unsupported_claims(t: ParsedTrajectory, q: QuestionFacts) -> int:
 
     A clause is a claim when it names at least one name that is rare in the context and is not
     commentary about the reading itself (no 'section', 'passage', 'question', ...). It is
-    supported when one context sentence holds all its rare names and 80% of its words.
+    supported when one context sentence holds all its rare names and 80% of its words. Only the
+    first ``_MAX_LOOKUPS`` distinct names of the trajectory (in order of appearance) are looked
+    up, which bounds the cost on memories full of capitalised words and depends on this
+    trajectory alone (never on earlier calls).
     """
     seen: set[str] = set()
+    checkable: dict[str, None] = {}
     bad = 0
     for m in t.memories:
         for info in memory_sentences(m):
@@ -172,14 +173,18 @@ def unsupported_claims(t: ParsedTrajectory, q: QuestionFacts) -> int:
             if set(info.norm.split()) & _META:
                 continue
             unit_sets: list[list[frozenset[str]]] = []
-            for name in info.entities:
+            for name in sorted(info.entities):
+                if name not in checkable:
+                    if len(checkable) >= _MAX_LOOKUPS:
+                        continue
+                    checkable[name] = None
                 units = _name_units(q, name)
                 if units:
                     unit_sets.append(units)
             if not unit_sets:
                 continue
             need = info.stems
-            ok = any(len(need & u) >= _CLAIM * len(need) for u in min(unit_sets, key=len))
+            ok = any(len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units)
             if not ok:
                 bad += 1
     return bad

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rewards._types import PairInput, PairwiseVerdict, Reward, RMSpec, UpdateContext
+from rewards.heuristic._coverage import paired_fact_coverage
 from rewards.heuristic._features import FEATURES, extract
 from rewards.heuristic._pairwise import PairScore, score_pair
 from rewards.heuristic._parse import parse_trajectory
@@ -65,6 +66,10 @@ class HeuristicRM:
         ta = parse_trajectory(pair.trajectory_a, kind=pair.kind)
         tb = parse_trajectory(pair.trajectory_b, kind=pair.kind)
         fa, fb = extract(ta, q), extract(tb, q)
+        if "facts_final" in fa and "facts_final" in fb:
+            paired = paired_fact_coverage(ta, tb, q)
+            if paired is not None:
+                fa["facts_final"], fb["facts_final"] = paired
         ps = score_pair(fa, fb, self.weights)
         winner, how = self._decide(ps, pair)
         margin = ps.score_a - ps.score_b
