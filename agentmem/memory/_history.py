@@ -381,6 +381,7 @@ class HistoryDB:
 
     async def pending(self) -> list[Event]:
         """Events whose index update may not have happened (crash between SQL and index)."""
+        await self.flush_marks()
         return await self._run(
             lambda c: [
                 _event(r._mapping) for r in c.execute(select(_E).where(_E.c.status == "pending"))
