@@ -96,3 +96,32 @@ async def test_offline_create_needs_no_model(tmp_path: Path) -> None:
         res = await memory.add("I am learning to play the cello.", scope=ALICE)
         assert [o.op.op for o in res.outcomes] == ["ADD"]
         assert memory.reward_model.spec.name == "heuristic"
+
+
+async def test_best_of_n_samples_proposals_with_different_seeds(tmp_path: Path, rm) -> None:
+    def reply(req: FakeRequest) -> str:
+        if "durable facts" in req.system:
+            return json.dumps({"facts": ["Alice lives in Lisbon"]})
+        seed = req.body.get("seed")
+        text = "Alice lives in Lisbon" if seed == 2 else "Alice lives in Lisbon and owns a castle"
+        return json.dumps({"operations": [{"fact": 0, "event": "ADD", "text": text}]})
+
+    with FakeOpenAIServer(handler=reply) as server:
+        memory = FactsMemory.create(
+            str(tmp_path),
+            model="openai/fake",
+            api_base=server.base_url,
+            api_key="x",
+            rm=rm,
+            policy="best-of-3",
+        )
+        async with memory:
+            res = await memory.add("I live in Lisbon", scope=ALICE)
+            assert [o.op.text for o in res.applied] == ["Alice lives in Lisbon"]
+            assert len(res.rejected) == 2
+        proposals = [r.body for r in server.chat_requests if "EXISTING memories" in r.user]
+        assert sorted((b.get("temperature"), b.get("seed")) for b in proposals) == [
+            (0.0, None),
+            (0.7, 1),
+            (0.7, 2),
+        ]
