@@ -22,12 +22,14 @@ _NEAR = 0.9
 def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float, int]:
     """(fraction, count) of ``units`` that repeat or nearly repeat an earlier unit.
 
-    Exact repeats are found by hashing the normalised text; near repeats when at least 75% of a
-    unit's 3-word shingles already appeared earlier (units of three or more shingles). Linear in
-    the number of units.
+    Exact repeats are found by hashing the normalised text; near repeats when at least 90% of a
+    unit's 3-word shingles already appeared earlier, or when the unit contains 90% of an earlier
+    unit's shingles (a restatement wrapped in new words). Quadratic only in the sentences of one
+    memory, which are few.
     """
     seen: set[str] = set()
     seen_sh: set[int] = set()
+    earlier: list[frozenset[int]] = []
     dups = counted = 0
     for u in units:
         info = sentence_info(u) if isinstance(u, str) else u
@@ -35,10 +37,17 @@ def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float,
             continue
         counted += 1
         sh = info.shingles
-        if info.norm in seen or (len(sh) >= 3 and len(sh & seen_sh) >= _NEAR * len(sh)):
+        if (
+            info.norm in seen
+            or (len(sh) >= 3 and len(sh & seen_sh) >= _NEAR * len(sh))
+            # restates an earlier sentence inside a longer one ("As noted above, <sentence>")
+            or (len(sh) >= 3 and any(len(e & sh) >= _NEAR * len(e) for e in earlier))
+        ):
             dups += 1
         seen.add(info.norm)
         seen_sh |= sh
+        if len(sh) >= 4:
+            earlier.append(sh)
     return (dups / counted if counted else 0.0), dups
 
 

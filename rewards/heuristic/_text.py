@@ -270,10 +270,15 @@ class SentenceInfo:
     """Numbers it states."""
 
 
+_LIST_NUMBER = re.compile(r"\s*[-*]?\s*\d+[.)]\s")
+
+
 @functools.lru_cache(maxsize=8192)
 def sentence_info(sentence: str) -> SentenceInfo:
     """Analyse one sentence (memoised: carried-over memories repeat their sentences every step)."""
     ws = words(sentence)
+    if len(ws) > 1 and ws[0].isdigit() and _LIST_NUMBER.match(sentence):
+        ws = ws[1:]  # list numbering ("2. The dam ...") is layout, not content
     cws = tuple(w for w in ws if len(w) > 1 and w not in STOPWORDS)
     return SentenceInfo(
         norm=" ".join(ws),
