@@ -569,7 +569,7 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
     nominal = length_tokens(length)
     target = target_tokens(rng, length)
     chat_pool = [
-        rng.choice(c.quotes) if rng.random() < 0.6 else rng.choice(_CHAT)
+        rng.choice(c.plain_quotes) if rng.random() < 0.6 else rng.choice(_CHAT)
         for _ in range(int(nominal / 12))
     ]
     start = datetime(2023, 1, 1) + timedelta(days=rng.randrange(300), hours=9)

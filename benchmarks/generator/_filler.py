@@ -25,6 +25,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
 _NAME = re.compile(
     r"(?<![.!?]\s)(?<!^)\b(?:Mr\.|Mrs\.|Miss|Lady|Sir|Colonel|Captain)?\s?([A-Z][a-z]{3,})\b"
 )
+_TITLES = re.compile(r"\b(?:Mr|Mrs|Miss|Lady|Sir|Colonel|Captain|Dr)\b")
 _NOT_NAMES = frozenset(
     [
         "The",
@@ -140,6 +141,25 @@ class Corpus:
             total += self.tokens[i] + 1
             i = (i + 1) % n
         return out
+
+    @functools.cached_property
+    def plain_quotes(self) -> tuple[str, ...]:
+        """Quotes that name nobody (they read as anyone's small talk)."""
+        return tuple(q for q in self.quotes if self.is_plain(q))
+
+    @functools.cached_property
+    def known_names(self) -> frozenset[str]:
+        """Capitalised words seen mid-sentence at least three times: the novels' names."""
+        from collections import Counter
+
+        counts = Counter(m.group(1) for s in self.sentences for m in _NAME.finditer(s))
+        return frozenset(n for n, k in counts.items() if k >= 3 and n not in _NOT_NAMES)
+
+    def is_plain(self, text: str) -> bool:
+        """True when ``text`` names no person or place and addresses nobody by title."""
+        if _TITLES.search(text):
+            return False
+        return not any(w.strip(".,;:!?-'\"()") in self.known_names for w in text.split())
 
     def names_in(self, text: str, limit: int = 3) -> list[str]:
         """Up to ``limit`` capitalised names that appear mid-sentence in ``text`` (first seen first)."""

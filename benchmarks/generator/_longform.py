@@ -559,7 +559,7 @@ def make_longform_pair(*, seed: int, setting: str, length: str, index: int) -> d
     reference = [
         x
         for x in filler[:k_ref]
-        if 8 <= len(x.split()) <= 30 and not any(q in x for q in "\"“”‘’'")
+        if 8 <= len(x.split()) <= 30 and not any(q in x for q in "\"“”‘’'") and c.is_plain(x)
     ]
     rng.shuffle(reference)
     cap = max(1, len(reference) // n)
