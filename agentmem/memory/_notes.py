@@ -15,23 +15,34 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from agentmem.exceptions import UserError
 from agentmem.memory._conversation import clean_messages
 from agentmem.memory._embed import Embedder, HybridEmbedder, LLMEmbedder
 from agentmem.memory._history import Request
 from agentmem.memory._note_steps import (
+    Evolution,
     EvolutionProposer,
     LLMEvolutionProposer,
     LLMNoteBuilder,
+    NeighbourUpdate,
+    NoteAttrs,
     NoteBuilder,
     OverlapEvolution,
     WordNoteBuilder,
     render_note,
 )
 from agentmem.memory._policy import WritePolicy
-from agentmem.memory._records import AddResult, MemoryEvent, MemoryItem, OpOutcome, ProposedOp
+from agentmem.memory._records import (
+    AddResult,
+    MemoryEvent,
+    MemoryItem,
+    OpOutcome,
+    ProposedOp,
+    result_from_json,
+    result_to_json,
+)
 from agentmem.memory._scope import Scope
 from agentmem.memory._steps import Message
 from agentmem.memory._store import Change, MemoryStore
@@ -205,8 +216,6 @@ class NotesMemory:
         if idempotency_key and (
             done := await self.store.history.get_request(scope.key, idempotency_key)
         ):
-            from agentmem.memory._records import result_from_json
-
             return result_from_json(done, replayed=True)
         conv = clean_messages(messages)
         content = " ".join(m["content"] for m in conv.messages if m["role"] == "user").strip()
@@ -215,189 +224,41 @@ class NotesMemory:
         attrs = await self.builder(content)
         async with self.store.scope_lock(scope):
             hits = await self.store.search(content, scope, limit=self.neighbours)
-            shown = list(enumerate(hits))
-            evo = await self.evolver(content, attrs, shown)
-            by_ref = dict(shown)
+            evo = await self.evolver(content, attrs, list(enumerate(hits)))
+            props = _proposals(content, attrs, hits, evo)
+
+            async def score(p: _Proposal) -> None:
+                if p.before is not None and p.after is not None:
+                    p.reward = await self.reward_model.score_update(
+                        UpdateContext(
+                            question=self.instruction,
+                            previous_memory=p.before,
+                            chunk=conv.text,
+                            candidate=p.after,
+                        )
+                    )
+
+            await asyncio.gather(*(score(p) for p in props))
+            threshold = self.policy.threshold if self.policy.name != "score" else 0.0
+            note_ok = props[0].passes(threshold)
+            for p in props:
+                p.ok = (
+                    p.passes(threshold) and note_ok
+                )  # nothing links to or evolves around a refused note
+                if not note_ok and p.kind != "ADD":
+                    p.why = "the new note was rejected"
             note_id = str(uuid.uuid4())
-            note_text = render_note(content, attrs.context, attrs.keywords, attrs.tags)
-            before = "\n\n".join(render_note(h.text, h.context, h.keywords, h.tags) for h in hits)
-
-            async def score(prev: str, cand: str) -> Reward:
-                return await self.reward_model.score_update(
-                    UpdateContext(
-                        question=self.instruction,
-                        previous_memory=prev,
-                        chunk=conv.text,
-                        candidate=cand,
-                    )
-                )
-
-            jobs: list[tuple[str, Any, Any]] = [
-                ("ADD", None, score(before, f"{before}\n\n{note_text}".strip()))
-            ]
-            for ref in dict.fromkeys(evo.links):
-                n = by_ref.get(_int(ref))
-                jobs.append(
-                    (
-                        "LINK",
-                        (ref, n),
-                        score(before, f"{before}\n\n{note_text}\nLinks: [{n.text!r}]" if n else "")
-                        if n
-                        else None,
-                    )
-                )
-            for up in evo.updates:
-                n = by_ref.get(_int(up.id))
-                if n is None:
-                    jobs.append(("EVOLVE", (up.id, None, up), None))
-                    continue
-                new_ctx = up.context if up.context is not None else n.context
-                new_tags = up.tags if up.tags is not None else n.tags
-                jobs.append(
-                    (
-                        "EVOLVE",
-                        (up.id, n, up),
-                        score(
-                            render_note(n.text, n.context, n.keywords, n.tags),
-                            render_note(n.text, new_ctx, n.keywords, new_tags),
-                        ),
-                    )
-                )
-            rewards = await asyncio.gather(*(j[2] for j in jobs if j[2] is not None))
-            it = iter(rewards)
-            thr = self.policy.threshold if self.policy.name != "score" else 0.0
-            scorer = self.reward_model.spec.label
-            outcomes: list[OpOutcome] = []
-            changes: list[Change] = []
-            links: list[str] = []
-            per_neighbour: dict[str, dict[str, Any]] = {}
-            note_ok = True
-            for kind, data, job in jobs:
-                r = next(it) if job is not None else None
-                ok = r is not None and r.value >= thr
-                rationale = (
-                    r.rationale
-                    if r
-                    else f"refers to note {data[0]!r}, which is not one of the neighbours retrieved (0..{len(hits) - 1})"
-                )
-                if kind == "ADD":
-                    note_ok = ok
-                    outcomes.append(
-                        OpOutcome(
-                            op=ProposedOp(op="ADD", text=content),
-                            status="applied" if ok else "rejected",
-                            memory_id=note_id if ok else None,
-                            score=r.value if r else None,
-                            rationale=rationale,
-                        )
-                    )
-                    changes.append(
-                        Change(
-                            op="ADD",
-                            memory_id=note_id,
-                            text=content,
-                            status="applied" if ok else "rejected",
-                            attrs=attrs.model_dump() | {"links": []},
-                            actor=actor,
-                            score=r.value if r else None,
-                            rationale=rationale,
-                            scorer=scorer,
-                            request_id=request_id,
-                        )
-                    )
-                    continue
-                ok = ok and note_ok  # nothing links to or evolves around a note that was not stored
-                n = data[1]
-                target = n.id if n is not None else None
-                desc = (
-                    f"link to {n.text!r}"
-                    if kind == "LINK" and n
-                    else (f"evolve {n.text!r}" if n else "")
-                )
-                outcomes.append(
-                    OpOutcome(
-                        op=ProposedOp(
-                            op="UPDATE",
-                            text=desc,
-                            target=target,
-                            old_text=n.text if n else None,
-                            reason=kind.lower(),
-                            attrs={
-                                k: v
-                                for k, v in (("context", data[2].context), ("tags", data[2].tags))
-                                if v is not None
-                            }
-                            if kind == "EVOLVE"
-                            else None,
-                        ),
-                        status="applied" if ok else "rejected",
-                        memory_id=target if ok else None,
-                        score=r.value if r else None,
-                        rationale=rationale if note_ok else "the new note was rejected",
-                    )
-                )
-                if not ok:
-                    changes.append(
-                        Change(
-                            op=kind,
-                            memory_id=None,
-                            text=desc,
-                            status="rejected",
-                            actor=actor,
-                            score=r.value if r else None,
-                            rationale=outcomes[-1].rationale,
-                            scorer=scorer,
-                            request_id=request_id,
-                        )
-                    )
-                    continue
-                assert n is not None
-                upd = per_neighbour.setdefault(
-                    n.id,
-                    {
-                        "links": list(n.links),
-                        "context": n.context,
-                        "tags": list(n.tags),
-                        "ops": [],
-                        "scores": [],
-                    },
-                )
-                if kind == "LINK":
-                    links.append(n.id)
-                    if note_id not in upd["links"]:
-                        upd["links"].append(note_id)
-                else:
-                    u = data[2]
-                    if u.context is not None:
-                        upd["context"] = u.context
-                    if u.tags is not None:
-                        upd["tags"] = list(u.tags)
-                upd["ops"].append(kind)
-                upd["scores"].append((r.value if r else None, rationale))
-            if note_ok:
-                changes[0].attrs = attrs.model_dump() | {"links": links}
-                for nid, upd in per_neighbour.items():
-                    op = "EVOLVE" if "EVOLVE" in upd["ops"] else "LINK"
-                    vals = [s for s, _ in upd["scores"] if s is not None]
-                    changes.append(
-                        Change(
-                            op=op,
-                            memory_id=nid,
-                            attrs={
-                                "links": upd["links"],
-                                "context": upd["context"],
-                                "tags": upd["tags"],
-                            },
-                            actor=actor,
-                            score=min(vals) if vals else None,
-                            rationale="; ".join(r for _, r in upd["scores"]),
-                            scorer=scorer,
-                            request_id=request_id,
-                        )
-                    )
+            outcomes = [p.outcome(note_id) for p in props]
             result = AddResult(request_id=request_id, facts=[content], outcomes=outcomes)
-            from agentmem.memory._records import result_to_json
-
+            changes = _changes(
+                props,
+                note_id,
+                content,
+                attrs,
+                actor=actor,
+                scorer=self.reward_model.spec.label,
+                request_id=request_id,
+            )
             request = Request(
                 scope_key=scope.key,
                 key=request_id,
@@ -406,6 +267,184 @@ class NotesMemory:
             )
             await self.store.commit(scope, changes, request=request)
         return result
+
+
+@dataclass(kw_only=True)
+class _Proposal:
+    """The new note, one link, or one neighbour update, with what the reward model saw."""
+
+    kind: Literal["ADD", "LINK", "EVOLVE"]
+    neighbour: MemoryItem | None = None
+    ref: Any = None
+    update: NeighbourUpdate | None = None
+    before: str | None = None
+    after: str | None = None
+    reward: Reward | None = None
+    ok: bool = False
+    why: str = ""
+    after_text: str = ""
+
+    def passes(self, threshold: float) -> bool:
+        return self.reward is not None and self.reward.value >= threshold
+
+    @property
+    def rationale(self) -> str:
+        if self.why:
+            return self.why
+        if self.reward is not None:
+            return self.reward.rationale
+        return f"refers to note {self.ref!r}, which is not one of the neighbours retrieved"
+
+    def outcome(self, note_id: str) -> OpOutcome:
+        status = "applied" if self.ok else "rejected"
+        value = self.reward.value if self.reward else None
+        if self.kind == "ADD":
+            return OpOutcome(
+                op=ProposedOp(op="ADD", text=self.after_text),
+                status=status,
+                memory_id=note_id if self.ok else None,
+                score=value,
+                rationale=self.rationale,
+            )
+        n = self.neighbour
+        attrs = None
+        if self.kind == "EVOLVE" and self.update is not None:
+            attrs = {
+                k: v
+                for k, v in (("context", self.update.context), ("tags", self.update.tags))
+                if v is not None
+            }
+        op = ProposedOp(
+            op="UPDATE",
+            text=self.describe(),
+            target=n.id if n else None,
+            old_text=n.text if n else None,
+            reason=self.kind.lower(),
+            attrs=attrs,
+        )
+        return OpOutcome(
+            op=op,
+            status=status,
+            memory_id=n.id if (self.ok and n) else None,
+            score=value,
+            rationale=self.rationale,
+        )
+
+    def describe(self) -> str:
+        if self.neighbour is None:
+            return ""
+        return f"{'link to' if self.kind == 'LINK' else 'evolve'} {self.neighbour.text!r}"
+
+
+def _proposals(
+    content: str, attrs: NoteAttrs, hits: list[MemoryItem], evo: Evolution
+) -> list[_Proposal]:
+    """The new note first, then each link and neighbour update, mapped back from integer ids."""
+    by_ref = dict(enumerate(hits))
+    note = render_note(content, attrs.context, attrs.keywords, attrs.tags)
+    before = "\n\n".join(render_note(h.text, h.context, h.keywords, h.tags) for h in hits)
+    out = [
+        _Proposal(
+            kind="ADD", before=before, after=f"{before}\n\n{note}".strip(), after_text=content
+        )
+    ]
+    for ref in dict.fromkeys(evo.links):
+        n = by_ref.get(_int(ref))
+        p = _Proposal(kind="LINK", neighbour=n, ref=ref)
+        if n is not None:
+            p.before, p.after = before, f"{before}\n\n{note}\nLinks: [{n.text!r}]"
+        out.append(p)
+    for up in evo.updates:
+        n = by_ref.get(_int(up.id))
+        p = _Proposal(kind="EVOLVE", neighbour=n, ref=up.id, update=up)
+        if n is not None:
+            ctx = up.context if up.context is not None else n.context
+            tags = up.tags if up.tags is not None else n.tags
+            p.before = render_note(n.text, n.context, n.keywords, n.tags)
+            p.after = render_note(n.text, ctx, n.keywords, tags)
+        out.append(p)
+    return out
+
+
+def _changes(
+    props: list[_Proposal],
+    note_id: str,
+    content: str,
+    attrs: NoteAttrs,
+    *,
+    actor: str,
+    scorer: str,
+    request_id: str,
+) -> list[Change]:
+    """The note, one change per touched neighbour (links and evolution merged), rejected ones recorded."""
+    common: dict[str, Any] = {"actor": actor, "scorer": scorer, "request_id": request_id}
+    note, rest = props[0], props[1:]
+    changes = [
+        Change(
+            op="ADD",
+            memory_id=note_id,
+            text=content,
+            status="applied" if note.ok else "rejected",
+            attrs=attrs.model_dump() | {"links": []},
+            score=note.reward.value if note.reward else None,
+            rationale=note.rationale,
+            **common,
+        )
+    ]
+    links: list[str] = []
+    merged: dict[str, dict[str, Any]] = {}
+    for p in rest:
+        value = p.reward.value if p.reward else None
+        if not p.ok or p.neighbour is None:
+            changes.append(
+                Change(
+                    op=p.kind,
+                    memory_id=None,
+                    text=p.describe(),
+                    status="rejected",
+                    score=value,
+                    rationale=p.rationale,
+                    **common,
+                )
+            )
+            continue
+        n = p.neighbour
+        m = merged.setdefault(
+            n.id,
+            {
+                "links": list(n.links),
+                "context": n.context,
+                "tags": list(n.tags),
+                "kinds": [],
+                "scores": [],
+            },
+        )
+        if p.kind == "LINK":
+            links.append(n.id)
+            if note_id not in m["links"]:
+                m["links"].append(note_id)
+        elif p.update is not None:
+            if p.update.context is not None:
+                m["context"] = p.update.context
+            if p.update.tags is not None:
+                m["tags"] = list(p.update.tags)
+        m["kinds"].append(p.kind)
+        m["scores"].append((value, p.rationale))
+    if note.ok:
+        changes[0].attrs = attrs.model_dump() | {"links": links}
+        for nid, m in merged.items():
+            values = [v for v, _ in m["scores"] if v is not None]
+            changes.append(
+                Change(
+                    op="EVOLVE" if "EVOLVE" in m["kinds"] else "LINK",
+                    memory_id=nid,
+                    attrs={"links": m["links"], "context": m["context"], "tags": m["tags"]},
+                    score=min(values) if values else None,
+                    rationale="; ".join(r for _, r in m["scores"]),
+                    **common,
+                )
+            )
+    return changes
 
 
 def _int(v: Any) -> int:
