@@ -77,7 +77,12 @@ def register(subparsers: Any) -> None:
         "trajectory from the worse one? Run it, regenerate the offline suite, write reports, compare runs.",
     )
     sub = bench.add_subparsers(dest="bench_command", metavar="COMMAND")
-    bench.set_defaults(handler=lambda _args: (bench.print_help(), 2)[1])
+
+    def show_help(_args: argparse.Namespace) -> int:
+        bench.print_help()
+        return 2
+
+    bench.set_defaults(handler=show_help)
 
     run = sub.add_parser(
         "run",

@@ -8,7 +8,9 @@ Parquet, a Hugging Face dataset saved with ``save_to_disk`` (``state.json`` + Ar
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from agentmem.exceptions import UserError
 from benchmarks.loaders._formats import open_binary
@@ -41,8 +43,9 @@ def _format_of(path: Path) -> SourceFormat | None:
 
 
 def _hf_dataset(folder: Path, name: str) -> Source:
-    state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
-    files = [folder / str(f["filename"]) for f in state.get("_data_files") or []]
+    state: dict[str, Any] = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    shards: list[dict[str, Any]] = state.get("_data_files") or []
+    files = [folder / str(f["filename"]) for f in shards]
     if not files:
         files = sorted(folder.glob("*.arrow"))
     missing = [str(f) for f in files if not f.is_file()]
@@ -58,10 +61,10 @@ def _discover_dir(folder: Path, label: str, out: list[Source]) -> None:
         out.append(_hf_dataset(folder, label))
         return
     if (folder / "dataset_dict.json").is_file():
-        splits = (
-            json.loads((folder / "dataset_dict.json").read_text(encoding="utf-8")).get("splits")
-            or []
+        info: dict[str, Any] = json.loads(
+            (folder / "dataset_dict.json").read_text(encoding="utf-8")
         )
+        splits: list[str] = info.get("splits") or []
         for split in splits:
             _discover_dir(folder / str(split), f"{label}/{split}", out)
         return
@@ -83,7 +86,7 @@ def _discover_dir(folder: Path, label: str, out: list[Source]) -> None:
             )
 
 
-def discover(paths: list[str | Path]) -> list[Source]:
+def discover(paths: Sequence[str | Path]) -> list[Source]:
     """Resolve ``--data`` arguments into sources, in the order given (folders: sorted by name).
 
     Raises:

@@ -14,7 +14,7 @@ import json
 import lzma
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 from pydantic_core import from_json
 
@@ -45,7 +45,7 @@ class _HashingRaw(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        n = self._f.readinto(buffer)  # type: ignore[attr-defined]
+        n: int | None = self._f.readinto(buffer)  # type: ignore[attr-defined]
         if n:
             self._hasher.update(memoryview(buffer)[:n])
         return n or 0
@@ -172,7 +172,7 @@ def _drain(f: IO[bytes]) -> None:
 def _decode_line(source: str, line_no: int, raw: bytes) -> dict[str, Any] | LoadIssue:
     try:
         # pydantic-core's parser (a pydantic dependency) reads UTF-8 bytes 3-5x faster than json.loads
-        obj = from_json(raw, cache_strings="keys")
+        obj: Any = from_json(raw, cache_strings="keys")
     except ValueError as exc:
         try:
             text = raw.decode("utf-8")
@@ -198,7 +198,7 @@ def _decode_line(source: str, line_no: int, raw: bytes) -> dict[str, Any] | Load
             field=None,
             message=f"a JSON {type(obj).__name__} where a record object was expected",
         )
-    return obj
+    return cast("dict[str, Any]", obj)
 
 
 def _iter_json_array(source: Source) -> Iterator[RawRow]:
@@ -228,9 +228,10 @@ def _iter_json_array(source: Source) -> Iterator[RawRow]:
                 ),
             )
             continue
-        for i, obj in enumerate(data, start=1):
+        items: list[Any] = data
+        for i, obj in enumerate(items, start=1):
             if isinstance(obj, dict):
-                yield i, obj
+                yield i, cast("dict[str, Any]", obj)
             else:
                 yield (
                     i,
@@ -262,7 +263,8 @@ def _iter_parquet(source: Source) -> Iterator[RawRow]:
             )
             continue
         for batch in pf.iter_batches(batch_size=8):
-            for obj in batch.to_pylist():
+            rows: list[dict[str, Any]] = batch.to_pylist()
+            for obj in rows:
                 row += 1
                 yield row, obj
 
@@ -273,6 +275,8 @@ def _iter_arrow(source: Source) -> Iterator[RawRow]:
 
     row = 0
     for part in source.parts:
+        mm: Any = None
+        batches: Iterator[Any]
         try:
             mm = pa.memory_map(str(part), "r")
             try:
@@ -280,9 +284,11 @@ def _iter_arrow(source: Source) -> Iterator[RawRow]:
                 batches = iter(reader)
             except pa.ArrowInvalid:
                 mm.seek(0)
-                file_reader = ipc.open_file(mm)
+                file_reader: Any = ipc.open_file(mm)
                 batches = (file_reader.get_batch(i) for i in range(file_reader.num_record_batches))
         except Exception as exc:  # not Arrow at all
+            if mm is not None:
+                mm.close()
             yield (
                 row + 1,
                 LoadIssue(
@@ -293,8 +299,12 @@ def _iter_arrow(source: Source) -> Iterator[RawRow]:
                 ),
             )
             continue
-        for batch in batches:
-            # one row at a time: the memory-mapped batch is never copied whole
-            for i in range(batch.num_rows):
-                row += 1
-                yield row, batch.slice(i, 1).to_pylist()[0]
+        try:
+            for batch in batches:
+                # one row at a time: the memory-mapped batch is never copied whole
+                for i in range(batch.num_rows):
+                    row += 1
+                    one: list[dict[str, Any]] = batch.slice(i, 1).to_pylist()
+                    yield row, one[0]
+        finally:
+            mm.close()

@@ -78,7 +78,7 @@ def _length_table(r: Results) -> str:
         f"<th>{_e(c)}</th>"
         for c in ["Length", "n", "RM", *BASELINES, *(f"{m} (paper)" for m in PAPER_COLUMNS)]
     )
-    rows = []
+    rows: list[str] = []
     for k in [*LENGTHS, *sorted(set(r.by_length) - set(LENGTHS))]:
         b = r.by_length[k]
         if b.n == 0 and k not in LENGTHS:
@@ -98,7 +98,7 @@ def _grid(r: Results) -> str:
         *sorted({k for row in r.by_setting_length.values() for k in row} - set(LENGTHS)),
     ]
     head = "".join(f"<th>{_e(c)}</th>" for c in ["Setting", *cols])
-    rows = []
+    rows: list[str] = []
     for s, row in r.by_setting_length.items():
         if not any(b.n for b in row.values()):
             continue

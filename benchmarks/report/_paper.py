@@ -43,7 +43,8 @@ def paper_by_setting(model: str) -> dict[str, float]:
         raise UnknownNameError("paper model", model, rows)
     out: dict[str, float] = {}
     for col, value in zip(tables["table3_columns"], rows[model], strict=True):
-        key = {"LCR-Avg": "LCR", "MTD-Avg": "MTD", "LFG-Avg": "LFG", "Avg": "overall"}.get(col, col)
+        renames = {"LCR-Avg": "LCR", "MTD-Avg": "MTD", "LFG-Avg": "LFG", "Avg": "overall"}
+        key = renames.get(str(col), str(col))
         out[key] = value / 100
     return out
 

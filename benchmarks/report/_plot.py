@@ -26,17 +26,14 @@ def plot_accuracy(results: Results, path: Path) -> Path:
     xs = list(range(len(names)))
     acc = [results.by_setting[s].accuracy if s in results.by_setting else None for s in names]
     heights = [100 * a if a is not None else 0.0 for a in acc]
+    cis = [results.by_setting[s].ci95 if s in results.by_setting else None for s in names]
     lo = [
-        100 * (a - results.by_setting[s].ci95[0])
-        if a is not None and results.by_setting[s].ci95
-        else 0.0  # type: ignore[index]
-        for s, a in zip(names, acc, strict=True)
+        100 * (a - ci[0]) if a is not None and ci is not None else 0.0
+        for a, ci in zip(acc, cis, strict=True)
     ]
     hi = [
-        100 * (results.by_setting[s].ci95[1] - a)
-        if a is not None and results.by_setting[s].ci95
-        else 0.0  # type: ignore[index]
-        for s, a in zip(names, acc, strict=True)
+        100 * (ci[1] - a) if a is not None and ci is not None else 0.0
+        for a, ci in zip(acc, cis, strict=True)
     ]
     ax1.bar(
         xs, heights, yerr=[lo, hi], capsize=3, color="#4C72B0", label=f"{results.reward_model.spec}"

@@ -56,7 +56,7 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
         t.add_column(col, justify=just)  # type: ignore[arg-type]
 
     def row(name: str, b: Bucket | None, key: str, baseline_of: str, bold: bool = False) -> None:
-        base = []
+        base: list[str] = []
         for x in BASELINES:
             got: dict[str, Bucket] = getattr(results.baselines[x], baseline_of)
             base.append(fmt_pct(got[key].accuracy) if key in got else "-")

@@ -25,24 +25,24 @@ from rewards import (
 
 __all__ = ["ProcessRM"]
 
-_WORKER_RM: RewardModel | None = None
-_WORKER_LOOP: asyncio.AbstractEventLoop | None = None
+_worker_rm: RewardModel | None = None
+_worker_loop: asyncio.AbstractEventLoop | None = None
 
 
 def _init_worker(spec: str, overrides: dict[str, Any]) -> None:
-    global _WORKER_RM, _WORKER_LOOP
-    _WORKER_RM = make_reward_model(spec, **overrides)
-    _WORKER_LOOP = asyncio.new_event_loop()
+    global _worker_rm, _worker_loop
+    _worker_rm = make_reward_model(spec, **overrides)
+    _worker_loop = asyncio.new_event_loop()
 
 
 def _compare(pair: PairInput) -> PairwiseVerdict:
-    assert _WORKER_RM is not None and _WORKER_LOOP is not None
-    return _WORKER_LOOP.run_until_complete(_WORKER_RM.compare(pair))
+    assert _worker_rm is not None and _worker_loop is not None
+    return _worker_loop.run_until_complete(_worker_rm.compare(pair))
 
 
 def _score(update: UpdateContext) -> Reward:
-    assert _WORKER_RM is not None and _WORKER_LOOP is not None
-    return _WORKER_LOOP.run_until_complete(_WORKER_RM.score_update(update))
+    assert _worker_rm is not None and _worker_loop is not None
+    return _worker_loop.run_until_complete(_worker_rm.score_update(update))
 
 
 class ProcessRM:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -52,8 +52,10 @@ class RunConfig(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _default_orders(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("both_orders") is None:
-            data = {**data, "both_orders": data.get("mode", "compat") == "robust"}
+        if isinstance(data, dict):
+            fields = cast("dict[str, Any]", data)
+            if fields.get("both_orders") is None:
+                return {**fields, "both_orders": fields.get("mode", "compat") == "robust"}
         return data
 
 
