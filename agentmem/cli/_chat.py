@@ -4,7 +4,8 @@
     agentmem chat --user alice --model openai/qwen --api-base http://127.0.0.1:8000/v1 --memory notes
     printf 'I live in Lisbon\\n/memories\\n' | agentmem chat --user alice --model ... --json --sync
 
-Commands: ``/memories``, ``/history ID``, ``/forget ID`` (hard delete), ``/quit``.
+Commands: ``/memories``, ``/history ID``, ``/forget ID`` (hard delete), ``/export FILE`` (the
+session's refused writes as MemRewardBench pairs, JSONL), ``/quit``.
 ``--json`` reads one message or command per stdin line and writes one JSON object per line.
 """
 
@@ -14,6 +15,7 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 __all__ = ["register"]
@@ -156,7 +158,7 @@ async def _chat(args: argparse.Namespace) -> int:
         if not args.json:
             out.info(
                 f"agentmem chat -- {scope} -- {args.memory} memory, policy {memory.policy.label}, "
-                f"rm {memory.reward_model.spec.label}. /memories /history ID /forget ID /quit"
+                f"rm {memory.reward_model.spec.label}. /memories /history ID /forget ID /export FILE /quit"
             )
         try:
             while True:
@@ -208,8 +210,15 @@ async def _command(line: str, memory: Any, scope: Any, out: _Out) -> None:
         out.history(arg, await memory.history(arg, scope=scope))
     elif cmd == "/forget" and arg:
         out.forgot(arg, await memory.forget(arg, scope=scope, actor="user"))
+    elif cmd == "/export" and arg:
+        pairs = await memory.export_pairs(scope=scope)
+        text = "".join(json.dumps(p) + "\n" for p in pairs)
+        await asyncio.to_thread(_write_text, arg, text)
+        out.exported(arg, len(pairs))
     else:
-        out.error(f"unknown command {line!r}; use /memories, /history ID, /forget ID or /quit")
+        out.error(
+            f"unknown command {line!r}; use /memories, /history ID, /forget ID, /export FILE or /quit"
+        )
 
 
 class _Out:
@@ -303,6 +312,12 @@ class _Out:
                 flush=True,
             )
 
+    def exported(self, path: str, n: int) -> None:
+        if self.json_mode:
+            self._emit({"type": "export", "path": path, "pairs": n})
+        else:
+            print(f"  {n} MemRewardBench pair(s) written to {path}", flush=True)
+
     def forgot(self, memory_id: str, ok: bool) -> None:
         if self.json_mode:
             self._emit({"type": "forget", "id": memory_id, "forgotten": ok})
@@ -332,3 +347,7 @@ def _update_json(res: Any) -> dict[str, Any]:
             for o in res.rejected
         ],
     }
+
+
+def _write_text(path: str, text: str) -> None:
+    Path(path).expanduser().write_text(text)

@@ -179,3 +179,20 @@ def test_the_llm_judge_turns_down_a_hallucinated_memory(
     assert [m["memory"] for m in out[1]["items"]] == ["User lives in Bern"]
     judged = [r for r in server.chat_requests if "[Proposed new memory]" in r.user]
     assert judged  # the default reward model is the LLM judge on the same model
+
+
+def test_export_command_writes_benchmark_pairs(monkeypatch, capsys, server, tmp_path: Path) -> None:
+    out_file = tmp_path / "pairs.jsonl"
+    code, out = run_chat(
+        monkeypatch,
+        capsys,
+        server,
+        tmp_path,
+        ["I had dinner with friends. I live in Bern.", f"/export {out_file}"],
+        "--sync",
+    )
+    assert code == 0 and out[-1] == {"type": "export", "path": str(out_file), "pairs": 1}
+    [pair] = [json.loads(line) for line in out_file.read_text().splitlines()]
+    assert (
+        pair["task"] == "Mem0-MEM" and "yacht" in pair["rejected"] and "yacht" not in pair["chosen"]
+    )
