@@ -1,10 +1,22 @@
 """Dialogue memory whose every write is scored: Mem0-style facts and A-Mem-style notes.
 
-from agentmem.memory import FactsMemory, Scope
+    from agentmem.memory import FactsMemory, Scope
 
-async with FactsMemory.create("~/.agentmem/memory", model="openai/gpt-4o-mini") as memory:
-    await memory.add([{"role": "user", "content": "I moved to Lisbon."}], scope=Scope(user_id="alice"))
-    hits = await memory.search("where does she live", scope=Scope(user_id="alice"))
+    async with FactsMemory.create("~/.agentmem/memory", model="openai/gpt-4o-mini") as memory:
+        await memory.add([{"role": "user", "content": "I moved to Lisbon."}], scope=Scope(user_id="alice"))
+        hits = await memory.search("where does she live", scope=Scope(user_id="alice"))
+
+How a write goes (``FactsMemory.add``): clean the messages (system prompts and memories we
+injected never come back) → extract facts → under the scope's write lock: retrieve related
+memories → propose ADD / UPDATE / DELETE / NOOP against temporary integer ids → score every
+operation with the reward model → choose under the write policy (score, best-of-N, gate-and-revise)
+→ one SQL transaction with the intent (versions, events, the request) → the Qdrant index → marked
+applied. A crash between SQL and index is repaired when the store opens again.
+
+Identity is the :class:`Scope` (tenant, user, agent, run), matched exactly; metadata never
+changes it. Writes are serialised per scope within a process; the embedded engine (Qdrant Edge,
+one shard per tenant, SQLite history) serves one process at a time -- use a Qdrant server
+(``qdrant_url``) and PostgreSQL (``db_url``) for several processes.
 """
 
 from __future__ import annotations
