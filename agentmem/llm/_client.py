@@ -157,6 +157,7 @@ class LLMClient:
         """Close pooled connections held for the running loop, and the cache's database connection."""
         await self.transport.aclose()
         if self.cache is not None:
+            await self.cache.flush()
             await asyncio.to_thread(self.cache.close)
 
     # -- chat -------------------------------------------------------------------------------
@@ -237,7 +238,7 @@ class LLMClient:
                 return self._to_completion(hit, start, cached=True, attempts=0)
         raw, attempts = await self._call("chat/completions", body, est + (max_tokens or 0) // 8)
         if use_cache and self.cache is not None and raw.get("choices"):
-            await self.cache.put(key, self.model, raw)
+            self.cache.put_nowait(key, self.model, raw)
         return self._to_completion(raw, start, cached=False, attempts=attempts)
 
     def _to_completion(
