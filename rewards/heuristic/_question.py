@@ -329,9 +329,14 @@ def _evidence(
     scored.sort(reverse=True)
     top = scored[0][0]
     chosen = {sp for sc, _, sp in scored[:_HOP1] if sc >= 0.6 * top}
+    hop_of = dict.fromkeys(chosen, 0)
     seen_names = set(qents)
-    frontier = {sp for sc, _, sp in scored[:_HOP1] if sc >= 0.8 * top}
-    for _ in range(2):
+    # Only the best-matching units open the next hop: their names lead to the facts about the
+    # things the question is really about (not about every name near a common query word).
+    # (Conversations keep a wider frontier: a message's topic words are spread over lines.)
+    open_at = 0.8 if lines else 0.95
+    frontier = {sp for sc, _, sp in scored[:_HOP1] if sc >= open_at * top}
+    for hop in (1, 2):
         ordered: dict[str, None] = {}
         for a, b in sorted(frontier):
             for name in sorted(entities(context[a:b])):
@@ -344,10 +349,12 @@ def _evidence(
             units = _units_with(low, context, name, lines, _HOP_CAP)
             if units:
                 frontier |= units - chosen
+        for sp in frontier:
+            hop_of.setdefault(sp, hop)
         chosen |= frontier
         if len(chosen) >= _MAX_EVIDENCE or not frontier:
             break
-    keep = sorted(chosen, key=lambda sp: sp[0])[:_MAX_EVIDENCE]
+    keep = sorted(sorted(chosen, key=lambda sp: (hop_of[sp], sp[0]))[:_MAX_EVIDENCE])
     return list(dict.fromkeys(context[a:b].strip() for a, b in keep))
 
 

@@ -52,19 +52,11 @@ def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float,
 
 
 def _transcript_ratio(items: list[str], q: QuestionFacts) -> float:
-    """Fraction of memory items that are copied conversation lines rather than distilled facts."""
+    """Fraction of memory items that are raw transcript lines (timestamp and speaker header
+    copied along with the message) rather than distilled facts or notes."""
     if not items:
         return 0.0
-    dumped = 0
-    for it in items:
-        if _TRANSCRIPT.search(it):
-            dumped += 1
-            continue
-        # A long stretch copied verbatim from one conversation line (str.find, no tokenising).
-        longest = max(re.split(r"(?<=[.!?])\s+", it), key=len).strip().lower()
-        if len(longest.split()) >= 12 and q.low_context.find(longest[:120]) >= 0:
-            dumped += 1
-    return dumped / len(items)
+    return sum(1 for it in items if _TRANSCRIPT.search(it)) / len(items)
 
 
 def redundancy_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
