@@ -158,6 +158,14 @@ FEATURES: dict[str, FeatureSpec] = {
             describe="instruction items covered by the sections",
         ),
         FeatureSpec(
+            name="lines_lost",
+            family="coverage",
+            direction="penalty",
+            weight=2.0,
+            smooth=0.5,
+            describe="informative conversation lines the other store keeps and this one lost",
+        ),
+        FeatureSpec(
             name="stale_items",
             family="staleness",
             direction="penalty",

@@ -21,6 +21,7 @@ from rewards.heuristic._pairwise import PairScore, score_pair
 from rewards.heuristic._parse import parse_trajectory
 from rewards.heuristic._pointwise import score_update_features
 from rewards.heuristic._question import analyse_question
+from rewards.heuristic._staleness import paired_lines_lost
 from rewards.heuristic._text import stable_hash
 
 __all__ = ["SCORER_VERSION", "HeuristicRM", "Mode"]
@@ -70,6 +71,9 @@ class HeuristicRM:
             paired = paired_fact_coverage(ta, tb, q)
             if paired is not None:
                 fa["facts_final"], fb["facts_final"] = paired
+        lost = paired_lines_lost(ta, tb, q)
+        if lost is not None:
+            fa["lines_lost"], fb["lines_lost"] = lost
         ps = score_pair(fa, fb, self.weights)
         winner, how = self._decide(ps, pair)
         margin = ps.score_a - ps.score_b

@@ -18,7 +18,7 @@ from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
 from rewards.heuristic._text import STOPWORDS, fast_lines, fast_words, stem
 
-__all__ = ["ConversationIndex", "conversation_index", "staleness_features"]
+__all__ = ["ConversationIndex", "conversation_index", "paired_lines_lost", "staleness_features"]
 
 _LINE_MAX = 30
 _TIME_TEXT = (
@@ -132,3 +132,41 @@ def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
             if {stem(w) for w in ws} & qstems:
                 stale_query += 1
     return {"stale_items": float(stale), "stale_query": float(stale_query)}
+
+
+def paired_lines_lost(
+    ta: ParsedTrajectory, tb: ParsedTrajectory, q: QuestionFacts
+) -> tuple[float, float] | None:
+    """(A's, B's) count of informative conversation lines the other store holds and it lacks.
+
+    An informative line is one with a rare word that either store mentions; a store holds it
+    when one memory holds all of the line's rare words. A line replaced by a later one counts
+    for both sides (the old line for the store that updated, the new line for the stale one), so
+    only losses that are not explained by an update tip the balance. None outside dialogue.
+    """
+    if (
+        ta.layout not in ("dialogue", "empty")
+        or tb.layout not in ("dialogue", "empty")
+        or not q.statements
+    ):
+        return None
+    idx = conversation_index(q)
+    items_a = [set(fast_words(it)) for it in ta.items]
+    items_b = [set(fast_words(it)) for it in tb.items]
+    candidates: set[int] = set()
+    for ws in (*items_a, *items_b):
+        for w in ws:
+            if _rare(idx, w) and w not in _TIME_WORDS:
+                candidates.update(idx.where[w])
+    held_a: set[int] = set()
+    held_b: set[int] = set()
+    for i in candidates:
+        line_words = set(idx.clauses(i)[0])
+        rare = {w for w in line_words if _rare(idx, w) and w not in _TIME_WORDS}
+        if not rare:
+            continue
+        if any(rare <= ws for ws in items_a):
+            held_a.add(i)
+        if any(rare <= ws for ws in items_b):
+            held_b.add(i)
+    return float(len(held_b - held_a)), float(len(held_a - held_b))
