@@ -1,4 +1,4 @@
-"""The on-disk response cache: background writes, in-memory misses, persistence across objects."""
+"""The on-disk response cache (background writes, in-memory misses, persistence) and named limits."""
 
 from __future__ import annotations
 
@@ -57,3 +57,20 @@ async def test_two_objects_on_one_file_write_concurrently(tmp_path: Path) -> Non
     assert len(a) == 50
     a.close()
     b.close()
+
+
+async def test_named_limit_bounds_any_coroutine() -> None:
+    from agentmem.llm import limit
+
+    now = peak = 0
+
+    async def work() -> None:
+        nonlocal now, peak
+        async with limit("test-any-work", 3):
+            now += 1
+            peak = max(peak, now)
+            await asyncio.sleep(0.01)
+            now -= 1
+
+    await asyncio.gather(*(work() for _ in range(10)))
+    assert peak == 3
