@@ -551,7 +551,8 @@ def _memory_of(e: _Event, verbose: int, variant: int) -> str:
         )[variant % 3]
     terse, wordy = _PHRASES[e.slot]
     pool = wordy if verbose else terse
-    return pool[variant % len(pool)].format(v=e.value, p=e.speaker)
+    text = pool[variant % len(pool)].format(v=e.value, p=e.speaker)
+    return text[0].upper() + text[1:]
 
 
 def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> dict[str, Any]:
@@ -682,11 +683,12 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
         # changes nothing visible): each run does so on its own, so `updated_at` being set says
         # nothing about which run kept up with the conversation.
         last = max(proc_time.values())
+        rate = sub_rng("touch-rate", seed, setting, length, index, side).uniform(0.1, 0.5)
         out = []
         for e, cr, up, mid in rows:
             touch = sub_rng("touch", seed, setting, length, index, side, mid).random()
-            if up is None and touch < 0.3:
-                up = cr + (last - cr) * touch / 0.3
+            if up is None and touch < rate:
+                up = cr + (last - cr) * touch / rate
             out.append((e, cr, up, min(2, verbose_base[id(e)] + pads[id(e)]), mid))
         return out
 
