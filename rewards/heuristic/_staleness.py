@@ -21,6 +21,7 @@ from rewards.heuristic._text import STOPWORDS, fast_lines, fast_words, stem
 __all__ = ["ConversationIndex", "conversation_index", "paired_lines_lost", "staleness_features"]
 
 _LINE_MAX = 30
+_HOLD = 0.5
 _TIME_TEXT = (
     "week weeks month months year years day days today tomorrow yesterday hours hour time times "
     "lessons morning evening night weekend weekends ago soon later next last"
@@ -140,7 +141,7 @@ def paired_lines_lost(
     """(A's, B's) count of informative conversation lines the other store holds and it lacks.
 
     An informative line is one with a rare word that either store mentions; a store holds it
-    when one memory holds all of the line's rare words. A line replaced by a later one counts
+    when one memory holds at least half of the line's rare words (distilled facts drop some). A line replaced by a later one counts
     for both sides (the old line for the store that updated, the new line for the stale one), so
     only losses that are not explained by an update tip the balance. None outside dialogue.
     """
@@ -165,8 +166,9 @@ def paired_lines_lost(
         rare = {w for w in line_words if _rare(idx, w) and w not in _TIME_WORDS}
         if not rare:
             continue
-        if any(rare <= ws for ws in items_a):
+        need = _HOLD * len(rare)
+        if any(len(rare & ws) >= need for ws in items_a):
             held_a.add(i)
-        if any(rare <= ws for ws in items_b):
+        if any(len(rare & ws) >= need for ws in items_b):
             held_b.add(i)
     return float(len(held_b - held_a)), float(len(held_a - held_b))
