@@ -271,41 +271,55 @@ class LLMClient:
 
     # -- embeddings -------------------------------------------------------------------------
     async def embed(
-        self, texts: Sequence[str], *, model: str | None = None, dimensions: int | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        model: str | None = None,
+        dimensions: int | None = None,
+        batch_size: int = 256,
     ) -> list[list[float]]:
         """Embed ``texts`` (one vector each, in order) with this client's model or ``model``.
 
         ``model`` overrides the served model name on the same endpoint (fast path) or the
-        litellm model string (litellm path).
+        litellm model string (litellm path). Large inputs go out in batches of ``batch_size``
+        texts, concurrently within the client's concurrency bound.
         """
         items = list(texts)
         if not items:
             return []
         if any(not isinstance(t, str) for t in items):
             raise UserError("embed() takes a list of strings")
-        body: dict[str, Any] = {"model": self._served_name, "input": items}
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise UserError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+        served = self._served_name
         if model is not None:
-            body["model"] = (
-                model.split("/", 1)[1]
-                if model.startswith(FAST_PREFIXES) and isinstance(self.transport, FastTransport)
-                else model
-            )
-        if dimensions is not None:
-            body["dimensions"] = dimensions
+            fast = model.startswith(FAST_PREFIXES) and isinstance(self.transport, FastTransport)
+            served = model.split("/", 1)[1] if fast else model
         transport = self.transport
         if model is not None and isinstance(transport, LiteLLMTransport):
             transport = LiteLLMTransport(model, transport.api_base, transport.api_key)
-        raw, _ = await self._call(
-            "embeddings", body, sum(len(t) for t in items) // 4 + 1, transport=transport
-        )
-        data = raw.get("data")
-        if not isinstance(data, list) or len(data) != len(items):
-            raise ModelError(
-                f"embedding model {body['model']!r} at {self.endpoint} returned {len(data) if isinstance(data, list) else 'no'} "
-                f"vectors for {len(items)} texts"
+
+        async def batch(chunk: list[str]) -> list[list[float]]:
+            body: dict[str, Any] = {"model": served, "input": chunk}
+            if dimensions is not None:
+                body["dimensions"] = dimensions
+            raw, _ = await self._call(
+                "embeddings", body, sum(len(t) for t in chunk) // 4 + 1, transport=transport
             )
-        ordered = sorted(data, key=lambda d: int(d.get("index", 0)) if isinstance(d, dict) else 0)
-        return [[float(x) for x in d["embedding"]] for d in ordered]
+            data = raw.get("data")
+            if not isinstance(data, list) or len(data) != len(chunk):
+                got = len(data) if isinstance(data, list) else "no"
+                raise ModelError(
+                    f"embedding model {served!r} at {self.endpoint} returned {got} vectors for {len(chunk)} texts"
+                )
+            ordered = sorted(
+                data, key=lambda d: int(d.get("index", 0)) if isinstance(d, dict) else 0
+            )
+            return [[float(x) for x in d["embedding"]] for d in ordered]
+
+        chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
+        parts = await asyncio.gather(*(batch(c) for c in chunks))
+        return [vec for part in parts for vec in part]
 
     # -- the retry loop ---------------------------------------------------------------------
     def _limiter(self) -> asyncio.Semaphore:

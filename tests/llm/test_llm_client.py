@@ -331,3 +331,18 @@ def test_concurrent_first_calls_share_one_pool() -> None:
         [sys.executable, "-c", _FIRST_USE], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "1"
+
+
+async def test_embed_batches_large_inputs_and_keeps_order(fake_openai: FakeOpenAIServer) -> None:
+    from agentmem.testing import hash_embedding
+
+    texts = [f"text number {i}" for i in range(25)]
+    async with client(fake_openai) as c:
+        vecs = await c.embed(texts, batch_size=10)
+        with pytest.raises(UserError, match="batch_size"):
+            await c.embed(texts, batch_size=0)
+    assert vecs == [hash_embedding(t, 64) for t in texts]
+    sizes = sorted(
+        len(r.body["input"]) for r in fake_openai.requests if r.path.endswith("/embeddings")
+    )
+    assert sizes == [5, 10, 10]
