@@ -361,17 +361,26 @@ class HistoryDB:
             if request is not None:
                 conn.execute(_R.insert(), [asdict(request)])
 
-        if self._executor is not None and then is not None:
-            engine = self._engine
+        from sqlalchemy.exc import IntegrityError
 
-            def job() -> None:
-                with engine.begin() as conn:
-                    fn(conn)
-                then()
+        try:
+            if self._executor is not None and then is not None:
+                engine = self._engine
 
-            await asyncio.get_running_loop().run_in_executor(self._executor, job)
-            return
-        await self._run(fn, write=True)
+                def job() -> None:
+                    with engine.begin() as conn:
+                        fn(conn)
+                    then()
+
+                await asyncio.get_running_loop().run_in_executor(self._executor, job)
+                return
+            await self._run(fn, write=True)
+        except IntegrityError as exc:
+            raise StoreError(
+                f"memory write conflicted with another writer (versions {[(v.memory_id, v.version) for v in versions]!r}"
+                f"{f' or request {request.key!r}' if request else ''} already exist); another process changed these "
+                "memories -- nothing was written, retry the call"
+            ) from exc
         if then is not None:
             await asyncio.to_thread(then)
 

@@ -405,3 +405,34 @@ async def test_a_failed_index_write_does_not_leave_a_stale_version_cache(tmp_pat
             (3, "Alice likes oolong"),
         ]
         assert [m.text for m in await store.search("oolong", ALICE)] == ["Alice likes oolong"]
+
+
+async def test_a_conflicting_write_from_another_writer_fails_loudly_then_succeeds_on_retry(
+    tmp_path: Path,
+) -> None:
+    from agentmem.exceptions import StoreError
+
+    db = str(tmp_path / "shared-history.db")
+    async with (
+        open_store(tmp_path / "a", db_url=db) as a,
+        open_store(tmp_path / "b", db_url=db) as b,
+    ):
+        [mid] = await a.commit(ALICE, [Change(op="ADD", text="Alice likes tea")])
+        assert mid is not None
+        await b.commit(
+            ALICE, [Change(op="UPDATE", memory_id=mid, text="Alice likes green tea")]
+        )  # v2, behind a's back
+        with pytest.raises(StoreError, match="conflicted with another writer"):
+            await a.commit(
+                ALICE, [Change(op="UPDATE", memory_id=mid, text="Alice likes oolong")]
+            )  # a still believes v1
+        await a.commit(
+            ALICE, [Change(op="UPDATE", memory_id=mid, text="Alice likes oolong")]
+        )  # re-read: v3
+        versions = await a.versions(mid, ALICE)
+        assert [(v.version, v.text) for v in versions] == [
+            (1, "Alice likes tea"),
+            (2, "Alice likes green tea"),
+            (3, "Alice likes oolong"),
+        ]
+        assert [v.valid_to is None for v in versions] == [False, False, True]
