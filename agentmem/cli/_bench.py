@@ -213,6 +213,13 @@ def register(subparsers: Any) -> None:
         help="with --resume: judge again the pairs whose reward model raised (e.g. a provider outage); "
         "the new ledger line supersedes the error",
     )
+    run.add_argument(
+        "--paper",
+        default=None,
+        metavar="MODELS",
+        help="comma-separated judges from the paper's tables to print for reference "
+        "(default: Claude-Opus-4.5,Qwen2.5-7B, its best and weakest)",
+    )
     run.add_argument("--no-report", action="store_true", help="skip report.html and accuracy.png")
     run.add_argument("--json", action="store_true", help="print results.json instead of the tables")
     run.set_defaults(handler=_cmd_run)
@@ -267,6 +274,12 @@ def register(subparsers: Any) -> None:
         "dir", type=Path, metavar="DIR", help="a folder written by `agentmem bench run`"
     )
     rep.add_argument("--json", action="store_true", help="print results.json instead of the tables")
+    rep.add_argument(
+        "--paper",
+        default=None,
+        metavar="MODELS",
+        help="comma-separated judges from the paper's tables to print for reference",
+    )
     rep.set_defaults(handler=_cmd_report)
 
     cmp_ = sub.add_parser(
@@ -350,7 +363,7 @@ def _bundled_suite() -> list[str]:
 def _cmd_run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from benchmarks.report import render_tables
+    models = _paper_models(args.paper)
     from benchmarks.runner import ExecOptions, RunConfig, run_bench
     from rewards import DEFAULT_RM
 
@@ -425,7 +438,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         print(results.model_dump_json(indent=2))
         return 0
-    print(render_tables(results, color=sys.stdout.isatty() and not os_no_color()))
+    print(_tables(results, models))
     if results.load_issues:
         print(
             f"{len(results.load_issues)} input issue(s), listed in {out_dir / 'report.html'} and results.json",
@@ -447,6 +460,24 @@ def _print_issues(plan: Any) -> None:
         print(f"input: ... {len(lines) - 30} more in results.json", file=sys.stderr)
     n = plan.n_jobs
     print(f"judging {n} judgment(s) from {len(plan.sources)} source(s)", file=sys.stderr)
+
+
+def _paper_models(paper: str | None) -> tuple[str, ...]:
+    """The --paper list, checked up front (an unknown name fails before any judging)."""
+    from benchmarks.report import PAPER_COLUMNS, paper_by_setting
+
+    models = tuple(m.strip() for m in paper.split(",") if m.strip()) if paper else PAPER_COLUMNS
+    for m in models:
+        paper_by_setting(m)  # raises UnknownNameError listing the paper's judges
+    return models
+
+
+def _tables(results: Any, models: tuple[str, ...]) -> str:
+    from benchmarks.report import render_tables
+
+    return render_tables(
+        results, color=sys.stdout.isatty() and not os_no_color(), paper_models=models
+    )
 
 
 def os_no_color() -> bool:
@@ -501,14 +532,14 @@ def _load_results(folder: Path) -> Any:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from benchmarks.report import render_tables, write_report
+    from benchmarks.report import write_report
 
+    models = _paper_models(args.paper)
     if not (args.dir / "results.json").is_file() and (args.dir / "predictions.jsonl").is_file():
         from benchmarks.runner import partial_results
 
-        results = partial_results(
-            args.dir
-        )  # an unfinished run: interim figures, results.json untouched
+        # an unfinished run: interim figures, results.json untouched
+        results = partial_results(args.dir)
         print(
             f"agentmem: {args.dir} has not finished; these are interim figures from its ledger",
             file=sys.stderr,
@@ -519,7 +550,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.json:
         print(results.model_dump_json(indent=2))
     else:
-        print(render_tables(results, color=sys.stdout.isatty() and not os_no_color()))
+        print(_tables(results, models))
         print(f"wrote {html_path} and {png_path}")
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from benchmarks.report._paper import PAPER_NOTE, paper_by_length, paper_by_setting
 from benchmarks.runner import BASELINES, Bucket, Results
@@ -29,8 +30,18 @@ def _overall(results: Results) -> Bucket:
     return Bucket(n=results.n_pairs, accuracy=results.accuracy, ci95=results.ci95)
 
 
-def render_tables(results: Results, *, width: int = 132, color: bool = False) -> str:
-    """Both tables and a summary, as text (rich box drawing; no colour unless asked)."""
+def render_tables(
+    results: Results,
+    *,
+    width: int = 132,
+    color: bool = False,
+    paper_models: Sequence[str] = PAPER_COLUMNS,
+) -> str:
+    """Both tables and a summary, as text (rich box drawing; no colour unless asked).
+
+    ``paper_models``: rows of the paper's Table 3 / Table 6 shown for reference (see
+    :func:`~benchmarks.report.paper_models`); unknown names raise UnknownNameError.
+    """
     from rich.console import Console
     from rich.table import Table
 
@@ -44,14 +55,14 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
         f"{', both orders' if results.both_orders else ''}: {results.n_pairs} pairs, "
         f"{results.n_judgments} judgments{' (INTERIM: the run has not finished)' if results.partial else ''}"
     )
-    papers = {m: paper_by_setting(m) for m in PAPER_COLUMNS}
+    papers = {m: paper_by_setting(m) for m in paper_models}
     t = Table(title="Accuracy by setting (%, Wilson 95% CI)", title_justify="left")
     for col, just in [
         ("Setting", "left"),
         ("n", "right"),
         ("RM", "right"),
         *((b, "right") for b in BASELINES),
-        *((f"{m}\n(paper)", "right") for m in PAPER_COLUMNS),
+        *((f"{m}\n(paper)", "right") for m in paper_models),
     ]:
         t.add_column(col, justify=just)  # type: ignore[arg-type]
 
@@ -65,7 +76,7 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
             str(b.n if b else 0),
             _cell(b),
             *base,
-            *(fmt_pct(papers[m].get(key)) for m in PAPER_COLUMNS),
+            *(fmt_pct(papers[m].get(key)) for m in paper_models),
         ]
         t.add_row(*(f"[bold]{c}[/bold]" for c in cells) if bold else cells)
 
@@ -86,16 +97,16 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
                 str(overall.n),
                 _cell(overall),
                 *base,
-                *(fmt_pct(papers[m]["overall"]) for m in PAPER_COLUMNS),
+                *(fmt_pct(papers[m]["overall"]) for m in paper_models),
             ]
         )
     )
     console.print(t)
 
     lt = Table(title="Accuracy by context length (%)", title_justify="left")
-    for col in ["Length", "n", "RM", *BASELINES, *(f"{m}\n(paper)" for m in PAPER_COLUMNS)]:
+    for col in ["Length", "n", "RM", *BASELINES, *(f"{m}\n(paper)" for m in paper_models)]:
         lt.add_column(col, justify="left" if col == "Length" else "right")
-    lengths = {m: paper_by_length(m) for m in PAPER_COLUMNS}
+    lengths = {m: paper_by_length(m) for m in paper_models}
     for k in [*LENGTHS, *sorted(set(results.by_length) - set(LENGTHS))]:
         b = results.by_length.get(k)
         if b is None or (b.n == 0 and k not in LENGTHS):
@@ -107,7 +118,7 @@ def render_tables(results: Results, *, width: int = 132, color: bool = False) ->
             for x in BASELINES
         ]
         lt.add_row(
-            k, str(b.n), _cell(b), *base, *(fmt_pct(lengths[m].get(k)) for m in PAPER_COLUMNS)
+            k, str(b.n), _cell(b), *base, *(fmt_pct(lengths[m].get(k)) for m in paper_models)
         )
     console.print(lt)
 

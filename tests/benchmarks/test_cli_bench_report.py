@@ -94,3 +94,30 @@ def test_report_on_an_unfinished_run_gives_interim_figures(
     # finishing the run replaces the interim view with the final one
     assert main(["bench", "run", "--resume", str(tmp_path / "o"), "--no-report", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["partial"] is False
+
+
+def test_paper_columns_can_be_chosen_and_are_checked_before_judging(
+    small_suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(small_suite, tmp_path / "o", "test-shorter")
+    capsys.readouterr()
+    assert (
+        main(["bench", "report", str(tmp_path / "o"), "--paper", "Qwen3-8B, GLM4.5-106A12B"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "Qwen3-8B" in out and "GLM4.5-106A12B" in out and "Claude-Opus-4.5" not in out
+    # Qwen3-8B's published overall accuracy (Table 3) is 57.33
+    assert "57.3" in next(line for line in out.splitlines() if "Overall" in line)
+    args = [
+        "bench",
+        "run",
+        "--data",
+        str(small_suite),
+        "--rm",
+        "test-shorter",
+        "--out",
+        str(tmp_path / "x"),
+    ]
+    assert main([*args, "--paper", "GPT-9"]) == 2
+    assert "unknown paper model 'GPT-9'" in capsys.readouterr().err
+    assert not (tmp_path / "x" / "predictions.jsonl").exists()  # nothing was judged
