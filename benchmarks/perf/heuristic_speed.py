@@ -249,6 +249,7 @@ def main() -> None:
         return
     clear_cache()
     per_len: dict[str, list[float]] = defaultdict(list)
+    cpu_len: dict[str, list[float]] = defaultdict(list)
     rss: list[tuple[int, float]] = []
     rss0 = _rss_mb()
     for n, (length, p) in enumerate(_records(args.pairs), start=1):
@@ -258,10 +259,12 @@ def main() -> None:
             trajectory_b=p.trajectory_a,
             kind=p.kind,
         )
+        c0 = time.process_time()
         t0 = time.perf_counter()
         rm.compare_sync(p)
         rm.compare_sync(sw)
         per_len[length].append((time.perf_counter() - t0) / 2)
+        cpu_len[length].append((time.process_time() - c0) / 2)
         if n % 10 == 0:
             rss.append((n, _rss_mb()))
     print(
@@ -270,8 +273,10 @@ def main() -> None:
     for length in sorted(per_len, key=lambda s: (len(s), s)):
         xs = per_len[length]
         print(
-            f"  {length:>6}: n={len(xs):4d}  median {statistics.median(xs) * 1e3:7.1f} ms  p95 {_pct(xs, 0.95) * 1e3:7.1f} ms"
+            f"  {length:>6}: n={len(xs):4d}  median {statistics.median(xs) * 1e3:7.1f} ms  "
+            f"p95 {_pct(xs, 0.95) * 1e3:7.1f} ms  (CPU median {statistics.median(cpu_len[length]) * 1e3:6.1f} ms)"
         )
+    print(f"  machine load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(
         f"resident memory: start {rss0:.0f} MB; "
         + ", ".join(f"after {k} pairs {v:.0f} MB" for k, v in rss)
