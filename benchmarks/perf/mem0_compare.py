@@ -148,13 +148,30 @@ config = {
     "history_db_path": workdir + "/history.db",
 }
 m = Memory.from_config(config)
-turns = json.load(open(turns_json))
-add_t, search_t = [], []
-for msgs, query in turns:
-    t = time.perf_counter(); m.add(msgs, user_id="alice"); add_t.append(time.perf_counter() - t)
-    t = time.perf_counter(); res = m.search(query, filters={"user_id": "alice"}, top_k=5); search_t.append(time.perf_counter() - t)
-n = len(m.get_all(filters={"user_id": "alice"}, top_k=1000).get("results", []))
-print(json.dumps({"add": add_t, "search": search_t, "stored": n}))
+job = json.load(open(turns_json))
+if job["mode"] == "turns":
+    add_t, search_t = [], []
+    for msgs, query in job["turns"]:
+        t = time.perf_counter(); m.add(msgs, user_id="alice"); add_t.append(time.perf_counter() - t)
+        t = time.perf_counter(); res = m.search(query, filters={"user_id": "alice"}, top_k=5); search_t.append(time.perf_counter() - t)
+    n = len(m.get_all(filters={"user_id": "alice"}, top_k=1000).get("results", []))
+    print(json.dumps({"add": add_t, "search": search_t, "stored": n}))
+else:  # concurrent writers, as AsyncMemory runs them (threads)
+    from concurrent.futures import ThreadPoolExecutor
+    errors = []
+    def writer(user_id, turns):
+        for msgs in turns:
+            try:
+                m.add(msgs, user_id=user_id)
+            except Exception as exc:
+                errors.append(repr(exc))
+    t = time.perf_counter()
+    with ThreadPoolExecutor(len(job["writers"])) as pool:
+        list(pool.map(lambda w: writer(*w), job["writers"]))
+    wall = time.perf_counter() - t
+    users = sorted({u for u, _ in job["writers"]})
+    per_user = {u: [r["memory"] for r in m.get_all(filters={"user_id": u}, top_k=10000).get("results", [])] for u in users}
+    print(json.dumps({"per_user": per_user, "errors": errors, "wall": wall}))
 """
 
 
@@ -176,7 +193,7 @@ def setup() -> None:
     print(f"mem0ai {MEM0_VERSION} installed in {MEM0_VENV}")
 
 
-def run_mem0(server: FakeOpenAIServer, data: list[Any]) -> dict[str, Any]:
+def run_mem0(server: FakeOpenAIServer, data: dict[str, Any]) -> dict[str, Any]:
     py = MEM0_VENV / "bin" / "python"
     if not py.exists():
         raise SystemExit(
@@ -184,7 +201,7 @@ def run_mem0(server: FakeOpenAIServer, data: list[Any]) -> dict[str, Any]:
         )
     with tempfile.TemporaryDirectory(prefix="mem0-bench-") as d:
         tj = Path(d) / "turns.json"
-        tj.write_text(json.dumps(data))
+        tj.write_text(json.dumps(data))  # {"mode": "turns" | "concurrent", ...}
         env = {
             **os.environ,
             "MEM0_TELEMETRY": "False",
@@ -233,6 +250,92 @@ async def run_ours(
         return {"add": add_t, "search": search_t, "stored": stored, "scored_writes": scored}
 
 
+def writers(
+    n_writers: int, n_users: int, per_writer: int
+) -> list[tuple[str, list[list[dict[str, str]]]]]:
+    """Writer w writes for user w % n_users: its own facts (one per turn) plus one fact every
+    writer of that user repeats (the same fact sent concurrently)."""
+    out = []
+    for w in range(n_writers):
+        msgs = [
+            [
+                {
+                    "role": "user",
+                    "content": f"I really enjoy gadget{w}k{k} these days. My sister lives in Lisbon.",
+                }
+            ]
+            for k in range(per_writer)
+        ]
+        out.append((f"user{w % n_users}", msgs))
+    return out
+
+
+async def run_ours_concurrent(
+    server: FakeOpenAIServer, ws: list[Any], *, rm: str, policy: str
+) -> dict[str, Any]:
+    from agentmem.memory import FactsMemory, Scope
+
+    with tempfile.TemporaryDirectory(prefix="agentmem-bench-") as d:
+        memory = FactsMemory.create(
+            d, model="openai/fake", api_base=server.base_url, api_key="x", rm=rm, policy=policy
+        )
+        errors: list[str] = []
+
+        async def writer(user_id: str, msgs_list: list[Any]) -> None:
+            for msgs in msgs_list:
+                try:
+                    await memory.add(msgs, scope=Scope(user_id=user_id))
+                except Exception as exc:  # counted and reported, like the mem0 driver does
+                    errors.append(repr(exc))
+
+        async with memory:
+            t = time.perf_counter()
+            await asyncio.gather(*(writer(u, m) for u, m in ws))
+            wall = time.perf_counter() - t
+            users = sorted({u for u, _ in ws})
+            per_user = {
+                u: [m.text for m in await memory.get_all(scope=Scope(user_id=u))] for u in users
+            }
+        return {"per_user": per_user, "errors": errors, "wall": wall}
+
+
+def _losses(name: str, r: dict[str, Any], ws: list[Any], per_writer: int) -> None:
+    expected_unique = {u: 0 for u, _ in ws}
+    for u, _ in ws:
+        expected_unique[u] += per_writer
+    lost = dup = 0
+    for u, texts in r["per_user"].items():
+        gadgets = [t for t in texts if "gadget" in t]
+        shared = [t for t in texts if "sister" in t]
+        lost += max(0, expected_unique[u] - len(set(gadgets))) + (0 if shared else 1)
+        dup += (len(gadgets) - len(set(gadgets))) + max(0, len(shared) - 1)
+    total = sum(expected_unique.values()) + len(expected_unique)
+    print(
+        f"  {name:34} {total} expected memories: {lost} lost, {dup} duplicated, {len(r['errors'])} add() errors, wall {r['wall']:.1f} s"
+    )
+
+
+def concurrency(a: argparse.Namespace) -> None:
+    ws = writers(32, 8, a.per_writer)
+    print(
+        f"32 concurrent writers on 8 users, {a.per_writer} adds each (each add: 1 own fact + 1 fact all 4 writers of the user repeat)"
+    )
+    with FakeOpenAIServer(handler=model, latency_s=a.latency) as server:
+        server._httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
+        _losses(
+            f"mem0 {MEM0_VERSION} (threads, its embedded store)",
+            run_mem0(server, {"mode": "concurrent", "writers": ws}),
+            ws,
+            a.per_writer,
+        )
+        _losses(
+            f"agentmem ({a.policy}, rm={a.rm})",
+            asyncio.run(run_ours_concurrent(server, ws, rm=a.rm, policy=a.policy)),
+            ws,
+            a.per_writer,
+        )
+
+
 def _summary(name: str, r: dict[str, Any], n_turns: int, requests: tuple[int, int]) -> float:
     per_turn = [a + s for a, s in zip(r["add"], r["search"], strict=True)]
     med = statistics.median(per_turn) * 1000
@@ -267,11 +370,20 @@ def main() -> None:
         help="reward model scoring every agentmem write (llm:openai/fake = an LLM judge on the fake server, one more call per write)",
     )
     ap.add_argument("--policy", default="gate")
+    ap.add_argument(
+        "--concurrency",
+        action="store_true",
+        help="instead: 32 concurrent writers on 8 users, count lost and duplicated memories",
+    )
+    ap.add_argument("--per-writer", type=int, default=3, help="adds per writer in --concurrency")
     a = ap.parse_args()
     if a.setup:
         setup()
         return
     data = turns(a.turns)
+    if a.concurrency:
+        concurrency(a)
+        return
     with FakeOpenAIServer(handler=model, latency_s=a.latency) as server:
         # The fake server writes headers and body in separate sends; with Nagle's algorithm on,
         # a keep-alive client's delayed ACK adds ~40 ms to every call. Turn Nagle off so that the
@@ -288,7 +400,7 @@ def main() -> None:
             f"{a.turns} turns, fake server latency {a.latency * 1000:.0f} ms per call; medians per turn"
         )
         k = len(server.requests)
-        mem0 = run_mem0(server, data)
+        mem0 = run_mem0(server, {"mode": "turns", "turns": data})
         m0 = _summary(f"mem0 {MEM0_VERSION} (no write scoring)", mem0, a.turns, counts(k))
         k = len(server.requests)
         ours = asyncio.run(run_ours(server, data, dense=False, rm=a.rm, policy=a.policy))
