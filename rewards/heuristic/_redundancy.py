@@ -29,7 +29,8 @@ def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float,
     """
     seen: set[str] = set()
     seen_sh: set[int] = set()
-    earlier: list[frozenset[int]] = []
+    owners: dict[int, list[int]] = {}  # shingle -> earlier sentences holding it
+    sizes: list[int] = []
     dups = counted = 0
     for u in units:
         info = sentence_info(u) if isinstance(u, str) else u
@@ -37,17 +38,23 @@ def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float,
             continue
         counted += 1
         sh = info.shingles
-        if (
-            info.norm in seen
-            or (len(sh) >= 3 and len(sh & seen_sh) >= _NEAR * len(sh))
+        dup = info.norm in seen or (len(sh) >= 3 and len(sh & seen_sh) >= _NEAR * len(sh))
+        if not dup and len(sh) >= 3 and sizes:
             # restates an earlier sentence inside a longer one ("As noted above, <sentence>")
-            or (len(sh) >= 3 and any(len(e & sh) >= _NEAR * len(e) for e in earlier))
-        ):
+            hits: dict[int, int] = {}
+            for x in sh:
+                for k in owners.get(x, ()):
+                    hits[k] = hits.get(k, 0) + 1
+            dup = any(c >= _NEAR * sizes[k] for k, c in hits.items())
+        if dup:
             dups += 1
         seen.add(info.norm)
         seen_sh |= sh
         if len(sh) >= 4:
-            earlier.append(sh)
+            k = len(sizes)
+            sizes.append(len(sh))
+            for x in sh:
+                owners.setdefault(x, []).append(k)
     return (dups / counted if counted else 0.0), dups
 
 
