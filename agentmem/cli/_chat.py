@@ -95,6 +95,11 @@ def register(subparsers: Any) -> None:
         help="Qdrant server URL instead of the embedded engine",
     )
     p.add_argument(
+        "--qdrant-api-key",
+        default=env_default("--qdrant-api-key"),
+        help="API key of the Qdrant server (never printed)",
+    )
+    p.add_argument(
         "--sync", action="store_true", help="wait for each memory update before the next prompt"
     )
     p.add_argument(
@@ -133,6 +138,7 @@ def _build_memory(args: argparse.Namespace) -> Any:
         policy=args.policy,
         db_url=args.db_url,
         qdrant_url=args.qdrant_url,
+        qdrant_api_key=args.qdrant_api_key,
     )
 
 

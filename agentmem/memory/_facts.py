@@ -88,6 +88,7 @@ class FactsMemory:
         db_url: str | None = None,
         qdrant_url: str | None = None,
         qdrant_location: str | None = None,
+        qdrant_api_key: str | None = None,
         embedding_model: str | None = None,
         hybrid: bool = True,
         related_limit: int = 5,
@@ -137,6 +138,7 @@ class FactsMemory:
             db_url=db_url,
             qdrant_url=qdrant_url,
             qdrant_location=qdrant_location,
+            qdrant_api_key=qdrant_api_key,
             embedder=embedder,
         )
         return cls(

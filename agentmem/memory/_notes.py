@@ -90,6 +90,7 @@ class NotesMemory:
         db_url: str | None = None,
         qdrant_url: str | None = None,
         qdrant_location: str | None = None,
+        qdrant_api_key: str | None = None,
         embedding_model: str | None = None,
         hybrid: bool = True,
         neighbours: int = 5,
@@ -129,6 +130,7 @@ class NotesMemory:
             db_url=db_url,
             qdrant_url=qdrant_url,
             qdrant_location=qdrant_location,
+            qdrant_api_key=qdrant_api_key,
             embedder=embedder,
         )
         return cls(
