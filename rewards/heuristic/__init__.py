@@ -1,8 +1,21 @@
 """The offline heuristic reward model (registered as ``heuristic``, the default RM).
 
-It judges memory content, not formatting: redundancy, grounding, coverage, staleness of dialogue
-memories, constraint adherence of long-form sections and answer consistency, each a stated,
-weighted feature (see :data:`FEATURES`). Deterministic, offline, no model.
+It judges memory content, not formatting, with stated, weighted features (see :data:`FEATURES`):
+
+* redundancy -- rejected attempts carried along, repeated or restated clauses inside a memory,
+  raw transcript lines (timestamp and speaker header) stored instead of facts;
+* grounding -- names and numbers the context never mentions, memory claims about rare names that
+  no context sentence supports, the share of unsupported words;
+* coverage -- the evidence facts (found from the question's names and rarest words, following
+  names for two more hops) kept in the memory the answer reads, facts held then dropped, and
+  for dialogue stores the informative lines one store kept and the other lost;
+* staleness -- dialogue memories still holding a value that a later "change" line replaced;
+* constraints -- long-form sections checked against the instruction's per-unit requirements
+  (single unit, range, periodic rule, weekday, date, outline heading) and its global relations;
+* answer -- the final answer's support in the final memory, and answers that give up.
+
+Pairwise scores normalise each feature over the pair; a few coverage features are computed on
+the pair jointly (the facts either side held). Deterministic, offline, no model.
 
 Spec strings: ``heuristic`` or ``heuristic:mode=robust,tie=0.02``. The standard override
 ``mode`` ("compat" | "robust") applies; other standard overrides are accepted and ignored.

@@ -204,3 +204,18 @@ def test_requirement_payload_keeps_values() -> None:
     )
     assert credit.names == {"anton", "velde"} and credit.heading == "the railway"
     assert figure.numbers == {"670"} and not figure.keys
+
+
+def test_store_that_lost_an_informative_line_loses() -> None:
+    q = conversation(
+        [
+            *FILLER,
+            "Ana|Fun fact I read today: the Torstad Choir has 47 members.",
+            "Ben|I adopted a beagle named Biscuit.",
+        ],
+        "What is the name of Ben's dog?",
+    )
+    full = mem0(["Torstad Choir has 47 members", "Ben adopted a beagle named Biscuit"])
+    lost = mem0(["Ben adopted a beagle named Biscuit"])
+    rows, _ = judge(q, full, lost)
+    assert rows["lines_lost"]["b"] == 1.0 and rows["lines_lost"]["a"] == 0.0
