@@ -168,3 +168,26 @@ async def test_llm_client_adapter_for_non_openai_providers(
     assert (
         roles[0] == "system" and roles[-1] == "user" and "assistant" in roles
     )  # history carried over
+
+
+async def test_agent_over_notes_memory_and_its_forget_tool(
+    tmp_path: Path, server: FakeOpenAIServer, rm
+) -> None:
+    from agentmem.memory import NotesMemory
+
+    async with NotesMemory.create(str(tmp_path), rm=rm, policy="score") as notes:
+        async with MemoryChatAgent(
+            memory=notes,
+            scope=ALICE,
+            model=build_chat_model("openai/fake", api_base=server.base_url),
+            sync=True,
+        ) as agent:
+            turn = await agent.turn("I live in Lisbon by the sea.")
+            assert turn.update is not None and [o.op.op for o in turn.update.applied] == ["ADD"]
+            turn = await agent.turn("Tell me about Lisbon by the sea")
+            assert [m.text for m in turn.recalled][:1] == ["I live in Lisbon by the sea."]
+        [first, _second] = await notes.get_all(scope=ALICE)
+        forget = memory_toolset(notes, ALICE).tools["forget_memory"].function
+        assert await forget(memory_id=first.id) == "removed (kept in history)"
+        closed = await notes.get(first.id, scope=ALICE)
+        assert closed is not None and closed.valid_to is not None
