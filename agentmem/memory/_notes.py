@@ -190,6 +190,44 @@ class NotesMemory:
         """Hard delete."""
         return await self.store.forget(memory_id, scope, actor=actor)
 
+    async def update(
+        self, memory_id: str, text: str, *, scope: Scope, actor: str = "api"
+    ) -> MemoryItem:
+        """Replace a note's content (a caller's explicit edit: scored and recorded, always applied)."""
+        if not text.strip():
+            raise UserError("update text is empty; use delete() to remove a note")
+        async with self.store.scope_lock(scope):
+            item = await self.store.get(memory_id, scope)
+            if item is None or not item.live:
+                raise UserError(
+                    f"no current note {memory_id!r} for {scope}; list them with get_all(scope=...)"
+                )
+            reward = await self.reward_model.score_update(
+                UpdateContext(
+                    question=self.instruction,
+                    previous_memory=render_note(item.text, item.context, item.keywords, item.tags),
+                    chunk=f"user: {text}",
+                    candidate=render_note(text.strip(), item.context, item.keywords, item.tags),
+                )
+            )
+            await self.store.commit(
+                scope,
+                [
+                    Change(
+                        op="UPDATE",
+                        memory_id=memory_id,
+                        text=text.strip(),
+                        actor=actor,
+                        score=reward.value,
+                        rationale=reward.rationale,
+                        scorer=self.reward_model.spec.label,
+                    )
+                ],
+            )
+        updated = await self.store.get(memory_id, scope)
+        assert updated is not None
+        return updated
+
     async def delete(self, memory_id: str, *, scope: Scope, actor: str = "api") -> None:
         """Close a note (kept in history)."""
         async with self.store.scope_lock(scope):

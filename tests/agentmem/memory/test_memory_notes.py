@@ -122,3 +122,27 @@ async def test_llm_notes_against_the_fake_server(tmp_path: Path, rm) -> None:
             )
         # build + evolve per note; the first note has no neighbours, so no evolution call
         assert len(server.chat_requests) == 3
+
+
+async def test_direct_update_keeps_attributes_and_history(tmp_path: Path, rm) -> None:
+    import pytest
+
+    from agentmem.exceptions import UserError
+
+    async with notes(tmp_path, rm, policy="score") as mem:
+        [a] = (await mem.add("I train for the Lisbon marathon", scope=ALICE)).applied
+        before = await mem.get(a.memory_id or "", scope=ALICE)
+        after = await mem.update(a.memory_id or "", "I train for the Porto marathon", scope=ALICE)
+        assert before is not None and (after.text, after.version, after.keywords) == (
+            "I train for the Porto marathon",
+            2,
+            before.keywords,
+        )
+        [_add, upd] = await mem.history(after.id, scope=ALICE)
+        assert (upd.op, upd.old_text, upd.score is not None) == (
+            "UPDATE",
+            "I train for the Lisbon marathon",
+            True,
+        )
+        with pytest.raises(UserError, match="empty"):
+            await mem.update(after.id, "  ", scope=ALICE)
