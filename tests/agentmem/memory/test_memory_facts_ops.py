@@ -178,3 +178,24 @@ async def test_metadata_is_kept(memory: FactsMemory, script) -> None:
     await memory.add(user("I run marathons"), scope=ALICE, metadata={"source": "onboarding"})
     [item] = await memory.get_all(scope=ALICE)
     assert item.metadata == {"source": "onboarding"} and item.user_id == "alice"
+
+
+async def test_bad_arguments_name_the_value_and_the_fix(memory: FactsMemory) -> None:
+    with pytest.raises(UserError, match=r"limit must be >= 1, got 0"):
+        await memory.search("tea", scope=ALICE, limit=0)
+    with pytest.raises(UserError, match=r"message 0 must be a dict"):
+        await memory.add(["just a string in a list"], scope=ALICE)  # type: ignore[list-item]
+    with pytest.raises(UserError, match=r"content must be a string, got int"):
+        await memory.add([{"role": "user", "content": 42}], scope=ALICE)
+    with pytest.raises(UserError, match="idempotency_key is empty"):
+        await memory.add("I like tea", scope=ALICE, idempotency_key=" ")
+    with pytest.raises(UserError, match=r"Scope\.tenant_id"):
+        Scope(user_id="alice", tenant_id="bad\nname")
+
+
+async def test_nothing_to_remember_writes_nothing(memory: FactsMemory, script) -> None:
+    script.facts = lambda msgs: []
+    res = await memory.add("hi!", scope=ALICE)
+    assert res.outcomes == [] and await memory.get_all(scope=ALICE) == []
+    res = await memory.add([{"role": "system", "content": "You are helpful."}], scope=ALICE)
+    assert res.facts == [] and script.seen_messages[-1] == [{"role": "user", "content": "hi!"}]
