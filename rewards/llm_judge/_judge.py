@@ -13,7 +13,13 @@ from agentmem.llm import Completion, LLMClient, max_input_tokens, model_supports
 from rewards._orders import combine_orders
 from rewards._registry import register
 from rewards._types import PairInput, PairKind, PairwiseVerdict, Reward, RMSpec, UpdateContext
-from rewards.llm_judge._parse import compat_verdict, parse_score, robust_verdict, strip_reasoning
+from rewards.llm_judge._parse import (
+    ParsedScore,
+    compat_verdict,
+    parse_score,
+    robust_verdict,
+    strip_reasoning,
+)
 from rewards.llm_judge._prompts import (
     POINTWISE_SCHEMA,
     ROBUST_SCHEMA,
@@ -36,6 +42,8 @@ _COMPAT_SAMPLING = {"temperature": 0.7, "top_p": 0.95, "max_tokens": 16_384}
 """The published decoding (n=1)."""
 _ROBUST_SAMPLING: dict[str, Any] = {"temperature": 0.0, "top_p": None, "max_tokens": 4_096}
 _RATIONALE_CHARS = 4_000
+_POINTWISE_MAX_TOKENS = 2_048
+"""Reply budget of a pointwise call unless max_tokens is given explicitly."""
 _OFF_LOOP_CHARS = 200_000
 """Robust prompts over this many input characters are built in a worker thread."""
 
@@ -136,6 +144,7 @@ class LLMJudge:
         self.temperature = defaults["temperature"] if temperature is None else float(temperature)
         self.top_p = defaults["top_p"] if top_p is None else float(top_p)
         self.max_tokens = defaults["max_tokens"] if max_tokens is None else int(max_tokens)
+        self._max_tokens_given = max_tokens is not None
         self.seed = seed
         self.both_orders = (mode == "robust") if both_orders is None else bool(both_orders)
         self.logprobs = bool(logprobs)
@@ -324,7 +333,7 @@ class LLMJudge:
         temperature = 0.0 if self.mode == "compat" else self.temperature
         kwargs: dict[str, Any] = {
             "temperature": temperature,
-            "max_tokens": min(self.max_tokens, 2_048),
+            "max_tokens": self.max_tokens if self._max_tokens_given else _POINTWISE_MAX_TOKENS,
             "seed": self.seed,
             "response_format": POINTWISE_SCHEMA if self.structured else None,
             "extra_body": self.extra_body,
@@ -347,7 +356,7 @@ class LLMJudge:
             calls.append(again)
             reparsed = parse_score(again.text)
             if reparsed.value is not None:
-                parsed = type(reparsed)(
+                parsed = ParsedScore(
                     value=reparsed.value,
                     how=reparsed.how + " (after a re-ask)",
                     rationale=parsed.rationale or _clean(done.text),

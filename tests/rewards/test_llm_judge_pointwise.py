@@ -203,3 +203,13 @@ async def test_large_robust_prompts_are_built_off_the_loop_and_stay_whole(
     user = fake_openai.chat_requests[0].user
     assert verdict.winner == "A"
     assert user.count("Step: kept [A] the 1999 date.") == 8000 and "[[A]]" not in user
+
+
+async def test_pointwise_reply_budget(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.handler = lambda req: "[[SCORE: 0.5]]"
+    default, explicit = judge(fake_openai), judge(fake_openai, max_tokens=8000)
+    await default.score_update(UPDATE)
+    await explicit.score_update(UPDATE)
+    await default.aclose()
+    await explicit.aclose()
+    assert [r.body["max_tokens"] for r in fake_openai.chat_requests] == [2048, 8000]
