@@ -187,8 +187,26 @@ class NotesMemory:
         return await export_pairs(self.store, scope, query=query or DEFAULT_QUERY)
 
     async def forget(self, memory_id: str, *, scope: Scope, actor: str = "api") -> bool:
-        """Hard delete."""
-        return await self.store.forget(memory_id, scope, actor=actor)
+        """Hard delete, and drop the links other notes had to it (recorded as LINK changes)."""
+        if not await self.store.forget(memory_id, scope, actor=actor):
+            return False
+        async with self.store.scope_lock(scope):
+            linked = [n for n in await self.store.get_all(scope) if memory_id in n.links]
+            if linked:
+                await self.store.commit(
+                    scope,
+                    [
+                        Change(
+                            op="LINK",
+                            memory_id=n.id,
+                            attrs={"links": [x for x in n.links if x != memory_id]},
+                            actor=actor,
+                            rationale="a linked note was forgotten",
+                        )
+                        for n in linked
+                    ],
+                )
+        return True
 
     async def update(
         self, memory_id: str, text: str, *, scope: Scope, actor: str = "api"

@@ -146,3 +146,16 @@ async def test_direct_update_keeps_attributes_and_history(tmp_path: Path, rm) ->
         )
         with pytest.raises(UserError, match="empty"):
             await mem.update(after.id, "  ", scope=ALICE)
+
+
+async def test_forgetting_a_note_removes_the_links_to_it(tmp_path: Path, rm) -> None:
+    async with notes(tmp_path, rm, policy="score") as mem:
+        [first] = (await mem.add("I started training for the Lisbon marathon", scope=ALICE)).applied
+        await mem.add(
+            "Marathon training is going well, I ran 30 km for the Lisbon marathon", scope=ALICE
+        )
+        assert await mem.forget(first.memory_id or "", scope=ALICE)
+        [left] = await mem.get_all(scope=ALICE)
+        assert left.links == []
+        assert [e.op for e in await mem.history(left.id, scope=ALICE)][-1] == "LINK"
+        assert await mem.forget(first.memory_id or "", scope=ALICE) is False
