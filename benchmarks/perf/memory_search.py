@@ -5,6 +5,11 @@ runs; the build time is printed. Queries go through the public path -- ``MemoryS
 BM25 query embedding, scope filter, Edge query in a worker thread, pydantic results.
 
     .venv/bin/python -m benchmarks.perf.memory_search [--total 1000000] [--target 100000] [--queries 300]
+    .venv/bin/python -m benchmarks.perf.memory_search --same-tenant --dir /tmp/agentmem-perf-search-same
+
+By default the other 900k memories belong to 9 other tenants (the embedded index keeps one Edge
+shard per tenant, so they are never walked); ``--same-tenant`` puts them in the target's own
+tenant under 900 other users (one shard, the scope filter does the work).
 
 Target: median ≤ 10 ms.
 """
