@@ -386,11 +386,14 @@ class LLMClient:
                 f"{where} timed out after {tried} attempt(s) ({timeouts} timeouts, {self.timeout:g}s each); "
                 f"last status: {last.describe()}; raise timeout= or check the server"
             ) from last
-        fix = (
-            "retries exhausted; lower concurrency/rpm or retry later"
-            if last.retryable
-            else "not retryable; check the model name, key and request"
-        )
+        if last.retryable:
+            fix = "retries exhausted; lower concurrency/rpm or retry later"
+        elif last.status == 404:
+            fix = "not found: check the model name, and that api_base is the API root (usually ending in /v1)"
+        elif last.status in (401, 403):
+            fix = "not authorised: check api_key (or the provider's key variable)"
+        else:
+            fix = "not retryable; check the model name, key and request"
         raise ModelError(
             f"{where} failed after {tried} attempt(s); last status: {last.describe()} ({fix})"
         ) from last

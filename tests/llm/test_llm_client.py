@@ -346,3 +346,15 @@ async def test_embed_batches_large_inputs_and_keeps_order(fake_openai: FakeOpenA
         len(r.body["input"]) for r in fake_openai.requests if r.path.endswith("/embeddings")
     )
     assert sizes == [5, 10, 10]
+
+
+async def test_not_found_and_unauthorised_get_a_hint(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.script(
+        FakeReply(status=404, content="no such route"), FakeReply(status=401, content="bad key")
+    )
+    async with client(fake_openai) as c:
+        with pytest.raises(ModelError, match=r"HTTP 404.*usually ending in /v1"):
+            await c.complete("q")
+        with pytest.raises(ModelError, match=r"HTTP 401.*check api_key"):
+            await c.complete("q")
+    assert len(fake_openai.chat_requests) == 2  # neither was retried
