@@ -130,7 +130,11 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
     out["polarity_flips"] = float(flips)
     reqs = q.derived.get("requirements")
     if reqs is None:
-        reqs = q.derived["requirements"] = parse_requirements(q.bullets)
+        head = q.context[:4000]
+        cut = head.lower().find("requirements")
+        reqs = q.derived["requirements"] = parse_requirements(
+            q.bullets, head[:cut] if cut > 0 else ""
+        )
     missed, _checked, violations = check_sections(
         reqs, [seg.text for seg in t.segments], q.supports
     )  # type: ignore[arg-type]

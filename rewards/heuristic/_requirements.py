@@ -138,7 +138,10 @@ class Requirement:
     names: set[str] = field(default_factory=set)
     """Names the section must state (lower-cased)."""
     keys: set[str] = field(default_factory=set)
-    """Other key word stems, most of which the section must hold."""
+    """Other key word stems, half of which the section must hold."""
+    distinct: set[str] = field(default_factory=set)
+    """The keys fewest requirements share ('trout' in 'the main course is grilled trout'), half
+    of which the section must hold too: shared words alone ('main course') prove nothing."""
 
     @property
     def is_global(self) -> bool:
@@ -169,8 +172,12 @@ class Requirement:
         return False
 
 
-def parse_requirements(lines: list[str]) -> list[Requirement]:
-    """Parse requirement lines (bullets of the instruction) into :class:`Requirement`s."""
+def parse_requirements(lines: list[str], preamble: str = "") -> list[Requirement]:
+    """Parse requirement lines (bullets of the instruction) into :class:`Requirement`s.
+
+    ``preamble`` is the instruction text before the requirements: words it uses ('describe the
+    dishes of each day') are the task's own vocabulary, never the distinctive part of one rule.
+    """
     out: list[Requirement] = []
     for line in lines:
         text = line.strip().rstrip(".")
@@ -215,6 +222,17 @@ def parse_requirements(lines: list[str]) -> list[Requirement]:
             - {s for n in r.names for s in stems(n)}
         )
         out.append(r)
+    df: dict[str, int] = {}
+    for r in out:
+        for k in r.keys:
+            df[k] = df.get(k, 0) + 1
+    for k in stems(preamble):
+        if k in df:
+            df[k] += len(out)  # task vocabulary: as common as it gets
+    for r in out:
+        if r.keys:
+            low = min(df[k] for k in r.keys)
+            r.distinct = {k for k in r.keys if df[k] == low}
     return out
 
 
@@ -224,7 +242,10 @@ def satisfied(r: Requirement, text_stems: set[str], text_numbers: set[str], low_
         return False
     if any(n not in low_text for n in r.names):
         return False
-    return not r.keys or len(r.keys & text_stems) >= _KEYS_NEEDED * len(r.keys)
+    return not r.keys or (
+        len(r.keys & text_stems) >= _KEYS_NEEDED * len(r.keys)
+        and len(r.distinct & text_stems) >= _KEYS_NEEDED * len(r.distinct)
+    )
 
 
 def check_sections(
@@ -242,12 +263,10 @@ def check_sections(
     global_reqs = [r for r in reqs if r.is_global and len(r.names) >= 2]
     global_names: set[str] = set().union(*(r.names for r in global_reqs)) if global_reqs else set()
     violations = 0
-    for sec in sections:
-        body = sec.strip()
+    for body, st in ((sec.strip(), stems(sec)) for sec in sections):
         label, _, _rest = body.partition("\n")
         unit = parse_unit(label)
         low = body.lower()
-        st = stems(body)
         nums = set(numbers(body))
         for r in per_unit:
             if r.applies(unit):
