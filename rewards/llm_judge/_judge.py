@@ -66,7 +66,8 @@ class LLMJudge:
         structured: robust mode only: ask for JSON output (json_schema). ``"auto"``: when
             litellm's model map says the model supports response schemas.
         max_prompt_tokens: trim the shared context to fit (default: the model's input window
-            from litellm's map when known, else no trimming).
+            from litellm's map minus the reply budget ``max_tokens``, since many providers count
+            both against one context window; no trimming when the model is not in the map).
         truncation: ``shared`` (default): trim the shared context middle-out to fit
             ``max_prompt_tokens``, never a trajectory. ``official`` (compat mode only): the
             published runner's blind cut of prompts of >= 131,072 tokens to their first 65,536
@@ -151,7 +152,7 @@ class LLMJudge:
         self.top_logprobs = top_logprobs
         self.structured = bool(structured)
         self.max_prompt_tokens = (
-            max_prompt_tokens if max_prompt_tokens is not None else max_input_tokens(self.model)
+            max_prompt_tokens if max_prompt_tokens is not None else self._default_window()
         )
         self.hard_confidence = float(hard_confidence)
         self.truncation = truncation
@@ -189,6 +190,13 @@ class LLMJudge:
         self.spec = RMSpec(name="llm", args=args, version=f"{JUDGE_VERSION}-{mode}")
         self._cache_version = f"llm-judge/{self.spec.version}"
         self._cache: bool | None = True if self.client.cache is not None else None
+
+    def _default_window(self) -> int | None:
+        window = max_input_tokens(self.model)
+        if window is None:
+            return None
+        room = window - self.max_tokens
+        return room if room >= 1024 else window
 
     def __repr__(self) -> str:
         return f"LLMJudge(model={self.model!r}, mode={self.mode!r}, both_orders={self.both_orders})"

@@ -129,7 +129,11 @@ async def test_unknown_models_have_no_window_and_known_ones_do(
     fake_openai: FakeOpenAIServer,
 ) -> None:
     assert judge(fake_openai).max_prompt_tokens is None
-    assert make_reward_model("llm:openai/gpt-4o-mini").max_prompt_tokens == 128_000  # type: ignore[attr-defined]
+    assert make_reward_model("llm:openai/gpt-4o-mini").max_prompt_tokens == 128_000 - 16_384  # type: ignore[attr-defined]
+    assert (
+        make_reward_model("llm:openai/gpt-4o-mini", mode="robust").max_prompt_tokens
+        == 128_000 - 4_096
+    )  # type: ignore[attr-defined]
 
 
 async def test_kind_generation_uses_the_generation_prompt(fake_openai: FakeOpenAIServer) -> None:
