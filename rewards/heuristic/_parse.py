@@ -31,7 +31,7 @@ _NO_PREV = "no previous memory"
 _COMPOSED = "I have composed the following section."
 _STEP_START = re.compile(
     r"\n[ \t]*(?:Step\s*\d+\s*:|Part\s*\d+\s*:|After processing in parallel|Based on the memory, the process"
-    r"|The summarization of them is|There are \d+ processed components)"
+    r"|The summarization of them is|There are \d+ processed components|<problem>)"
 )
 _TAG = re.compile(r"</?(?:updated_memory|memory|answer)>")
 _BOXED = "\\boxed{"

@@ -261,7 +261,14 @@ def _unit_span(text: str, pos: int, lines: bool) -> tuple[int, int]:
     for m in _SENT_END.finditer(text, lo, pos):
         a = m.end()
     m = _SENT_END.search(text, pos, hi)
-    return a, (m.start() + 1 if m else hi)
+    b = m.start() + 1 if m else hi
+    if text.count(" ", a, b) > _LONG_UNIT:
+        # A long sentence: keep the clause around the hit (a fact spliced into prose after a
+        # comma is its own statement).
+        a = max(a, *(text.rfind(c, a, pos) + 1 for c in ",;:"))
+        ends = [i for i in (text.find(c, pos, b) for c in ",;:") if i >= 0]
+        b = min([b, *ends])
+    return a, b
 
 
 _MAX_HITS = 400
@@ -271,6 +278,7 @@ _HOP_CAP = 16
 _HOP_NAMES = 24
 _MAX_EVIDENCE = 48
 _WINDOW = 600
+_LONG_UNIT = 25
 
 
 def _units_with(
