@@ -132,6 +132,8 @@ class FactsMemory:
             if rm is not None and not isinstance(rm, str)
             else make_reward_model(rm, api_base=api_base, api_key=api_key)
         )
+        if (rm is None or isinstance(rm, str)) and hasattr(rm_obj, "aclose"):
+            owns.append(rm_obj)  # a reward model we built (its HTTP client) closes with the memory
         store = open_store(
             path,
             kind="fact",

@@ -115,6 +115,8 @@ class NotesMemory:
             if rm is not None and not isinstance(rm, str)
             else make_reward_model(rm, api_base=api_base, api_key=api_key)
         )
+        if (rm is None or isinstance(rm, str)) and hasattr(rm_obj, "aclose"):
+            owns.append(rm_obj)  # a reward model we built (its HTTP client) closes with the memory
         embedder: Embedder | None = None
         if embedding_model:
             from agentmem.llm import LLMClient
