@@ -42,6 +42,8 @@ _COMPAT_SAMPLING = {"temperature": 0.7, "top_p": 0.95, "max_tokens": 16_384}
 """The published decoding (n=1)."""
 _ROBUST_SAMPLING: dict[str, Any] = {"temperature": 0.0, "top_p": None, "max_tokens": 4_096}
 _RATIONALE_CHARS = 4_000
+_TOKENIZER_MARGIN = 0.9
+"""Trim to 90% of the window: we count cl100k_base tokens, the judge's own tokenizer may count more."""
 _POINTWISE_MAX_TOKENS = 2_048
 """Reply budget of a pointwise call unless max_tokens is given explicitly."""
 _OFF_LOOP_CHARS = 200_000
@@ -267,7 +269,11 @@ class LLMJudge:
             skeleton = build("", first, second, kind)
             rest = [m["content"] for m in skeleton]
             question, trim = await asyncio.to_thread(
-                fit_shared_context, question, sum(len(r) for r in rest), rest, limit
+                fit_shared_context,
+                question,
+                sum(len(r) for r in rest),
+                rest,
+                int(limit * _TOKENIZER_MARGIN),
             )
         if self.mode == "robust" and len(question) + len(first) + len(second) > _OFF_LOOP_CHARS:
             # fencing and neutralising megabytes takes tens of milliseconds: keep it off the loop
