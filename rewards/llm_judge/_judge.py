@@ -424,13 +424,23 @@ _OVERRIDES = (
 def make_llm_judge(arg: str, **overrides: Any) -> LLMJudge:
     """Build an :class:`LLMJudge` from ``llm:<model>`` plus the standard keyword overrides.
 
-    Overrides that do not apply to a judge (e.g. ``calibration``) and those left as None are ignored.
+    Overrides left as None and those that do not apply to a judge are ignored. With
+    ``calibration=<name or path>``, the judge's measured accuracy on that suite becomes the
+    confidence of its hard verdicts (unless ``hard_confidence`` is given).
     """
     if not arg.strip():
         raise UserError(
             "the llm reward model needs a model after the colon, e.g. 'llm:openai/gpt-4o-mini'"
         )
     kwargs = {k: _coerce(k, v) for k, v in overrides.items() if k in _OVERRIDES and v is not None}
+    calibration = overrides.get("calibration")
+    if calibration and "hard_confidence" not in kwargs:
+        from rewards.calibration import load_calibration
+
+        member = load_calibration(calibration).members.get(f"llm:{arg.strip()}")
+        if member is not None and member.decided:
+            # a hard verdict is as reliable as this judge measured on the calibration suite
+            kwargs["hard_confidence"] = min(1.0, max(0.5, member.accuracy))
     return LLMJudge(arg, **kwargs)
 
 

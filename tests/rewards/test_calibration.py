@@ -270,3 +270,18 @@ def test_suite_from_benchmark_run_folders(tmp_path: Path) -> None:
     assert cal.cascade is not None and 0.7 <= cal.cascade.min_confidence <= 0.85
     with pytest.raises(UserError, match="not a benchmark run folder"):
         suite_from_runs([tmp_path])
+
+
+def test_llm_judge_takes_its_hard_confidence_from_a_calibration(tmp_path: Path) -> None:
+    suite = [
+        LabelledPrediction(
+            pair_id=p.pair_id, label=p.label, predictions={"llm:openai/fake": p.predictions["good"]}
+        )
+        for p in synthetic_suite()
+    ]
+    cal = fit_calibration(suite, name="judge", ensemble=None)
+    path = save_calibration(cal, tmp_path / "judge.json")
+    judge = make_reward_model("llm:openai/fake", calibration=str(path))
+    assert judge.hard_confidence == pytest.approx(cal.members["llm:openai/fake"].accuracy)  # type: ignore[attr-defined]
+    other = make_reward_model("llm:openai/other", calibration=str(path))
+    assert other.hard_confidence == 0.75  # type: ignore[attr-defined]  # not calibrated: the default
