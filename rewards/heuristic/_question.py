@@ -262,13 +262,13 @@ def _unit_span(text: str, pos: int, lines: bool) -> tuple[int, int]:
         a = m.end()
     m = _SENT_END.search(text, pos, hi)
     b = m.start() + 1 if m else hi
-    if text.count(" ", a, b) > _LONG_UNIT:
-        # A long sentence: keep the clause around the hit (a fact spliced into prose after a
-        # comma is its own statement).
-        a = max(a, *(text.rfind(c, a, pos) + 1 for c in ",;:"))
-        ends = [i for i in (text.find(c, pos, b) for c in ",;:") if i >= 0]
-        b = min([b, *ends])
-    return a, b
+    # Keep the clause around the hit: a statement after a colon or semicolon (or, in a long
+    # sentence, after a comma) is its own fact ("... replied with great intrepidity: Hugo went
+    # to the bedroom.").
+    cuts = ",;:" if text.count(" ", a, b) > _LONG_UNIT else ";:"
+    a = max(a, *(text.rfind(c, a, pos) + 1 for c in cuts))
+    ends = [i for i in (text.find(c, pos, b) for c in cuts) if i >= 0]
+    return a, min([b, *ends])
 
 
 _MAX_HITS = 400
