@@ -25,6 +25,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
 _NAME = re.compile(
     r"(?<![.!?]\s)(?<!^)\b(?:Mr\.|Mrs\.|Miss|Lady|Sir|Colonel|Captain)?\s?([A-Z][a-z]{3,})\b"
 )
+_MAX_SENTENCE_TOKENS = 150
+"""Longer "sentences" (letters, lists without full stops) are left out of excerpts: one of them
+would be a bigger step than the width of a length band."""
 _TITLES = re.compile(r"\b(?:Mr|Mrs|Miss|Lady|Sir|Colonel|Captain|Dr)\b")
 _NOT_NAMES = frozenset(
     [
@@ -129,7 +132,7 @@ class Corpus:
     """Quoted speech of 8..60 words, quotation marks removed (dialogue chit-chat)."""
 
     def excerpt(self, rng: random.Random, n_tokens: int) -> list[str]:
-        """Contiguous sentences from a random place, about ``n_tokens`` tokens in total."""
+        """Consecutive sentences (under 150 tokens each) from a random place, ~``n_tokens`` in all."""
         if n_tokens <= 0:
             return []
         n = len(self.sentences)
@@ -137,8 +140,9 @@ class Corpus:
         out: list[str] = []
         total = 0
         while total < n_tokens:
-            out.append(self.sentences[i])
-            total += self.tokens[i] + 1
+            if self.tokens[i] <= _MAX_SENTENCE_TOKENS:  # skip run-on letters and lists
+                out.append(self.sentences[i])
+                total += self.tokens[i] + 1
             i = (i + 1) % n
         return out
 

@@ -70,7 +70,7 @@ def _build_context(
     if task.kind.startswith("docqa"):
         # Background documents of varied size; each clue becomes a short document of its own.
         pool: list[str] = []
-        while sum(len(d) for d in pool) < nominal * 5.2:
+        while sum(len(d) for d in pool) < nominal * 7:
             pool.append(" ".join(c.excerpt(rng, rng.randint(60, 360))))
         clue_docs = []
         for f in task.facts:
@@ -96,7 +96,7 @@ def _build_context(
 
         guess = max(1, int(len(pool) * target / (nominal * 1.3)))
     else:
-        sentences = c.excerpt(rng, int(nominal * 1.25))
+        sentences = c.excerpt(rng, int(nominal * 1.6))
         positions = sorted(rng.sample(range(len(sentences)), len(task.facts)))
 
         def assemble(k: int) -> _Context:
@@ -435,6 +435,17 @@ def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> 
     others = [i for i in range(len(task.facts)) if i not in task.references]
     recorded = sorted(set(task.references) | set(rng.sample(others, len(others) // 4)))
 
+    def drop_candidates() -> list[int]:
+        return [
+            i
+            for i in task.references
+            if (alt := task.solve([task.facts[j] for j in recorded if j != i])) is not None
+            and alt != task.answer
+        ]
+
+    if setting.endswith("Drop") and not drop_candidates():
+        recorded = sorted(task.references)  # the extra facts would mask every loss
+
     mixed = setting.startswith("Mixed")
     n = len(sections)
     if mixed:
@@ -468,12 +479,7 @@ def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> 
     var = _Variant(setting=setting)
     change: dict[str, Any]
     if setting.endswith("Drop"):
-        cands = [
-            i
-            for i in task.references
-            if (alt := task.solve([task.facts[j] for j in recorded if j != i])) is not None
-            and alt != task.answer
-        ]
+        cands = drop_candidates()
         var.drop = rng.choice(cands)
         # A revision of the dropped fact cannot show up in a run that never recorded it: keep the
         # count of rejected proposals equal on both sides.

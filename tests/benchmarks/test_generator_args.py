@@ -55,3 +55,18 @@ def test_unknown_setting_is_a_user_error() -> None:
 def test_lengths_are_case_and_space_tolerant(tmp_path: Path) -> None:
     paths = generate_suite(tmp_path, lengths=" 8K ", per_cell=1)
     assert len(paths) == 3
+
+
+def test_public_names_are_exported() -> None:
+    import benchmarks.generator as gen
+
+    assert sorted(gen.__all__) == sorted(
+        n
+        for n in dir(gen)
+        if not n.startswith("_")
+        and n.isidentifier()
+        and n not in {"annotations"}
+        and not isinstance(getattr(gen, n), type(gen))
+    )
+    assert gen.BUNDLED_ARGS == {"seed": 0, "lengths": gen.LENGTHS, "per_cell": 4}
+    assert gen.BUNDLED_SUITE_DIR.name == "suite" and gen.BUNDLED_SUITE_DIR.parent.name == "data"

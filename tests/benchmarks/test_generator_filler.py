@@ -28,7 +28,12 @@ def test_excerpts_are_contiguous_and_sized_and_reproducible() -> None:
     a = c.excerpt(random.Random(5), 500)
     assert a == c.excerpt(random.Random(5), 500)
     i = c.sentences.index(a[0])
-    assert list(c.sentences[i : i + len(a)]) == a
+    in_order = [
+        x
+        for x, t in zip(c.sentences[i : i + 2 * len(a)], c.tokens[i : i + 2 * len(a)], strict=True)
+        if t <= 150
+    ]
+    assert in_order[: len(a)] == a
     assert 475 <= count_tokens(" ".join(a)) <= 500 + max(c.tokens[i : i + len(a)]) + len(a)
 
 
