@@ -50,7 +50,7 @@ def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float,
             dups += 1
         seen.add(info.norm)
         seen_sh |= sh
-        if len(sh) >= 4:
+        if len(sh) >= 3:
             k = len(sizes)
             sizes.append(len(sh))
             for x in sh:
