@@ -1,8 +1,21 @@
 """The LLM judge, registered as ``llm`` (``llm:<litellm model>``).
 
-Compat mode reproduces the published MemRewardBench evaluator (prompts, decoding, verdict rule);
-robust mode keeps its criteria and hardens everything around them (tolerant parsing, both orders,
-soft scores from log-probabilities, fenced untrusted input, over-length trimming).
+    judge = make_reward_model("llm:openai/qwen3-8b", api_base="http://127.0.0.1:8000/v1", mode="robust")
+    verdict = await judge.compare(PairInput(question=q, trajectory_a=a, trajectory_b=b))
+    reward = await judge.score_update(update)          # pointwise, in [0, 1]
+
+Compat mode reproduces the published MemRewardBench evaluator (prompts, decoding 0.7 / 0.95 /
+16,384, the first-5-characters verdict rule; ``truncation="official"`` adds its blind cut at
+131,072 tokens). Robust mode keeps its criteria and hardens everything around them: tolerant
+parsing with an explicit ``unparsed`` state, both orders (disagreement = tie), soft scores from
+``[[A`` vs ``[[B`` log-probabilities, optional JSON output, fenced and neutralised untrusted input,
+and middle-out trimming of the shared context (never a trajectory) to fit the judge's window.
+
+Overrides: ``mode``, ``api_base``, ``api_key``, ``temperature``, ``top_p``, ``max_tokens``,
+``seed``, ``timeout``, ``max_retries``, ``concurrency``, ``rpm``, ``tpm``, ``cache_dir``,
+``both_orders``, ``logprobs``, ``top_logprobs``, ``structured`` (bool or ``"auto"``),
+``max_prompt_tokens``, ``truncation``, ``extra_body``, ``hard_confidence``, ``transport``,
+``calibration``. :func:`position_stats` reports position bias and order consistency.
 """
 
 from __future__ import annotations
