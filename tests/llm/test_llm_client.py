@@ -181,9 +181,10 @@ async def test_tpm_limit_waits_for_budget(fake_openai: FakeOpenAIServer) -> None
 
 
 class InFlight:
-    """A server handler that holds each request 0.1 s and records the most requests in flight."""
+    """A server handler that holds each request ``hold_s`` and records the most requests in flight."""
 
-    def __init__(self) -> None:
+    def __init__(self, hold_s: float = 0.3) -> None:
+        self.hold_s = hold_s
         self.now = 0
         self.peak = 0
         self.lock = threading.Lock()
@@ -192,7 +193,7 @@ class InFlight:
         with self.lock:
             self.now += 1
             self.peak = max(self.peak, self.now)
-        time.sleep(0.1)
+        time.sleep(self.hold_s)
         with self.lock:
             self.now -= 1
         return "ok"
