@@ -14,7 +14,7 @@ from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
 from rewards.heuristic._text import NEGATIONS, SentenceInfo, memory_sentences, stems
 
-__all__ = ["grounding_features", "unsupported", "unsupported_claims"]
+__all__ = ["COMMENTARY", "grounding_features", "unsupported", "unsupported_claims"]
 
 _SMALL = frozenset(str(i) for i in range(0, 13))
 _CLAIM = 0.8
@@ -86,7 +86,7 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     return out
 
 
-_META = (
+COMMENTARY = (
     frozenset(
         [
             "section",
@@ -170,7 +170,7 @@ def unsupported_claims(t: ParsedTrajectory, q: QuestionFacts) -> int:
             if info.norm in seen or not info.entities:
                 continue
             seen.add(info.norm)
-            if set(info.norm.split()) & _META:
+            if set(info.norm.split()) & COMMENTARY:
                 continue
             unit_sets: list[list[frozenset[str]]] = []
             for name in sorted(info.entities):

@@ -8,7 +8,9 @@ they are):
 * keeping what the question needs -- the question's names and the chunk's evidence sentences
   (those sharing the question's names or rare words) must survive into the candidate;
 * dropping -- question-relevant sentences of the previous memory whose words the candidate lost;
-* redundancy -- repeated sentences inside the candidate;
+* redundancy -- repeated or restated sentences inside the candidate;
+* unsupported claims -- clauses about named things that no sentence of the previous memory or
+  the chunk supports (a wrong or conflated fact built from real names);
 * budget -- tokens over the memory budget, when one is set;
 * an empty candidate when there was something to keep.
 """
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 from rewards._types import UpdateContext
 from rewards.heuristic._answer import extract_answer
-from rewards.heuristic._grounding import unsupported
+from rewards.heuristic._grounding import COMMENTARY, unsupported
 from rewards.heuristic._question import _INFLECTIONS, analyse_question
 from rewards.heuristic._redundancy import duplicate_ratio
 from rewards.heuristic._text import fast_vocab, memory_sentences, sentences, stem, stems
@@ -35,6 +37,7 @@ _POINT_SPECS: dict[str, tuple[float, float | None]] = {
     "chunk_evidence_missed": (2.0, None),
     "previous_dropped": (2.5, None),
     "dup_sentences": (1.5, None),
+    "unsupported_claims": (2.5, 0.5),
     "over_budget": (1.5, None),
     "empty": (4.0, None),
 }
@@ -59,6 +62,20 @@ def _relevant(sents: list[str], qstems: set[str], qents: set[str]) -> list[set[s
         if (qents and st & qents) or len(st & qstems) >= 2:
             out.append(st)
     return out
+
+
+def _unsupported_claims(candidate: str, source: str) -> int:
+    """Candidate clauses naming something that no sentence of the source (previous memory and
+    chunk) supports with 80% of its words; commentary on the reading is not a claim."""
+    src = [i.stems for i in memory_sentences(source)] if source.strip() else []
+    bad = 0
+    for info in memory_sentences(candidate):
+        if not info.entities or set(info.norm.split()) & COMMENTARY or not info.stems:
+            continue
+        need = info.stems
+        if not any(len(need & st) >= 0.8 * len(need) for st in src):
+            bad += 1
+    return bad
 
 
 def score_update_features(u: UpdateContext) -> UpdateScore:
@@ -97,6 +114,9 @@ def score_update_features(u: UpdateContext) -> UpdateScore:
             lost = [len((e - qstems) - cst) / max(len(e - qstems), 1) for e in rel]
             feats["previous_dropped"] = sum(lost) / len(lost)
     feats["dup_sentences"] = duplicate_ratio(memory_sentences(cand))[0]
+    feats["unsupported_claims"] = float(
+        _unsupported_claims(cand, f"{u.previous_memory}\n{u.chunk}")
+    )
     if u.memory_budget_tokens:
         from agentmem.tokens import count_tokens
 

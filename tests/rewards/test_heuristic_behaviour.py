@@ -216,3 +216,29 @@ async def test_score_update_penalises_memory_over_budget(rm: HeuristicRM) -> Non
         memory_budget_tokens=20,
     )
     assert (await rm.score_update(base)).value > (await rm.score_update(long)).value
+
+
+async def test_score_update_penalises_a_conflated_claim(rm: HeuristicRM) -> None:
+    chunk = (
+        "Flavia Kelmoor was born in Norlund. Lormoor is the capital of the province of Wesbrook."
+    )
+    q = "Where was Flavia Kelmoor born?"
+    faithful = await rm.score_update(
+        UpdateContext(
+            question=q,
+            previous_memory="",
+            chunk=chunk,
+            candidate="Flavia Kelmoor was born in Norlund.",
+        )
+    )
+    conflated = await rm.score_update(
+        UpdateContext(
+            question=q,
+            previous_memory="",
+            chunk=chunk,
+            candidate="Flavia Kelmoor was born in Lormoor.",
+        )
+    )
+    assert conflated.evidence["features"]["unsupported_claims"] == 1.0
+    assert faithful.evidence["features"]["unsupported_claims"] == 0.0
+    assert faithful.value > conflated.value
