@@ -16,12 +16,9 @@ from dataclasses import dataclass, field
 from rewards.heuristic._text import (
     entities,
     fast_vocab,
-    numbers,
-    shingles,
     stable_hash,
     stem,
     stems,
-    words,
 )
 
 __all__ = ["QuestionFacts", "analyse_question", "clear_cache", "unit_text", "units_with"]
@@ -58,8 +55,6 @@ class QuestionFacts:
     """Long-form: required items (bullet sentences and JSON values) the sections must respect."""
     bullet_words: frozenset[str] = frozenset()
     """Long-form: stems of the content words of the required items."""
-    required_numbers: frozenset[str] = frozenset()
-    """Long-form: numbers the instruction states."""
     derived: dict[str, object] = field(default_factory=dict)
     """Lazily computed, question-only values other families keep here (e.g. update chains)."""
 
@@ -87,18 +82,6 @@ class QuestionFacts:
         hit = self.derived.get("low_context")
         if hit is None:
             hit = self.derived["low_context"] = self.context.lower()
-        return hit  # type: ignore[return-value]
-
-    @property
-    def message_shingles(self) -> frozenset[int]:
-        """Dialogue: 4-word shingles of the conversation lines (computed on first use)."""
-        hit = self.derived.get("message_shingles")
-        if hit is None:
-            sh: set[int] = set()
-            for line in self.statements:
-                m = _MSG.match(line)
-                sh |= shingles(words(m.group(3) if m else line), 4)
-            hit = self.derived["message_shingles"] = frozenset(sh)
         return hit  # type: ignore[return-value]
 
 
@@ -229,10 +212,8 @@ def _analyse(question: str) -> QuestionFacts:
         else []
     )
     bwords: set[str] = set()
-    req_nums: set[str] = set()
     for b in bullets:
         bwords.update(stems(b))
-        req_nums.update(numbers(b))
     return QuestionFacts(
         query=query,
         context=context,
@@ -243,7 +224,6 @@ def _analyse(question: str) -> QuestionFacts:
         statements=statements,
         bullets=bullets,
         bullet_words=frozenset(bwords),
-        required_numbers=frozenset(req_nums),
     )
 
 

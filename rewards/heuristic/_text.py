@@ -11,7 +11,6 @@ import functools
 import re
 import string
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -23,9 +22,7 @@ __all__ = [
     "fast_lines",
     "fast_vocab",
     "fast_words",
-    "fraction",
     "memory_sentences",
-    "normalise",
     "numbers",
     "sentence_info",
     "sentences",
@@ -173,17 +170,6 @@ def shingles(tokens: list[str], k: int = 3) -> set[int]:
     if len(tokens) < k:
         return {hash(" ".join(tokens))} if tokens else set()
     return {hash(" ".join(tokens[i : i + k])) for i in range(len(tokens) - k + 1)}
-
-
-def normalise(text: str) -> str:
-    """Lower-case, words only, single-spaced: the key for exact-duplicate detection."""
-    return " ".join(words(text))
-
-
-def fraction(part: Iterable[object], whole: Iterable[object]) -> float:
-    """|part| / |whole| for sized iterables, 0 when ``whole`` is empty."""
-    p, w = len(list(part)), len(list(whole))
-    return p / w if w else 0.0
 
 
 _SUFFIXES = ("ingly", "ation", "ings", "ing", "ied", "ies", "edly", "ed", "es", "ly", "s")
