@@ -27,7 +27,7 @@ from agentmem.memory import (
     WritePolicy,
     open_store,
 )
-from agentmem.testing._functions import FunctionRewardModel
+from agentmem.testing import FunctionRewardModel
 
 _WORDS = [
     "tea",

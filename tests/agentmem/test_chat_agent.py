@@ -10,8 +10,7 @@ from _chat_fake_model import chat_model
 
 from agentmem.agent import MemoryChatAgent, build_chat_model, memory_toolset
 from agentmem.memory import FactsMemory, Scope
-from agentmem.testing import FakeOpenAIServer
-from agentmem.testing._functions import FunctionRewardModel
+from agentmem.testing import FakeOpenAIServer, FunctionRewardModel
 
 ALICE = Scope(user_id="alice")
 

@@ -71,7 +71,7 @@ async def test_state_is_the_one_at_that_call_not_the_final_one(memory, script) -
 
 
 async def test_notes_export_uses_the_amem_layout(tmp_path: Path) -> None:
-    from agentmem.testing._functions import FunctionRewardModel
+    from agentmem.testing import FunctionRewardModel
 
     rm = FunctionRewardModel(score=lambda u: 0.1 if "yacht" in u.chunk else 0.9)
     mem = NotesMemory(
@@ -108,7 +108,7 @@ async def test_a_revised_write_is_exported_against_the_first_proposal(memory, sc
 
 async def test_a_rejected_neighbour_evolution_is_exported(tmp_path: Path) -> None:
     from agentmem.memory import Evolution, NeighbourUpdate
-    from agentmem.testing._functions import FunctionRewardModel
+    from agentmem.testing import FunctionRewardModel
 
     async def evolver(note, attrs, neighbours):
         return (

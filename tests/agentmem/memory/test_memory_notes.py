@@ -15,8 +15,7 @@ from agentmem.memory import (
     WritePolicy,
     open_store,
 )
-from agentmem.testing import FakeOpenAIServer, FakeRequest
-from agentmem.testing._functions import FunctionRewardModel
+from agentmem.testing import FakeOpenAIServer, FakeRequest, FunctionRewardModel
 
 ALICE = Scope(user_id="alice")
 

@@ -141,7 +141,7 @@ async def test_32_concurrent_writers_on_8_users_lose_and_duplicate_nothing(tmp_p
 
 
 def _always(value: float):
-    from agentmem.testing._functions import FunctionRewardModel
+    from agentmem.testing import FunctionRewardModel
 
     return FunctionRewardModel(score=lambda u: value)
 
