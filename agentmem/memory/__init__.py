@@ -42,6 +42,12 @@ from agentmem.memory._export import export_pairs
 from agentmem.memory._facts import DEFAULT_INSTRUCTION, FactsMemory
 from agentmem.memory._history import HistoryDB
 from agentmem.memory._index import IndexHit, IndexPoint, IndexSpec, VectorIndex
+from agentmem.memory._llm_steps import (
+    EXTRACT_PROMPT,
+    PROPOSE_PROMPT,
+    LLMFactExtractor,
+    LLMOpProposer,
+)
 from agentmem.memory._note_steps import (
     Evolution,
     EvolutionProposer,
@@ -81,8 +87,10 @@ from agentmem.memory._store import Change, MemoryStore, open_store
 
 __all__ = [
     "DEFAULT_INSTRUCTION",
+    "EXTRACT_PROMPT",
     "INJECT_CLOSE",
     "INJECT_OPEN",
+    "PROPOSE_PROMPT",
     "AddResult",
     "Bm25Embedder",
     "Change",
@@ -104,7 +112,9 @@ __all__ = [
     "IndexSpec",
     "LLMEmbedder",
     "LLMEvolutionProposer",
+    "LLMFactExtractor",
     "LLMNoteBuilder",
+    "LLMOpProposer",
     "LexicalProposer",
     "MemoryEvent",
     "MemoryItem",
