@@ -14,7 +14,13 @@ from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
 from rewards.heuristic._text import NEGATIONS, SentenceInfo, memory_sentences, stems
 
-__all__ = ["COMMENTARY", "grounding_features", "unsupported", "unsupported_claims"]
+__all__ = [
+    "COMMENTARY",
+    "grounding_features",
+    "unsupported",
+    "unsupported_claim_texts",
+    "unsupported_claims",
+]
 
 _SMALL = frozenset(str(i) for i in range(0, 13))
 _CLAIM = 0.8
@@ -153,6 +159,11 @@ def _name_units(q: QuestionFacts, name: str) -> list[frozenset[str]] | None:
 
 
 def unsupported_claims(t: ParsedTrajectory, q: QuestionFacts) -> int:
+    """Number of :func:`unsupported_claim_texts`."""
+    return len(unsupported_claim_texts(t, q))
+
+
+def unsupported_claim_texts(t: ParsedTrajectory, q: QuestionFacts) -> list[str]:
     """Distinct memory clauses that assert something about rare names the context never says.
 
     A clause is a claim when it names at least one name that is rare in the context and is not
@@ -164,7 +175,7 @@ def unsupported_claims(t: ParsedTrajectory, q: QuestionFacts) -> int:
     """
     seen: set[str] = set()
     checkable: dict[str, None] = {}
-    bad = 0
+    bad: list[str] = []
     for m in t.memories:
         for info in memory_sentences(m):
             if info.norm in seen or not info.entities:
@@ -186,5 +197,5 @@ def unsupported_claims(t: ParsedTrajectory, q: QuestionFacts) -> int:
             need = info.stems
             ok = any(len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units)
             if not ok:
-                bad += 1
+                bad.append(info.norm)
     return bad

@@ -17,11 +17,13 @@ from typing import Any, Literal
 from rewards._types import PairInput, PairwiseVerdict, Reward, RMSpec, UpdateContext
 from rewards.heuristic._coverage import paired_fact_coverage
 from rewards.heuristic._features import FEATURES, extract
+from rewards.heuristic._grounding import unsupported_claim_texts
 from rewards.heuristic._pairwise import PairScore, score_pair
-from rewards.heuristic._parse import parse_trajectory
+from rewards.heuristic._parse import ParsedTrajectory, parse_trajectory
 from rewards.heuristic._pointwise import score_update_features
-from rewards.heuristic._question import analyse_question
-from rewards.heuristic._staleness import paired_lines_lost
+from rewards.heuristic._question import QuestionFacts, analyse_question
+from rewards.heuristic._requirements import check_sections
+from rewards.heuristic._staleness import paired_lines_lost, stale_items
 from rewards.heuristic._text import stable_hash
 
 __all__ = ["SCORER_VERSION", "HeuristicRM", "Mode"]
@@ -81,10 +83,17 @@ class HeuristicRM:
         if winner == "tie":
             confidence = 0.5
         decided = _deciders(ps, winner)
+        examples = _examples(ta, tb, q, decided)
+        rationale = _rationale(ps, winner, how, decided)
+        for name, sides in examples.items():
+            for side, items in sides.items():
+                if items:
+                    shown = "; ".join(repr(x[:140]) for x in items[:2])
+                    rationale += f"\nExamples ({name}, {side.upper()}): {shown}"
         return PairwiseVerdict(
             winner=winner,
             confidence=confidence,
-            rationale=_rationale(ps, winner, how, decided),
+            rationale=rationale,
             scorer="heuristic",
             version=SCORER_VERSION,
             score_a=ps.score_a,
@@ -95,6 +104,7 @@ class HeuristicRM:
                 "layout": {"a": ta.layout, "b": tb.layout},
                 "margin": margin,
                 "decided_by": decided,
+                "examples": examples,
                 "decision": how,
                 "mode": self.mode,
             },
@@ -130,6 +140,33 @@ class HeuristicRM:
         if ha == hb:
             return "A", "identical trajectories (no preference; first side returned)"
         return ("A" if ha < hb else "B"), "equal scores, broken by a content hash (coin flip)"
+
+
+def _examples(
+    ta: ParsedTrajectory, tb: ParsedTrajectory, q: QuestionFacts, decided: list[str]
+) -> dict[str, dict[str, list[str]]]:
+    """The concrete memories, claims or sections behind the deciding features, per side."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for name in decided:
+        per: dict[str, list[str]] = {}
+        for side, t in (("a", ta), ("b", tb)):
+            if name in ("stale_items", "stale_query"):
+                per[side] = [
+                    f"{item} (replaced by: {line})"
+                    for item, line, about in stale_items(t, q)
+                    if about or name == "stale_items"
+                ]
+            elif name == "unsupported_claims":
+                per[side] = unsupported_claim_texts(t, q)
+            elif name in ("requirements_missed", "relation_violations"):
+                missed: list[str] = []
+                reqs = q.derived.get("requirements")
+                if reqs is not None and t.layout == "longform":
+                    check_sections(reqs, [seg.text for seg in t.segments], q.supports, missed)  # type: ignore[arg-type]
+                per[side] = missed
+        if any(per.values()):
+            out[name] = per
+    return out
 
 
 def _deciders(ps: PairScore, winner: str) -> list[str]:

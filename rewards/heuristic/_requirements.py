@@ -249,11 +249,15 @@ def satisfied(r: Requirement, text_stems: set[str], text_numbers: set[str], low_
 
 
 def check_sections(
-    reqs: list[Requirement], sections: list[str], supports: Callable[[str], bool] = lambda _w: True
+    reqs: list[Requirement],
+    sections: list[str],
+    supports: Callable[[str], bool] = lambda _w: True,
+    details: list[str] | None = None,
 ) -> tuple[int, int, int]:
     """(missed, checked, relation_violations) of sections against requirements.
 
-    ``missed`` counts (requirement, section) pairs where the requirement applies and is not
+    ``details`` (when given) receives one line per problem found. ``missed`` counts
+    (requirement, section) pairs where the requirement applies and is not
     satisfied; ``relation_violations`` counts section sentences relating two names of the global
     requirements in a way no global requirement states, or relating one of them to a name the
     instruction never mentions (``supports`` says whether the instruction knows a word).
@@ -273,15 +277,19 @@ def check_sections(
                 checked += 1
                 if not satisfied(r, st, nums, low):
                     missed += 1
+                    if details is not None:
+                        details.append(f"{label.strip()}: {r.text}")
         if global_reqs:
             for sent in re.split(r"(?<=[.!?])\s+", body):
                 names = entities(sent)
                 known = names & global_names
                 if not known:
                     continue
-                if len(known) >= 2:
-                    if not any(known <= r.names for r in global_reqs):
-                        violations += 1
-                elif any(not supports(n) for n in names - known):
-                    violations += 1  # relates a known name to one the instruction never mentions
+                bad = (len(known) >= 2 and not any(known <= r.names for r in global_reqs)) or (
+                    len(known) == 1 and any(not supports(n) for n in names - known)
+                )  # relates names no rule relates, or a known name to one never mentioned
+                if bad:
+                    violations += 1
+                    if details is not None:
+                        details.append(f"{label.strip()}: {sent.strip()[:120]}")
     return missed, checked, violations

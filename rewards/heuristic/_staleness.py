@@ -18,7 +18,13 @@ from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
 from rewards.heuristic._text import STOPWORDS, fast_lines, fast_words, stem
 
-__all__ = ["ConversationIndex", "conversation_index", "paired_lines_lost", "staleness_features"]
+__all__ = [
+    "ConversationIndex",
+    "conversation_index",
+    "paired_lines_lost",
+    "stale_items",
+    "staleness_features",
+]
 
 _LINE_MAX = 30
 _HOLD = 0.5
@@ -99,18 +105,17 @@ def _rare(idx: ConversationIndex, w: str) -> bool:
     return occ is not None and len(occ) <= _RARE
 
 
-def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
-    """Raw staleness values for dialogue stores (higher = staler); {} for other layouts."""
+def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, bool]]:
+    """(memory, replacing line, about the question?) for every stale memory of a dialogue store."""
     if t.layout not in ("dialogue", "empty") or not q.statements:
-        return {}
+        return []
     idx = conversation_index(q)
     item_words = [set(fast_words(it)) for it in t.items]
     store: set[str] = set().union(*item_words) if item_words else set()
     qstems = set(q.query_words) - {stem(s) for s in idx.speakers}
-    stale = stale_query = 0
-    for ws in item_words:
-        is_stale = False
-        for w in ws:
+    out: list[tuple[str, str, bool]] = []
+    for item, ws in zip(t.items, item_words, strict=True):
+        for w in sorted(ws):
             if not _rare(idx, w):
                 continue
             last = idx.where[w][-1]
@@ -126,13 +131,17 @@ def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
                 if v != w and v not in ws and v not in _TIME_WORDS and _rare(idx, v)
             }
             if newer and not newer & store:
-                is_stale = True
+                out.append((item, idx.bodies[last], bool({stem(x) for x in ws} & qstems)))
                 break
-        if is_stale:
-            stale += 1
-            if {stem(w) for w in ws} & qstems:
-                stale_query += 1
-    return {"stale_items": float(stale), "stale_query": float(stale_query)}
+    return out
+
+
+def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
+    """Raw staleness values for dialogue stores (higher = staler); {} for other layouts."""
+    if t.layout not in ("dialogue", "empty") or not q.statements:
+        return {}
+    found = stale_items(t, q)
+    return {"stale_items": float(len(found)), "stale_query": float(sum(1 for f in found if f[2]))}
 
 
 def paired_lines_lost(
