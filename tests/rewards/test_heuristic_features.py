@@ -54,6 +54,9 @@ def test_store_keeping_a_replaced_value_loses() -> None:
     )
     assert rows["stale_items"]["b"] == 1.0 and rows["stale_items"]["a"] == 0.0
     assert "replaced" in rationale
+    assert (
+        "Ana works as a carpenter (replaced by: Career change" in rationale
+    )  # the stale memory, quoted
 
 
 def test_new_value_is_not_stale() -> None:
