@@ -9,9 +9,10 @@ import pytest
 
 from rewards.heuristic import parse_trajectory
 
-SAMPLES = Path("/work/shared/data/memrewardbench-samples")
-if not SAMPLES.is_dir():  # the repository copy, when the shared folder is not mounted
-    SAMPLES = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "memrewardbench-samples"
+# The repository ships a copy of the seven published records next to the benchmark tests.
+SAMPLES = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "memrewardbench-samples"
+if not SAMPLES.is_dir():
+    SAMPLES = Path("/work/shared/data/memrewardbench-samples")
 
 
 def records(name: str) -> list[dict[str, object]]:
