@@ -75,9 +75,8 @@ async def test_best_of_n_samples_and_scores_concurrently() -> None:
 
     t0 = time.perf_counter()
     await BestOfN(n=4).decide(propose, score)
-    assert (
-        time.perf_counter() - t0 < 0.18
-    )  # one model + one RM call (0.1 s), not four of each (0.4 s)
+    wall = time.perf_counter() - t0
+    assert wall < 0.3  # about one model + one RM call (0.1 s); one after another would take 0.4 s
 
 
 async def test_gate_accepts_first_time_when_the_score_passes() -> None:
