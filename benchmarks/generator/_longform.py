@@ -562,6 +562,10 @@ def make_longform_pair(*, seed: int, setting: str, length: str, index: int) -> d
         if 8 <= len(x.split()) <= 30 and not any(q in x for q in "\"“”‘’'") and c.is_plain(x)
     ]
     rng.shuffle(reference)
+    if len(reference) < 12 * n:  # short on plain sentences: allow ones that name someone
+        more = [x for x in filler[:k_ref] if 8 <= len(x.split()) <= 40 and x not in reference]
+        rng.shuffle(more)
+        reference += more
     cap = max(1, len(reference) // n)
 
     # The rejected run: one or two units with a tampered or dropped constraint.

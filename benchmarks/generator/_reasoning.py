@@ -298,7 +298,10 @@ def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tu
 
     def notes(key: Hashable, section: str, base: int) -> list[str]:
         # Names from the story only: a note must never wave away an entity of the task.
-        names = [n for n in corpus().names_in(section, limit=8) if n not in fact_words][:4]
+        c = corpus()
+        names = [
+            n for n in c.names_in(section, limit=8) if n in c.known_names and n not in fact_words
+        ][:4]
         out: list[str] = []
         for j in range(base + pads[key]):
             note = neutral_note(sub_rng(plan.seed, key, j), names, task.focus)

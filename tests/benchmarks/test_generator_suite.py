@@ -77,6 +77,12 @@ def test_chosen_is_the_longer_side_in_half_the_pairs_of_every_setting() -> None:
         by_chars[setting].append(len(rec["chosen"]) > len(rec["rejected"]))
         t = rec["meta"]["tokens"]
         by_tokens[setting].append(t["chosen"] > t["rejected"])
+    cells = Counter(
+        (r["meta"]["setting"], r["ctx_length"])
+        for r in bundled_records()
+        if r["meta"]["chosen_longer"]
+    )
+    assert set(cells.values()) == {2}  # two of the four pairs of every cell
     for setting in SETTINGS:
         assert 0.4 <= sum(by_chars[setting]) / 20 <= 0.6, setting
         assert 0.4 <= sum(by_tokens[setting]) / 20 <= 0.6, setting
