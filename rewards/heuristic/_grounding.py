@@ -25,6 +25,7 @@ __all__ = [
 _SMALL = frozenset(str(i) for i in range(0, 13))
 _CLAIM = 0.8
 _MAX_LOOKUPS = 64
+_COMMON_NAME = 48  # occurrences; a rare name sits in at most 16 sentences
 
 
 def unsupported(
@@ -148,12 +149,14 @@ not a claim about the world that the context should contain."""
 def _name_units(q: QuestionFacts, name: str) -> list[frozenset[str]] | None:
     """Stems of the context units naming ``name`` (None when the name is not rare there).
 
-    A pure function of (question, name), memoised on the question. A name the question never
-    uses has no context sentence: a set lookup saves the scan.
+    A pure function of (question, name), memoised on the question. Word counts of the question
+    skip the scan for names it never uses or uses too often to be rare.
     """
     cache: dict[str, list[frozenset[str]] | None] = q.derived.setdefault("name_units", {})  # type: ignore[assignment]
     if name not in cache:
-        spans = units_with(q, name) if name in q.vocab else None
+        n = q.counts.get(name, 0)
+        # Absent, or so frequent it cannot be rare: no scan needed.
+        spans = units_with(q, name) if 0 < n <= _COMMON_NAME else None
         cache[name] = None if spans is None else [frozenset(stems(u)) for u in spans]
     return cache[name]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rewards.heuristic._text import (
     entities,
-    fast_vocab,
+    fast_vocab_counts,
     stable_hash,
     stem,
     stems,
@@ -45,6 +45,8 @@ class QuestionFacts:
     """Every lower-cased word of the whole question."""
     numbers: frozenset[str]
     """Numbers written in the question."""
+    counts: dict[str, int]
+    """How often each word of the question occurs (to skip scans for common names)."""
     query_words: frozenset[str]
     """Stems of the content words of the query."""
     query_entities: frozenset[str]
@@ -194,7 +196,7 @@ def _analyse(question: str) -> QuestionFacts:
     )
     if title and not any(m in question for m in _QUERY_MARKERS):
         query = title.group(1)
-    vocab, nums = fast_vocab(question)
+    vocab, nums, counts = fast_vocab_counts(question)
     qwords = frozenset(stems(query))
     qents = frozenset(entities(query))
     statements: list[str] = []
@@ -219,6 +221,7 @@ def _analyse(question: str) -> QuestionFacts:
         context=context,
         vocab=vocab,
         numbers=nums,
+        counts=counts,
         query_words=qwords,
         query_entities=qents,
         statements=statements,

@@ -11,6 +11,7 @@ import functools
 import re
 import string
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "entities",
     "fast_lines",
     "fast_vocab",
+    "fast_vocab_counts",
     "fast_words",
     "memory_sentences",
     "numbers",
@@ -208,15 +210,23 @@ def fast_vocab(text: str) -> tuple[frozenset[str], frozenset[str]]:
     Equivalent to ``set(words(text))`` and ``set(numbers(text))`` up to edge punctuation, at a
     fraction of the cost on a 0.5 MB context.
     """
+    vocab, nums, _counts = fast_vocab_counts(text)
+    return vocab, nums
+
+
+def fast_vocab_counts(text: str) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
+    """:func:`fast_vocab` plus how often each word occurs (a C-speed ``Counter``)."""
     data = text.lower().encode("utf-8", "ignore")
     for quote in _UQUOTES:
         if quote in data:
             data = data.replace(quote, b" ")
     data = data.replace("’".encode(), b"'").translate(_BTRANS)
-    raw = set(data.decode("utf-8", "ignore").split())
+    raw = Counter(data.decode("utf-8", "ignore").split())
     vocab: set[str] = set()
     nums: set[str] = set()
-    for t in raw:
+    counts: dict[str, int] = {}
+    for tok, c in raw.items():
+        t = tok
         if t[0] in _EDGE or t[-1] in _EDGE:
             t = t.strip(".,'-")
             if not t:
@@ -231,11 +241,14 @@ def fast_vocab(text: str) -> tuple[frozenset[str], frozenset[str]]:
                 p = p.strip("'-")
                 if p:
                     vocab.add(p)
+                    counts[p] = counts.get(p, 0) + c
         else:
             vocab.add(t)
+            counts[t] = counts.get(t, 0) + c
     for t in [v for v in vocab if v.endswith("'s")]:
         vocab.add(t[:-2])
-    return frozenset(vocab), frozenset(nums)
+        counts[t[:-2]] = counts.get(t[:-2], 0) + counts.get(t, 0)
+    return frozenset(vocab), frozenset(nums), counts
 
 
 @dataclass(frozen=True, slots=True)
