@@ -135,9 +135,15 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
         reqs = q.derived["requirements"] = parse_requirements(
             q.bullets, head[:cut] if cut > 0 else ""
         )
+    details: dict[str, list[str]] = {}
     missed, _checked, violations = check_sections(
-        reqs, [seg.text for seg in t.segments], q.supports
-    )  # type: ignore[arg-type]
+        reqs,  # type: ignore[arg-type]
+        [seg.text for seg in t.segments],
+        q.supports,
+        details,
+    )
+    t.notes["requirements_missed"] = details.get("missed", [])
+    t.notes["relation_violations"] = details.get("relations", [])
     out["requirements_missed"] = float(missed)
     out["relation_violations"] = float(violations)
     out["number_conflicts"] = float(num_conflicts)

@@ -89,7 +89,9 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
         out["unsupported_words"] = share_sum / n if n else 0.0
     if t.layout == "reasoning":
-        out["unsupported_claims"] = float(unsupported_claims(t, q))
+        claims = unsupported_claim_texts(t, q)
+        t.notes["unsupported_claims"] = claims
+        out["unsupported_claims"] = float(len(claims))
     return out
 
 

@@ -17,13 +17,11 @@ from typing import Any, Literal
 from rewards._types import PairInput, PairwiseVerdict, Reward, RMSpec, UpdateContext
 from rewards.heuristic._coverage import paired_fact_coverage
 from rewards.heuristic._features import FEATURES, extract
-from rewards.heuristic._grounding import unsupported_claim_texts
 from rewards.heuristic._pairwise import PairScore, score_pair
 from rewards.heuristic._parse import ParsedTrajectory, parse_trajectory
 from rewards.heuristic._pointwise import score_update_features
-from rewards.heuristic._question import QuestionFacts, analyse_question
-from rewards.heuristic._requirements import check_sections
-from rewards.heuristic._staleness import paired_lines_lost, stale_items
+from rewards.heuristic._question import analyse_question
+from rewards.heuristic._staleness import paired_lines_lost
 from rewards.heuristic._text import stable_hash
 
 __all__ = ["SCORER_VERSION", "HeuristicRM", "Mode"]
@@ -83,7 +81,7 @@ class HeuristicRM:
         if winner == "tie":
             confidence = 0.5
         decided = _deciders(ps, winner)
-        examples = _examples(ta, tb, q, decided)
+        examples = _examples(ta, tb, decided)
         rationale = _rationale(ps, winner, how, decided)
         for name, sides in examples.items():
             for side, items in sides.items():
@@ -143,27 +141,12 @@ class HeuristicRM:
 
 
 def _examples(
-    ta: ParsedTrajectory, tb: ParsedTrajectory, q: QuestionFacts, decided: list[str]
+    ta: ParsedTrajectory, tb: ParsedTrajectory, decided: list[str]
 ) -> dict[str, dict[str, list[str]]]:
     """The concrete memories, claims or sections behind the deciding features, per side."""
     out: dict[str, dict[str, list[str]]] = {}
     for name in decided:
-        per: dict[str, list[str]] = {}
-        for side, t in (("a", ta), ("b", tb)):
-            if name in ("stale_items", "stale_query"):
-                per[side] = [
-                    f"{item} (replaced by: {line})"
-                    for item, line, about in stale_items(t, q)
-                    if about or name == "stale_items"
-                ]
-            elif name == "unsupported_claims":
-                per[side] = unsupported_claim_texts(t, q)
-            elif name in ("requirements_missed", "relation_violations"):
-                missed: list[str] = []
-                reqs = q.derived.get("requirements")
-                if reqs is not None and t.layout == "longform":
-                    check_sections(reqs, [seg.text for seg in t.segments], q.supports, missed)  # type: ignore[arg-type]
-                per[side] = missed
+        per = {side: t.notes.get(name, []) for side, t in (("a", ta), ("b", tb))}
         if any(per.values()):
             out[name] = per
     return out

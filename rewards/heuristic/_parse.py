@@ -83,6 +83,8 @@ class ParsedTrajectory:
     """Long-form layout: generated sections in order."""
     answer: str = ""
     """The final answer text when the trajectory shows one ('' otherwise)."""
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    """Concrete findings the feature families leave for the rationale (feature -> examples)."""
 
     def section(self, step: StepView) -> str:
         """The section text a step read ('' if none)."""

@@ -252,11 +252,12 @@ def check_sections(
     reqs: list[Requirement],
     sections: list[str],
     supports: Callable[[str], bool] = lambda _w: True,
-    details: list[str] | None = None,
+    details: dict[str, list[str]] | None = None,
 ) -> tuple[int, int, int]:
     """(missed, checked, relation_violations) of sections against requirements.
 
-    ``details`` (when given) receives one line per problem found. ``missed`` counts
+    ``details`` (when given) receives one line per problem found, under ``"missed"`` or
+    ``"relations"``. ``missed`` counts
     (requirement, section) pairs where the requirement applies and is not
     satisfied; ``relation_violations`` counts section sentences relating two names of the global
     requirements in a way no global requirement states, or relating one of them to a name the
@@ -278,7 +279,7 @@ def check_sections(
                 if not satisfied(r, st, nums, low):
                     missed += 1
                     if details is not None:
-                        details.append(f"{label.strip()}: {r.text}")
+                        details.setdefault("missed", []).append(f"{label.strip()}: {r.text}")
         if global_reqs:
             for sent in re.split(r"(?<=[.!?])\s+", body):
                 names = entities(sent)
@@ -291,5 +292,7 @@ def check_sections(
                 if bad:
                     violations += 1
                     if details is not None:
-                        details.append(f"{label.strip()}: {sent.strip()[:120]}")
+                        details.setdefault("relations", []).append(
+                            f"{label.strip()}: {sent.strip()[:120]}"
+                        )
     return missed, checked, violations

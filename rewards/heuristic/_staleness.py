@@ -141,6 +141,10 @@ def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     if t.layout not in ("dialogue", "empty") or not q.statements:
         return {}
     found = stale_items(t, q)
+    t.notes["stale_items"] = [f"{item} (replaced by: {line})" for item, line, _ in found]
+    t.notes["stale_query"] = [
+        f"{item} (replaced by: {line})" for item, line, about in found if about
+    ]
     return {"stale_items": float(len(found)), "stale_query": float(sum(1 for f in found if f[2]))}
 
 
