@@ -209,6 +209,16 @@ class Pipeline:
                 if info.status == "finished":
                     log.info("run.resume", run=run_id, status="finished", replayed=info.n_steps)
                     return await store.load_trajectory(run_id)
+                if info.status == "failed":  # back to "running" while it resumes
+                    await store.begin_run(
+                        RunInfo(
+                            run_id=run_id,
+                            question=info.question,
+                            pattern=info.pattern,
+                            config=info.config,
+                            created_at=info.created_at,
+                        )
+                    )
                 recorded = await store.recorded_steps(run_id)
                 replay = {(s.group, s.kind, s.index): s for s in recorded}
                 log.info("run.resume", run=run_id, status=info.status, replayed=len(replay))
