@@ -175,7 +175,8 @@ def render_trajectory(trajectory: Trajectory) -> str:
     """Render a run in the published layout (the answer block only when the run has an answer).
 
     Parallel parts are the update steps committed before the fusion step, grouped by
-    ``Step.group`` in order of first appearance and sorted by ``Step.index``; a mixed run's
+    ``Step.group`` (parts in group order, whatever order they were committed in) and sorted by
+    ``Step.index``; a mixed run's
     sequential tail is the update steps after the fusion.
     """
     answer = trajectory.answer.text if trajectory.answer is not None else None
@@ -196,7 +197,7 @@ def render_trajectory(trajectory: Trajectory) -> str:
     groups: dict[int, list[Step]] = {}
     for s in before:
         groups.setdefault(s.group, []).append(s)
-    parts = [sorted(g, key=lambda s: s.index) for g in groups.values()]
+    parts = [sorted(groups[g], key=lambda s: s.index) for g in sorted(groups)]
     summary = PartMemories(
         memories=[g[-1].memory for g in parts], summary=trajectory.steps[fusion_at].memory
     )

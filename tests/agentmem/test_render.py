@@ -362,3 +362,14 @@ def test_layout_matches_the_published_step_block() -> None:
         1, question, StepText(previous_memory="", section=section, updated_memory=memory)
     )
     assert ours == real
+
+
+def test_parallel_parts_follow_group_numbers_not_commit_order() -> None:
+    # Group 2 finished first; Part 1 must still be group 1.
+    steps = [
+        _step(2, 0, "", "b1", ["B1"]),
+        _step(1, 0, "", "a1", ["A1"]),
+        _step(0, 0, "A1\nB1", None, ["F"], kind="fusion"),
+    ]
+    text = render_trajectory(Trajectory(run_id="r3", question=Q, pattern="parallel", groups=2, steps=steps))
+    assert text.index("Part 1:") < text.index("a1") < text.index("Part 2:") < text.index("b1")
