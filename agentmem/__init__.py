@@ -36,7 +36,17 @@ from agentmem._types import (
 from agentmem.exceptions import AgentmemError, UserError
 
 if TYPE_CHECKING:
-    from agentmem._pipeline import Pipeline, build_pipeline, chain, fork, mixed, parallel, sequential
+    from agentmem._logging import capture_events, configure_logging
+    from agentmem._pipeline import (
+        Pipeline,
+        build_pipeline,
+        chain,
+        fork,
+        mixed,
+        parallel,
+        run_usage,
+        sequential,
+    )
     from agentmem.export import export_pairs
     from agentmem.llm import LLMClient
     from agentmem.memory import FactsMemory, NotesMemory, Scope
@@ -63,6 +73,9 @@ _LAZY = {
     "export_pairs": "agentmem.export",
     "render_trajectory": "agentmem.render",
     "LLMClient": "agentmem.llm",
+    "configure_logging": "agentmem._logging",
+    "capture_events": "agentmem._logging",
+    "run_usage": "agentmem._pipeline",
     "FactsMemory": "agentmem.memory",
     "NotesMemory": "agentmem.memory",
     "Scope": "agentmem.memory",
@@ -107,7 +120,9 @@ __all__ = [
     "UserError",
     "__version__",
     "build_pipeline",
+    "capture_events",
     "chain",
+    "configure_logging",
     "export_pairs",
     "fork",
     "make_policy",
@@ -115,5 +130,6 @@ __all__ = [
     "open_trace_store",
     "parallel",
     "render_trajectory",
+    "run_usage",
     "sequential",
 ]
