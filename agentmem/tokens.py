@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 __all__ = ["count_tokens", "decode", "encode", "encoding", "split_tokens"]
 
-_CL100K_FILE = "9b5ad71b2ce5302211f9c61530b329a4922fc6a4"  # sha1 of the cl100k_base URL: tiktoken's cache key
+_CL100K_FILE = (
+    "9b5ad71b2ce5302211f9c61530b329a4922fc6a4"  # sha1 of the cl100k_base URL: tiktoken's cache key
+)
 
 
 def _bundled_cache_dir() -> Path | None:

@@ -41,18 +41,29 @@ async def main(model: str | None, api_base: str | None) -> None:
     store = InMemoryTraceStore()
     doc = document()
     for pattern, policy in (("sequential", "gate"), ("parallel", "best-of-3"), ("mixed", "score")):
-        pipeline = build_pipeline(pattern, policy=policy, reward_model="heuristic", chunk_tokens=4000, **components)
+        pipeline = build_pipeline(
+            pattern, policy=policy, reward_model="heuristic", chunk_tokens=4000, **components
+        )
         trajectory = await pipeline.run(doc, QUESTION, store=store)
-        decisions = [f"{s.kind}{s.group}.{s.index}:{s.committed.reward.value:.2f}/{s.decision}" for s in trajectory.steps]
+        decisions = [
+            f"{s.kind}{s.group}.{s.index}:{s.committed.reward.value:.2f}/{s.decision}"
+            for s in trajectory.steps
+        ]
         print(f"== {pattern} (policy {policy}): {len(trajectory.steps)} steps")
         print("   " + "  ".join(decisions))
         print("   answer:", (trajectory.answer.extracted if trajectory.answer else "")[:160])
-    print(f"{len(await store.list_runs())} runs recorded (agentmem trace ... shows runs kept in SQLite)")
+    print(
+        f"{len(await store.list_runs())} runs recorded (agentmem trace ... shows runs kept in SQLite)"
+    )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", help="litellm model string (default: the offline extractive updater)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--model", help="litellm model string (default: the offline extractive updater)"
+    )
     parser.add_argument("--api-base", help="OpenAI-compatible server URL")
     args = parser.parse_args()
     asyncio.run(main(args.model, args.api_base))

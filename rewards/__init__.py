@@ -1,7 +1,14 @@
-"""Reward models for memory updates and trajectories, behind one protocol."""
+"""Reward models for memory updates and trajectories, behind one protocol.
+
+``make_reward_model("heuristic")`` (the offline default), ``"llm:<litellm model>"``,
+``"cascade:heuristic>llm:<model>"``, ``"ensemble:a,b[,w1,w2]"`` or a third-party name from the
+``agentmem.reward_models`` entry point; see :mod:`rewards._registry`.
+"""
 
 from __future__ import annotations
 
+from rewards._orders import combine_orders, flip
+from rewards._registry import DEFAULT_RM, known_reward_models, make_reward_model, register
 from rewards._types import (
     PairInput,
     PairKind,
@@ -15,6 +22,7 @@ from rewards._types import (
 )
 
 __all__ = [
+    "DEFAULT_RM",
     "PairInput",
     "PairKind",
     "PairwiseVerdict",
@@ -24,9 +32,9 @@ __all__ = [
     "UpdateContext",
     "Winner",
     "checked_value",
+    "combine_orders",
+    "flip",
+    "known_reward_models",
+    "make_reward_model",
+    "register",
 ]
-
-from rewards._orders import combine_orders, flip  # noqa: E402
-from rewards._registry import DEFAULT_RM, known_reward_models, make_reward_model, register  # noqa: E402
-
-__all__ += ["combine_orders", "flip", "DEFAULT_RM", "known_reward_models", "make_reward_model", "register"]

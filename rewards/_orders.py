@@ -63,7 +63,12 @@ def combine_orders(ab: PairwiseVerdict, ba: PairwiseVerdict) -> PairwiseVerdict:
         latency_s=ab.latency_s + ba.latency_s,
         tokens=ab.tokens + ba.tokens,
         cost=ab.cost + ba.cost,
-        evidence={"orders": {"ab": w1, "ba": ba.winner}, "agree": w1 == w2 and w1 != "unparsed", "ab": ab.evidence, "ba": ba.evidence},
+        evidence={
+            "orders": {"ab": w1, "ba": ba.winner},
+            "agree": w1 == w2 and w1 != "unparsed",
+            "ab": ab.evidence,
+            "ba": ba.evidence,
+        },
     )
 
 

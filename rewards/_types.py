@@ -169,7 +169,12 @@ class RewardModel(Protocol):
 
 def checked_value(value: float, who: str) -> float:
     """Return ``value`` if it is a finite number in [0, 1], else raise RewardRangeError."""
-    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value) or not 0.0 <= value <= 1.0:
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or math.isnan(value)
+        or not 0.0 <= value <= 1.0
+    ):
         raise RewardRangeError(
             f"{who} returned reward {value!r}, outside [0, 1]; a reward model must return a "
             "value in [0, 1] (rescale raw scores, e.g. with a sigmoid, before returning them)"

@@ -9,7 +9,13 @@ os.environ.setdefault("AGENTMEM_NO_COLOR", "1")
 # No test writes into the user's own trace database (~/.local/share/agentmem/traces.db).
 os.environ.setdefault("AGENTMEM_TRACE_DB", "memory://")
 # No real provider key may leak into a test run.
-for _key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "AZURE_API_KEY", "GROQ_API_KEY"):
+for _key in (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "AZURE_API_KEY",
+    "GROQ_API_KEY",
+):
     os.environ.pop(_key, None)
 
 from collections.abc import Iterator  # noqa: E402

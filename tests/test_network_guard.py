@@ -13,7 +13,7 @@ def test_non_loopback_connections_are_refused() -> None:
 
 
 def test_dns_lookups_of_public_hosts_are_refused() -> None:
-    with pytest.raises(RealProviderCallError, match="api.openai.com"):
+    with pytest.raises(RealProviderCallError, match=r"api\.openai\.com"):
         socket.getaddrinfo("api.openai.com", 443)
 
 
@@ -23,7 +23,9 @@ def test_fake_server_answers_openai_sdk_over_http(fake_openai: FakeOpenAIServer)
     fake_openai.script("first", "second")
     client = openai.OpenAI(base_url=fake_openai.base_url, api_key="test")
     out = [
-        client.chat.completions.create(model="fake", messages=[{"role": "user", "content": f"q{i}"}])
+        client.chat.completions.create(
+            model="fake", messages=[{"role": "user", "content": f"q{i}"}]
+        )
         .choices[0]
         .message.content
         for i in range(3)

@@ -47,7 +47,9 @@ class FakeRequest:
     @property
     def system(self) -> str:
         """Concatenated system messages."""
-        return "\n".join(_text(m) for m in self.messages if m.get("role") in ("system", "developer"))
+        return "\n".join(
+            _text(m) for m in self.messages if m.get("role") in ("system", "developer")
+        )
 
     @property
     def user(self) -> str:
@@ -121,7 +123,9 @@ class FakeOpenAIServer:
     def start(self) -> FakeOpenAIServer:
         """Start serving in a daemon thread (idempotent)."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="fake-openai", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, args=(0.05,), name="fake-openai", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -194,7 +198,9 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             except json.JSONDecodeError:
                 self._send(400, {"error": {"message": "body is not JSON"}})
                 return
-            req = FakeRequest(path=self.path, body=body, headers={k.lower(): v for k, v in self.headers.items()})
+            req = FakeRequest(
+                path=self.path, body=body, headers={k.lower(): v for k, v in self.headers.items()}
+            )
             if self.path.rstrip("/").endswith("/embeddings"):
                 with server._lock:
                     server.requests.append(req)
@@ -207,11 +213,17 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             if delay:
                 time.sleep(delay)
             if reply.status != 200:
-                self._send(reply.status, {"error": {"message": reply.content or "scripted error", "type": "fake"}}, reply.headers)
+                self._send(
+                    reply.status,
+                    {"error": {"message": reply.content or "scripted error", "type": "fake"}},
+                    reply.headers,
+                )
                 return
             self._send(200, _chat_completion(body, reply), reply.headers)
 
-        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> None:
             data = json.dumps(payload).encode()
             try:
                 self.send_response(status)
@@ -257,13 +269,22 @@ def _chat_completion(body: dict[str, Any], reply: FakeReply) -> dict[str, Any]:
                     "token": tok,
                     "logprob": lp,
                     "bytes": list(tok.encode()),
-                    "top_logprobs": [{"token": t, "logprob": v, "bytes": list(t.encode())} for t, v in alts.items()],
+                    "top_logprobs": [
+                        {"token": t, "logprob": v, "bytes": list(t.encode())}
+                        for t, v in alts.items()
+                    ],
                 }
                 for tok, lp, alts in reply.logprobs
             ]
         }
-    prompt_tokens = reply.prompt_tokens if reply.prompt_tokens is not None else max(1, prompt_chars // 4)
-    completion_tokens = reply.completion_tokens if reply.completion_tokens is not None else max(1, len(content or "") // 4)
+    prompt_tokens = (
+        reply.prompt_tokens if reply.prompt_tokens is not None else max(1, prompt_chars // 4)
+    )
+    completion_tokens = (
+        reply.completion_tokens
+        if reply.completion_tokens is not None
+        else max(1, len(content or "") // 4)
+    )
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",

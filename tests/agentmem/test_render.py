@@ -371,5 +371,7 @@ def test_parallel_parts_follow_group_numbers_not_commit_order() -> None:
         _step(1, 0, "", "a1", ["A1"]),
         _step(0, 0, "A1\nB1", None, ["F"], kind="fusion"),
     ]
-    text = render_trajectory(Trajectory(run_id="r3", question=Q, pattern="parallel", groups=2, steps=steps))
+    text = render_trajectory(
+        Trajectory(run_id="r3", question=Q, pattern="parallel", groups=2, steps=steps)
+    )
     assert text.index("Part 1:") < text.index("a1") < text.index("Part 2:") < text.index("b1")

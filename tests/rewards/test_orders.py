@@ -5,8 +5,12 @@ import pytest
 from rewards import PairwiseVerdict, combine_orders, flip
 
 
-def v(winner: str, conf: float = 0.9, a: float | None = None, b: float | None = None) -> PairwiseVerdict:
-    return PairwiseVerdict(winner=winner, confidence=conf, score_a=a, score_b=b, scorer="t", raw=(winner,))  # type: ignore[arg-type]
+def v(
+    winner: str, conf: float = 0.9, a: float | None = None, b: float | None = None
+) -> PairwiseVerdict:
+    return PairwiseVerdict(
+        winner=winner, confidence=conf, score_a=a, score_b=b, scorer="t", raw=(winner,)
+    )  # type: ignore[arg-type]
 
 
 def test_flip_swaps_winner_and_scores() -> None:
@@ -30,7 +34,9 @@ def test_combine_orders(ab: str, ba: str, expected: str) -> None:
     out = combine_orders(v(ab), v(ba))
     assert out.winner == expected
     assert out.raw == (ab, ba)
-    assert out.evidence["agree"] == (expected not in ("tie",) and ab != "unparsed" and ba != "unparsed")
+    assert out.evidence["agree"] == (
+        expected not in ("tie",) and ab != "unparsed" and ba != "unparsed"
+    )
 
 
 def test_disagreement_has_low_confidence() -> None:

@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from agentmem.exceptions import UnknownNameError, UserError
-from rewards import PairInput, PairwiseVerdict, Reward, RMSpec, UpdateContext, make_reward_model, register
+from rewards import (
+    PairInput,
+    PairwiseVerdict,
+    Reward,
+    RMSpec,
+    UpdateContext,
+    make_reward_model,
+    register,
+)
 from rewards._types import checked_value
 
 
@@ -23,7 +31,9 @@ register("const-test", "constant scores for tests")(lambda arg, **_: _Const(arg)
 
 async def test_spec_string_builds_registered_model() -> None:
     rm = make_reward_model("const-test:0.25")
-    r = await rm.score_update(UpdateContext(question="q", previous_memory="", chunk="c", candidate="m"))
+    r = await rm.score_update(
+        UpdateContext(question="q", previous_memory="", chunk="c", candidate="m")
+    )
     assert r.value == 0.25
     assert rm.spec.args == {"arg": "0.25"}
 
