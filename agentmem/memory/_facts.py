@@ -14,10 +14,11 @@ import asyncio
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from agentmem.exceptions import UserError
+from agentmem.memory._base import ScoredMemory
 from agentmem.memory._conversation import Conversation, clean_messages
 from agentmem.memory._decide import (
     Scored,
@@ -32,7 +33,6 @@ from agentmem.memory._history import Request
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._records import (
     AddResult,
-    MemoryEvent,
     MemoryItem,
     OpOutcome,
     ProposedOp,
@@ -42,7 +42,7 @@ from agentmem.memory._records import (
 )
 from agentmem.memory._scope import SCOPE_FIELDS, Scope
 from agentmem.memory._steps import FactExtractor, Message, OpProposer, Related
-from agentmem.memory._store import Change, MemoryStore
+from agentmem.memory._store import Change
 from rewards import Reward, RewardModel, UpdateContext
 
 __all__ = ["DEFAULT_INSTRUCTION", "FactsMemory"]
@@ -55,25 +55,18 @@ DEFAULT_INSTRUCTION = (
 
 
 @dataclass(kw_only=True)
-class FactsMemory:
+class FactsMemory(ScoredMemory):
     """Facts memory over a :class:`MemoryStore` (build one with :meth:`create`)."""
 
-    store: MemoryStore
-    """Versions, history and index."""
     extractor: FactExtractor
     """Step 1: facts from messages."""
     proposer: OpProposer
     """Step 2: operations per fact."""
-    reward_model: RewardModel
-    """Scores every proposed write."""
-    policy: WritePolicy = field(default_factory=WritePolicy)
-    """Score, best-of-N or gate (default ``gate:0.5:2``)."""
     related_limit: int = 5
     """Related memories retrieved per fact."""
     instruction: str = DEFAULT_INSTRUCTION
     """What the memory is for (the reward model's question)."""
-    owns: list[Any] = field(default_factory=list, repr=False)
-    """Resources closed with the memory (LLM clients built by :meth:`create`)."""
+    _noun = "memory"
 
     @classmethod
     def create(
@@ -153,44 +146,6 @@ class FactsMemory:
             owns=owns,
         )
 
-    async def open(self) -> FactsMemory:
-        """Open the store (and repair the index after a crash)."""
-        await self.store.open()
-        return self
-
-    async def close(self) -> None:
-        """Close the store and the clients this memory built."""
-        await self.store.close()
-        for r in self.owns:
-            await r.aclose()
-
-    async def __aenter__(self) -> FactsMemory:
-        return await self.open()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    # -- reads --------------------------------------------------------------------------------
-    async def search(self, query: str, *, scope: Scope, limit: int = 5) -> list[MemoryItem]:
-        """Current facts of ``scope`` most related to ``query`` (never another scope's)."""
-        return await self.store.search(query, scope, limit=limit)
-
-    async def get(self, memory_id: str, *, scope: Scope) -> MemoryItem | None:
-        """A memory's newest version (closed ones too), or None if it is not this scope's."""
-        return await self.store.get(memory_id, scope)
-
-    async def get_all(self, *, scope: Scope) -> list[MemoryItem]:
-        """Every current fact of a scope, oldest first."""
-        return await self.store.get_all(scope)
-
-    async def history(self, memory_id: str, *, scope: Scope) -> list[MemoryEvent]:
-        """Every operation on a memory: actor, op, old/new text, score, rationale, timestamps."""
-        return await self.store.history_of(memory_id, scope)
-
-    async def versions(self, memory_id: str, *, scope: Scope) -> list[MemoryItem]:
-        """Every version of a memory (superseded ones carry ``valid_to``)."""
-        return await self.store.versions(memory_id, scope)
-
     # -- direct writes (still scored and recorded) ---------------------------------------------
     async def update(
         self, memory_id: str, text: str, *, scope: Scope, actor: str = "api"
@@ -224,42 +179,10 @@ class FactsMemory:
         assert item is not None
         return item
 
-    async def delete(self, memory_id: str, *, scope: Scope, actor: str = "api") -> None:
-        """Close a fact (superseded, kept in history). Use :meth:`forget` to erase it."""
-        async with self.store.scope_lock(scope):
-            await self._current(memory_id, scope)
-            await self.store.commit(
-                scope,
-                [
-                    Change(
-                        op="DELETE", memory_id=memory_id, actor=actor, rationale="deleted by caller"
-                    )
-                ],
-            )
-
-    async def events(self, *, scope: Scope, request_id: str | None = None) -> list[MemoryEvent]:
-        """Every operation of a scope -- applied, pending and rejected -- optionally of one add()."""
-        return await self.store.events(scope, request_id=request_id)
-
-    async def export_pairs(self, *, scope: Scope, query: str | None = None) -> list[dict[str, Any]]:
-        """This scope's memory evolution as MemRewardBench pairs (see :func:`agentmem.memory.export_pairs`)."""
-        from agentmem.memory._export import DEFAULT_QUERY, export_pairs
-
-        return await export_pairs(self.store, scope, query=query or DEFAULT_QUERY)
-
     async def forget(self, memory_id: str, *, scope: Scope, actor: str = "api") -> bool:
         """Hard delete: every version, every event text and the conversations that produced it."""
         return await self.store.forget(memory_id, scope, actor=actor)
 
-    async def _current(self, memory_id: str, scope: Scope) -> MemoryItem:
-        item = await self.store.get(memory_id, scope)
-        if item is None or not item.live:
-            raise UserError(
-                f"no current memory {memory_id!r} for {scope}; list them with get_all(scope=...)"
-            )
-        return item
-
-    # -- add ----------------------------------------------------------------------------------
     async def add(
         self,
         messages: str | Sequence[Message],

@@ -14,10 +14,11 @@ import asyncio
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from agentmem.exceptions import UserError
+from agentmem.memory._base import ScoredMemory
 from agentmem.memory._conversation import clean_messages
 from agentmem.memory._embed import Embedder, HybridEmbedder, LLMEmbedder
 from agentmem.memory._history import Request
@@ -36,7 +37,6 @@ from agentmem.memory._note_steps import (
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._records import (
     AddResult,
-    MemoryEvent,
     MemoryItem,
     OpOutcome,
     ProposedOp,
@@ -45,7 +45,7 @@ from agentmem.memory._records import (
 )
 from agentmem.memory._scope import Scope
 from agentmem.memory._steps import Message
-from agentmem.memory._store import Change, MemoryStore
+from agentmem.memory._store import Change
 from rewards import Reward, RewardModel, UpdateContext
 
 __all__ = ["NOTES_INSTRUCTION", "NotesMemory"]
@@ -57,25 +57,21 @@ NOTES_INSTRUCTION = (
 
 
 @dataclass(kw_only=True)
-class NotesMemory:
-    """A-Mem-style notes over a :class:`MemoryStore` of kind ``note``."""
+class NotesMemory(ScoredMemory):
+    """A-Mem-style notes over a :class:`MemoryStore` of kind ``note``.
 
-    store: MemoryStore
-    """Versions, history and index."""
+    The write policy is ``gate`` (threshold) or ``score``; best-of-N is treated as gate.
+    """
+
     builder: NoteBuilder
     """Attributes for new notes."""
     evolver: EvolutionProposer
     """Links and neighbour updates."""
-    reward_model: RewardModel
-    """Scores the new note, every link and every neighbour update."""
-    policy: WritePolicy = field(default_factory=WritePolicy)
-    """``gate`` (threshold) or ``score``; best-of-N is treated as gate."""
     neighbours: int = 5
     """Nearest notes retrieved for evolution."""
     instruction: str = NOTES_INSTRUCTION
     """The reward model's question."""
-    owns: list[Any] = field(default_factory=list, repr=False)
-    """Clients closed with the memory."""
+    _noun = "note"
 
     @classmethod
     def create(
@@ -145,49 +141,6 @@ class NotesMemory:
             owns=owns,
         )
 
-    async def open(self) -> NotesMemory:
-        """Open (and repair) the store."""
-        await self.store.open()
-        return self
-
-    async def close(self) -> None:
-        """Close the store and owned clients."""
-        await self.store.close()
-        for r in self.owns:
-            await r.aclose()
-
-    async def __aenter__(self) -> NotesMemory:
-        return await self.open()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def search(self, query: str, *, scope: Scope, limit: int = 5) -> list[MemoryItem]:
-        """Nearest current notes of the scope."""
-        return await self.store.search(query, scope, limit=limit)
-
-    async def get(self, memory_id: str, *, scope: Scope) -> MemoryItem | None:
-        """A note's newest version, or None."""
-        return await self.store.get(memory_id, scope)
-
-    async def get_all(self, *, scope: Scope) -> list[MemoryItem]:
-        """Current notes, oldest first."""
-        return await self.store.get_all(scope)
-
-    async def history(self, memory_id: str, *, scope: Scope) -> list[MemoryEvent]:
-        """Every change of a note."""
-        return await self.store.history_of(memory_id, scope)
-
-    async def events(self, *, scope: Scope, request_id: str | None = None) -> list[MemoryEvent]:
-        """Every operation of a scope -- applied, pending and rejected -- optionally of one add()."""
-        return await self.store.events(scope, request_id=request_id)
-
-    async def export_pairs(self, *, scope: Scope, query: str | None = None) -> list[dict[str, Any]]:
-        """This scope's memory evolution as MemRewardBench pairs (see :func:`agentmem.memory.export_pairs`)."""
-        from agentmem.memory._export import DEFAULT_QUERY, export_pairs
-
-        return await export_pairs(self.store, scope, query=query or DEFAULT_QUERY)
-
     async def forget(self, memory_id: str, *, scope: Scope, actor: str = "api") -> bool:
         """Hard delete, and drop the links other notes had to it (recorded as LINK changes)."""
         if not await self.store.forget(memory_id, scope, actor=actor):
@@ -247,21 +200,6 @@ class NotesMemory:
         updated = await self.store.get(memory_id, scope)
         assert updated is not None
         return updated
-
-    async def delete(self, memory_id: str, *, scope: Scope, actor: str = "api") -> None:
-        """Close a note (kept in history)."""
-        async with self.store.scope_lock(scope):
-            item = await self.store.get(memory_id, scope)
-            if item is None or not item.live:
-                raise UserError(f"no current note {memory_id!r} for {scope}")
-            await self.store.commit(
-                scope,
-                [
-                    Change(
-                        op="DELETE", memory_id=memory_id, actor=actor, rationale="deleted by caller"
-                    )
-                ],
-            )
 
     async def add(
         self,

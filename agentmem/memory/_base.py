@@ -1,0 +1,103 @@
+"""What facts and notes memories share: the store, the reward model, the write policy, the
+lifecycle (open, close, async context manager) and the read API, all scoped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from agentmem.exceptions import UserError
+from agentmem.memory._policy import WritePolicy
+from agentmem.memory._records import MemoryEvent, MemoryItem
+from agentmem.memory._scope import Scope
+from agentmem.memory._store import Change, MemoryStore
+from rewards import RewardModel
+
+__all__ = ["ScoredMemory"]
+
+
+@dataclass(kw_only=True)
+class ScoredMemory:
+    """Base of :class:`~agentmem.memory.FactsMemory` and :class:`~agentmem.memory.NotesMemory`."""
+
+    store: MemoryStore
+    """Versions, history and index."""
+    reward_model: RewardModel
+    """Scores every proposed write."""
+    policy: WritePolicy = field(default_factory=WritePolicy)
+    """How scores decide what is written (score, best-of-N, gate)."""
+    owns: list[Any] = field(default_factory=list, repr=False)
+    """Resources closed with the memory (clients built by ``create``)."""
+
+    _noun = "memory"
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def open(self) -> Self:
+        """Open the store (and repair the index after a crash)."""
+        await self.store.open()
+        return self
+
+    async def close(self) -> None:
+        """Close the store and the clients this memory built."""
+        await self.store.close()
+        for r in self.owns:
+            await r.aclose()
+
+    async def __aenter__(self) -> Self:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- reads --------------------------------------------------------------------------------
+    async def search(self, query: str, *, scope: Scope, limit: int = 5) -> list[MemoryItem]:
+        """Current memories of ``scope`` most related to ``query`` (never another scope's)."""
+        return await self.store.search(query, scope, limit=limit)
+
+    async def get(self, memory_id: str, *, scope: Scope) -> MemoryItem | None:
+        """A memory's newest version (closed ones too), or None if it is not this scope's."""
+        return await self.store.get(memory_id, scope)
+
+    async def get_all(self, *, scope: Scope) -> list[MemoryItem]:
+        """Every current memory of a scope, oldest first."""
+        return await self.store.get_all(scope)
+
+    async def history(self, memory_id: str, *, scope: Scope) -> list[MemoryEvent]:
+        """Every operation on a memory: actor, op, old/new text, score, rationale, timestamps."""
+        return await self.store.history_of(memory_id, scope)
+
+    async def versions(self, memory_id: str, *, scope: Scope) -> list[MemoryItem]:
+        """Every version of a memory (superseded ones carry ``valid_to``)."""
+        return await self.store.versions(memory_id, scope)
+
+    async def events(self, *, scope: Scope, request_id: str | None = None) -> list[MemoryEvent]:
+        """Every operation of a scope -- applied, pending and rejected -- optionally of one add()."""
+        return await self.store.events(scope, request_id=request_id)
+
+    async def export_pairs(self, *, scope: Scope, query: str | None = None) -> list[dict[str, Any]]:
+        """This scope's memory evolution as MemRewardBench pairs (see :func:`agentmem.memory.export_pairs`)."""
+        from agentmem.memory._export import DEFAULT_QUERY, export_pairs
+
+        return await export_pairs(self.store, scope, query=query or DEFAULT_QUERY)
+
+    # -- direct writes ------------------------------------------------------------------------
+    async def delete(self, memory_id: str, *, scope: Scope, actor: str = "api") -> None:
+        """Close a memory (superseded, kept in history). Use ``forget`` to erase it."""
+        async with self.store.scope_lock(scope):
+            await self._current(memory_id, scope)
+            await self.store.commit(
+                scope,
+                [
+                    Change(
+                        op="DELETE", memory_id=memory_id, actor=actor, rationale="deleted by caller"
+                    )
+                ],
+            )
+
+    async def _current(self, memory_id: str, scope: Scope) -> MemoryItem:
+        item = await self.store.get(memory_id, scope)
+        if item is None or not item.live:
+            raise UserError(
+                f"no current {self._noun} {memory_id!r} for {scope}; list them with get_all(scope=...)"
+            )
+        return item
