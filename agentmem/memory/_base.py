@@ -13,7 +13,7 @@ from agentmem.memory._scope import Scope
 from agentmem.memory._store import Change, MemoryStore
 from rewards import RewardModel
 
-__all__ = ["ScoredMemory"]
+__all__ = ["ScoredMemory", "open_parts"]
 
 
 @dataclass(kw_only=True)
@@ -101,3 +101,55 @@ class ScoredMemory:
                 f"no current {self._noun} {memory_id!r} for {scope}; list them with get_all(scope=...)"
             )
         return item
+
+
+def open_parts(
+    path: str,
+    kind: str,
+    *,
+    owns: list[Any],
+    api_base: str | None,
+    api_key: str | None,
+    rm: str | RewardModel | None,
+    db_url: str | None,
+    qdrant_url: str | None,
+    qdrant_location: str | None,
+    qdrant_api_key: str | None,
+    embedding_model: str | None,
+    hybrid: bool,
+) -> tuple[MemoryStore, RewardModel]:
+    """The store and reward model a ``create(...)`` names by strings.
+
+    Clients built here (embedding client, an LLM reward model) are appended to ``owns`` so they
+    close with the memory; a reward-model object passed in stays the caller's.
+    """
+    from agentmem.memory._embed import Embedder, HybridEmbedder, LLMEmbedder
+    from agentmem.memory._store import open_store
+    from rewards import make_reward_model
+
+    rm_obj = (
+        rm
+        if rm is not None and not isinstance(rm, str)
+        else make_reward_model(rm, api_base=api_base, api_key=api_key)
+    )
+    if (rm is None or isinstance(rm, str)) and hasattr(rm_obj, "aclose"):
+        owns.append(rm_obj)
+    embedder: Embedder | None = None
+    if embedding_model:
+        from agentmem.llm import LLMClient
+
+        eclient = LLMClient(embedding_model, api_base=api_base, api_key=api_key)
+        owns.append(eclient)
+        embedder = LLMEmbedder(client=eclient)
+        if hybrid:
+            embedder = HybridEmbedder(dense=embedder)
+    store = open_store(
+        path,
+        kind=kind,
+        db_url=db_url,
+        qdrant_url=qdrant_url,
+        qdrant_location=qdrant_location,
+        qdrant_api_key=qdrant_api_key,
+        embedder=embedder,
+    )
+    return store, rm_obj

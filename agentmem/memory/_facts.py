@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentmem.exceptions import UserError
-from agentmem.memory._base import ScoredMemory
+from agentmem.memory._base import ScoredMemory, open_parts
 from agentmem.memory._conversation import Conversation, clean_messages
 from agentmem.memory._decide import (
     Scored,
@@ -93,10 +93,6 @@ class FactsMemory(ScoredMemory):
         (default: the offline heuristic RM). ``embedding_model`` adds dense embeddings from that
         model (same ``api_base``), fused with BM25 (``hybrid=True``, default) or alone.
         """
-        from agentmem.memory._embed import Embedder, HybridEmbedder, LLMEmbedder
-        from agentmem.memory._store import open_store
-        from rewards import make_reward_model
-
         owns: list[Any] = []
         extractor: FactExtractor
         proposer: OpProposer
@@ -111,30 +107,19 @@ class FactsMemory(ScoredMemory):
             from agentmem.memory._steps import LexicalProposer, SentenceExtractor
 
             extractor, proposer = SentenceExtractor(), LexicalProposer()
-        embedder: Embedder | None = None
-        if embedding_model:
-            from agentmem.llm import LLMClient
-
-            eclient = LLMClient(embedding_model, api_base=api_base, api_key=api_key)
-            owns.append(eclient)
-            embedder = LLMEmbedder(client=eclient)
-            if hybrid:
-                embedder = HybridEmbedder(dense=embedder)
-        rm_obj = (
-            rm
-            if rm is not None and not isinstance(rm, str)
-            else make_reward_model(rm, api_base=api_base, api_key=api_key)
-        )
-        if (rm is None or isinstance(rm, str)) and hasattr(rm_obj, "aclose"):
-            owns.append(rm_obj)  # a reward model we built (its HTTP client) closes with the memory
-        store = open_store(
+        store, rm_obj = open_parts(
             path,
-            kind="fact",
+            "fact",
+            owns=owns,
+            api_base=api_base,
+            api_key=api_key,
+            rm=rm,
             db_url=db_url,
             qdrant_url=qdrant_url,
             qdrant_location=qdrant_location,
             qdrant_api_key=qdrant_api_key,
-            embedder=embedder,
+            embedding_model=embedding_model,
+            hybrid=hybrid,
         )
         return cls(
             store=store,

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from agentmem.exceptions import UserError
-from agentmem.memory._base import ScoredMemory
+from agentmem.memory._base import ScoredMemory, open_parts
 from agentmem.memory._conversation import clean_messages
-from agentmem.memory._embed import Embedder, HybridEmbedder, LLMEmbedder
 from agentmem.memory._history import Request
 from agentmem.memory._note_steps import (
     Evolution,
@@ -92,9 +91,6 @@ class NotesMemory(ScoredMemory):
         neighbours: int = 5,
     ) -> NotesMemory:
         """A notes memory named by strings (``model=None``: offline builder and evolution)."""
-        from agentmem.memory._store import open_store
-        from rewards import make_reward_model
-
         owns: list[Any] = []
         builder: NoteBuilder
         evolver: EvolutionProposer
@@ -106,30 +102,19 @@ class NotesMemory(ScoredMemory):
             builder, evolver = LLMNoteBuilder(client=client), LLMEvolutionProposer(client=client)
         else:
             builder, evolver = WordNoteBuilder(), OverlapEvolution()
-        rm_obj = (
-            rm
-            if rm is not None and not isinstance(rm, str)
-            else make_reward_model(rm, api_base=api_base, api_key=api_key)
-        )
-        if (rm is None or isinstance(rm, str)) and hasattr(rm_obj, "aclose"):
-            owns.append(rm_obj)  # a reward model we built (its HTTP client) closes with the memory
-        embedder: Embedder | None = None
-        if embedding_model:
-            from agentmem.llm import LLMClient
-
-            eclient = LLMClient(embedding_model, api_base=api_base, api_key=api_key)
-            owns.append(eclient)
-            embedder = LLMEmbedder(client=eclient)
-            if hybrid:
-                embedder = HybridEmbedder(dense=embedder)
-        store = open_store(
+        store, rm_obj = open_parts(
             path,
-            kind="note",
+            "note",
+            owns=owns,
+            api_base=api_base,
+            api_key=api_key,
+            rm=rm,
             db_url=db_url,
             qdrant_url=qdrant_url,
             qdrant_location=qdrant_location,
             qdrant_api_key=qdrant_api_key,
-            embedder=embedder,
+            embedding_model=embedding_model,
+            hybrid=hybrid,
         )
         return cls(
             store=store,
