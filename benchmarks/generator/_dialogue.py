@@ -26,6 +26,7 @@ from typing import Any
 
 from agentmem.render import AMemNote, Mem0Entry, render_amem_notes, render_mem0_dump
 from benchmarks.generator._common import Side, balance, chosen_longer_for, make_record, sub_rng
+from benchmarks.generator._docqa import SYLLABLES_A, SYLLABLES_B
 from benchmarks.generator._filler import corpus
 from benchmarks.generator._lengths import fit_to_length, length_tokens, target_tokens
 
@@ -347,55 +348,8 @@ _BG_SAY = (
     "Random thing I learned: {f}.",
     "Apparently {f}.",
 )
-_BG_SYL_A = (
-    "Var",
-    "Hal",
-    "Mor",
-    "Ost",
-    "Bren",
-    "Cal",
-    "Dun",
-    "Fel",
-    "Gar",
-    "Isel",
-    "Kel",
-    "Lor",
-    "Mar",
-    "Nor",
-    "Pel",
-    "Quen",
-    "Rav",
-    "Sel",
-    "Tor",
-    "Ulm",
-    "Wes",
-    "Yar",
-    "Zan",
-    "Ash",
-    "Bel",
-)
-_BG_SYL_B = (
-    "nholt",
-    "vik",
-    "dane",
-    "brook",
-    "mere",
-    "stad",
-    "wick",
-    "ford",
-    "lund",
-    "gate",
-    "holm",
-    "ridge",
-    "wyn",
-    "croft",
-    "bury",
-    "moor",
-    "dell",
-    "haven",
-    "rith",
-    "sund",
-)
+_BG_SYL_A = (*SYLLABLES_A, "Ash", "Bel")
+_BG_SYL_B = SYLLABLES_B
 _BG_FIRST = (
     "Odile",
     "Anselm",

@@ -19,7 +19,7 @@ __all__ = ["DOCQA_KINDS", "make_docqa"]
 DOCQA_KINDS = ("docqa2", "docqa3")
 """Two-hop and three-hop questions."""
 
-_SYL_A = (
+SYLLABLES_A = (  # invented place-name syllables (also used by the dialogue generator)
     "Var",
     "Hal",
     "Mor",
@@ -44,7 +44,7 @@ _SYL_A = (
     "Yar",
     "Zan",
 )
-_SYL_B = (
+SYLLABLES_B = (
     "nholt",
     "vik",
     "dane",
@@ -112,7 +112,7 @@ _CAPITAL = ("is the capital of the province of", "serves as the seat of the prov
 
 def _name(rng: random.Random, used: set[str]) -> str:
     while True:
-        n = rng.choice(_SYL_A) + rng.choice(_SYL_B)
+        n = rng.choice(SYLLABLES_A) + rng.choice(SYLLABLES_B)
         if n not in used:
             used.add(n)
             return n
