@@ -21,7 +21,10 @@ right, and more faults score lower:
 * budget -- tokens over the memory budget (``exp(-1.5 x)``, x = overflow / budget);
 * an empty candidate when there was something to keep caps the score at 0.05.
 
-``penalties`` reports ``1 - factor`` per feature: how much of the score that feature took away.
+Sentences carried over from the previous memory, or copied whole from the chunk, are supported
+by construction; commentary on the reading ("this section adds nothing about X") and labelled
+conclusions are not claims (see ``_pointwise_units``). ``penalties`` reports ``1 - factor`` per
+feature: how much of the score that feature took away; ``examples`` names the offenders.
 Deterministic, no I/O; the sources are indexed lazily and memoised per (previous memory, chunk).
 """
 
@@ -164,7 +167,7 @@ def _question_digits(q: QuestionFacts) -> frozenset[str]:
     hit = q.derived.get("pointwise_digits")
     if hit is None:
         hit = q.derived["pointwise_digits"] = frozenset(q.numbers) | {
-            NUMBER_WORDS[w] for w in NUMBER_WORDS if w in q.vocab
+            d for w, d in NUMBER_WORDS.items() if w in q.vocab
         }
     return hit  # type: ignore[return-value]
 
@@ -196,13 +199,7 @@ def _check_claim(c: Clause, sup: _Support, ex: dict[str, list[str]]) -> tuple[in
         elif rest and 2 * max(covered(rest, src.window(i)) for i in anchors) < len(rest):
             unsupported = 1
     # Polarity: the source sentence that best states the clause says the opposite.
-    contradiction = 0
-    if anchors and not unsupported and len(c.need) >= 2:
-        best = max(anchors, key=lambda i: covered(c.need, src.keys(i)))
-        if covered(c.need, src.keys(best)) * 5 >= 4 * len(c.need):
-            part = _best_part(src.sents[best], c.need)
-            if c.negated != bool(set(part.lower().split()) & NEGATIONS):
-                contradiction = 1
+    contradiction = int(bool(anchors) and not unsupported and _flipped(c, anchors, src))
     # Another value: the clause's predicate is stated with a different name or number.
     if not contradiction and (unsupported or not anchors) and (names or c.numbers) and rest:
         contradiction = _swapped(c, names, rest, src)
@@ -214,21 +211,26 @@ def _check_claim(c: Clause, sup: _Support, ex: dict[str, list[str]]) -> tuple[in
 
 
 def _polarity(c: Clause, sup: _Support, ex: dict[str, list[str]]) -> int:
-    """1 when the source sentence that states the clause's words says the opposite."""
+    """1 when a negated clause denies what its best source sentence affirms."""
     names = sup.anchor_names(c)
-    if not (names or c.numbers) or len(c.need) < 2:
+    if not (names or c.numbers):
         return 0
-    anchors = _anchors(c, names, sup.src)
-    if not anchors:
-        return 0
-    best = max(anchors, key=lambda i: covered(c.need, sup.src.keys(i)))
-    if covered(c.need, sup.src.keys(best)) * 5 < 4 * len(c.need):
-        return 0
-    part = _best_part(sup.src.sents[best], c.need)
-    if bool(set(part.lower().split()) & NEGATIONS):
+    if not _flipped(c, _anchors(c, names, sup.src), sup.src):
         return 0
     ex.setdefault("contradictions", []).append(c.text)
     return 1
+
+
+def _flipped(c: Clause, anchors: list[int], src: Source) -> bool:
+    """Whether the anchor sentence holding 80% of the clause's words (at least two) states it
+    with the opposite polarity (in the comma-separated part that holds most of them)."""
+    if not anchors or len(c.need) < 2:
+        return False
+    best = max(anchors, key=lambda i: covered(c.need, src.keys(i)))
+    if covered(c.need, src.keys(best)) * 5 < 4 * len(c.need):
+        return False
+    part = _best_part(src.sents[best], c.need)
+    return c.negated != bool(set(part.lower().split()) & NEGATIONS)
 
 
 def _best_part(sentence: str, need: frozenset[str]) -> str:
@@ -263,30 +265,16 @@ def _swapped(c: Clause, names: frozenset[str], rest: frozenset[str], src: Source
 def _near_dups(units: tuple[Unit, ...]) -> tuple[int, list[str]]:
     """Units that repeat an earlier unit of the same field: the same words, or the same content
     stems and numbers in other function words ("Lives in Lisbon" / "The user lives in Lisbon")."""
-    seen: list[tuple[Unit, frozenset[str]]] = []
-    by_norm: set[tuple[str, str]] = set()
-    by_stem: dict[tuple[str, str], list[int]] = {}
+    seen: set[tuple[object, ...]] = set()
     dups: list[str] = []
     for u in units:
         nums = frozenset().union(*(c.numbers for c in u.clauses))
-        if not (u.need or nums):  # "The user said": nothing that could be repeated
-            continue
-        same = (u.label, u.norm) in by_norm
-        if not same and u.need:
-            cands = {k for st in u.need for k in by_stem.get((u.label, st), ())}
-            for k in cands:
-                v, vnums = seen[k]
-                if vnums != nums:
-                    continue
-                if u.need == v.need:
-                    same = True
-                    break
-        if same:
+        if u.commentary or not (u.need or nums):  # labels and notes on the reading are
+            continue  # not facts ("The user said:", "The passage follows Anne ...")
+        keys = {("norm", u.label, u.norm), ("stems", u.label, u.need, nums)}
+        if keys & seen:
             dups.append(u.norm)
-        by_norm.add((u.label, u.norm))
-        for st in u.need:
-            by_stem.setdefault((u.label, st), []).append(len(seen))
-        seen.append((u, nums))
+        seen |= keys
     return len(dups), dups
 
 

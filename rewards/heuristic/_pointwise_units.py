@@ -10,7 +10,11 @@ Words that are never evidence of invention are excused: role words ("User", "Spe
 paraphrase and reporting words ("named", "years old", "mentioned"), sentence-initial capitals
 that look like verbs ("Enjoys hiking"), and the question's own words. A handful of synonym
 classes ("lives"/"moved to"/"resides") let an ordinary paraphrase of a fact count as supported.
-Used only by the pointwise scorer; the pairwise path never imports it.
+
+Reading-agent memories also comment on their reading ("The lines about Mary are background and
+can be set aside"), label their parts ("Current conclusion:") and draw conclusions ("Putting
+this together: ..."): such sentences are *commentary*, not claims; only their names and numbers
+are checked. Used only by the pointwise scorer; the pairwise path never imports it.
 """
 
 from __future__ import annotations
@@ -33,10 +37,16 @@ from rewards.heuristic._text import (
 )
 
 __all__ = [
+    "FILLER_STEMS",
+    "NUMBER_WORDS",
+    "ROLE_STEMS",
+    "SYNONYMS",
     "Clause",
     "Source",
     "Unit",
     "analyse_source",
+    "covered",
+    "inflected",
     "is_conversation",
     "split_units",
     "verbatim_in",

@@ -77,6 +77,12 @@ MORE = [
     Case("invented subject", "- Bob works as a nurse", high=GATE - 1e-9),
     Case("swapped object", "- User works as a doctor", high=GATE - 1e-9),
     Case("flipped polarity", "- User does not live in Lisbon", high=GATE - 1e-9),
+    Case(
+        "affirms what the chunk denies",
+        "- User lives in Lisbon",
+        high=GATE - 1e-9,
+        chunk="user: I don't live in Lisbon anymore.",
+    ),
     Case("claim from nowhere", "- User enjoys skydiving", high=GATE - 1e-9),
     Case("invented count", "- User has 2 cats", high=GATE - 1e-9),
     Case(
