@@ -331,7 +331,11 @@ def score_update_features(u: UpdateContext) -> UpdateScore:
             nums |= {n for n in c.numbers if not sup.number(n)}
             if c.commentary:
                 continue
-            novel = [st for st, w in c.forms if not (sup.word(w) or sup.stem(st))]
+            novel = [
+                st
+                for st, w in c.forms
+                if not (sup.word(w) or sup.stem(st) or sup.src.shares_prefix(w))
+            ]
             need_total += len(c.need)
             novel_total += len(novel)
             if c.need and 2 * len(novel) >= len(c.need):

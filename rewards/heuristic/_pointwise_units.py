@@ -203,9 +203,13 @@ def _norm_word(w: str) -> str:
 def _number(tok: str) -> str | None:
     """The canonical digits of a number token, or None when it is not a number."""
     if tok[0].isdigit():
-        n = tok.replace(",", "")
-        return n if re.fullmatch(r"\d+(?:\.\d+)?", n) else None
+        m = _NUMERAL.fullmatch(tok.replace(",", ""))
+        return m.group(1) if m else None
     return NUMBER_WORDS.get(tok.lower())
+
+
+_NUMERAL = re.compile(r"(\d+(?:\.\d+)?)(?:st|nd|rd|th)?", re.I)
+"""A number, or an ordinal written with digits ("3rd" states the number 3)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,6 +454,8 @@ class Source:
     speakers: frozenset[str]
     """Names the source gives the speaker ("I am Alice", "User's name is Alice"): who a fact is
     about, like "User"."""
+    prefix_cache: frozenset[str] | None = None
+    """Prefixes (5 to 7 letters) of :attr:`vocab`'s words (computed on first use)."""
     key_cache: dict[int, frozenset[str]] = field(default_factory=dict)
     """Lazily computed words, stems, numbers and synonym tags of a sentence, by index."""
 
@@ -465,6 +471,18 @@ class Source:
         return inflected(st, self.vocab) or any(
             inflected(s, self.vocab) for s in SYNONYMS.get(st, ())
         )
+
+    def shares_prefix(self, word: str) -> bool:
+        """Whether a source word starts like ``word`` (a long word less two letters, at most
+        seven): derivations of one root ("allergy"/"allergic", "vegetarianism"/"vegetarian")."""
+        n = min(len(word) - 2, 7)
+        if n < 5:
+            return False
+        if self.prefix_cache is None:
+            self.prefix_cache = frozenset(
+                w[:k] for w in self.vocab if len(w) >= 5 for k in range(5, min(len(w), 7) + 1)
+            )
+        return word[:n] in self.prefix_cache
 
     def keys(self, i: int) -> frozenset[str]:
         """Words, stems, numbers (as digits) and synonym-class tags of sentence ``i``."""
@@ -502,7 +520,7 @@ class Source:
     def sentences_with_number(self, n: str) -> list[int]:
         """Indices of the sentences that state the number ``n`` (digits or spelled out)."""
         forms = [re.escape(n), *(w for w, d in NUMBER_WORDS.items() if d == n)]
-        pool = self._hits(rf"(?<![^\W_])(?:{'|'.join(forms)})(?![^\W_])")
+        pool = self._hits(rf"(?<![^\W_])(?:{'|'.join(forms)})(?:st|nd|rd|th)?(?![^\W_])")
         return [i for i in pool if "#" + n in self.keys(i)]
 
     def sentences_with_any(self, stems_: frozenset[str]) -> list[int]:
@@ -550,6 +568,7 @@ def analyse_source(previous_memory: str, chunk: str) -> Source:
     vocab, nums = fast_vocab(text)
     digits = set(nums) | {d for w, d in NUMBER_WORDS.items() if w in vocab}
     digits |= {n.split(".")[0] for n in nums if n.endswith(".0")}
+    digits |= {d for d in map(_number, nums) if d is not None}
     spans = _sentence_spans(text)
     low = text.lower()
     return Source(
