@@ -174,12 +174,7 @@ def _question_digits(q: QuestionFacts) -> frozenset[str]:
 
 def _anchors(c: Clause, names: frozenset[str], src: Source) -> list[int]:
     """Source sentences holding every name and number of the clause."""
-    keys = [*names, *("#" + n for n in c.numbers)]
-    if names:  # the longest name is usually the rarest: fewest sentences to tokenise
-        pool = src.sentences_with(max(sorted(names), key=len))
-    else:
-        pool = src.sentences_with_number(min(c.numbers))
-    return [i for i in pool if all(k in src.keys(i) for k in keys)]
+    return src.sentences_with_all(names, c.numbers)
 
 
 def _check_claim(c: Clause, sup: _Support, ex: dict[str, list[str]]) -> tuple[int, int]:

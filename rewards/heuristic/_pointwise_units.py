@@ -512,16 +512,20 @@ class Source:
                 out[i] = None
         return list(out)
 
-    def sentences_with(self, word: str) -> list[int]:
-        """Indices of the sentences that hold ``word`` (a name, lower-case) as a word."""
-        pool = self._hits(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])")
-        return [i for i in pool if word in self.keys(i)]
-
-    def sentences_with_number(self, n: str) -> list[int]:
-        """Indices of the sentences that state the number ``n`` (digits or spelled out)."""
-        forms = [re.escape(n), *(w for w, d in NUMBER_WORDS.items() if d == n)]
-        pool = self._hits(rf"(?<![^\W_])(?:{'|'.join(forms)})(?:st|nd|rd|th)?(?![^\W_])")
-        return [i for i in pool if "#" + n in self.keys(i)]
+    def sentences_with_all(self, names: frozenset[str], numbers: frozenset[str]) -> list[int]:
+        """Indices of the sentences holding every name (lower-case, as a word) and number
+        (digits or spelled out). Each is searched for first; only sentences holding them all
+        are tokenised to confirm."""
+        pool: set[int] | None = None
+        for name in sorted(names):
+            hits = self._hits(rf"(?<![^\W_]){re.escape(name)}(?![^\W_])")
+            pool = set(hits) if pool is None else pool & set(hits)
+        for n in sorted(numbers):
+            forms = [re.escape(n), *(w for w, d in NUMBER_WORDS.items() if d == n)]
+            hits = self._hits(rf"(?<![^\W_])(?:{'|'.join(forms)})(?:st|nd|rd|th)?(?![^\W_])")
+            pool = set(hits) if pool is None else pool & set(hits)
+        keys = [*names, *("#" + n for n in numbers)]
+        return [i for i in sorted(pool or ()) if all(k in self.keys(i) for k in keys)]
 
     def sentences_with_any(self, stems_: frozenset[str]) -> list[int]:
         """Indices of the sentences holding a word that starts like one of ``stems_`` (or a
