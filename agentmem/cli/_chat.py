@@ -71,8 +71,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--rm",
         default=env_default("--rm"),
-        help="reward model spec scoring every write (default: llm:<memory model>, the LLM judge on the "
-        "same model; heuristic when the memory runs offline with --memory-model none)",
+        help="reward model spec scoring every write (default: heuristic, the offline RM; "
+        "llm:<model> for the LLM judge, cascade:heuristic>llm:<model> to ask it only when unsure)",
     )
     p.add_argument(
         "--policy",
@@ -134,7 +134,7 @@ def _build_memory(args: argparse.Namespace) -> Any:
         model=mem_model,
         api_base=args.api_base,
         api_key=args.api_key,
-        rm=args.rm or (f"llm:{mem_model}" if mem_model else None),
+        rm=args.rm,
         policy=args.policy,
         db_url=args.db_url,
         qdrant_url=args.qdrant_url,

@@ -168,6 +168,8 @@ def test_the_llm_judge_turns_down_a_hallucinated_memory(
         tmp_path,
         ["I had dinner with friends. I live in Bern.", "/memories"],
         "--sync",
+        "--rm",
+        "llm:openai/fake",
     )
     assert code == 0
     update = out[0]["memory_update"]
@@ -178,7 +180,28 @@ def test_the_llm_judge_turns_down_a_hallucinated_memory(
     )
     assert [m["memory"] for m in out[1]["items"]] == ["User lives in Bern"]
     judged = [r for r in server.chat_requests if "[Proposed new memory]" in r.user]
-    assert judged  # the default reward model is the LLM judge on the same model
+    assert judged  # --rm llm:... asks the judge over HTTP
+
+
+def test_the_default_heuristic_turns_down_a_hallucinated_memory_offline(
+    monkeypatch, capsys, server, tmp_path: Path
+) -> None:
+    code, out = run_chat(
+        monkeypatch,
+        capsys,
+        server,
+        tmp_path,
+        ["I had dinner with friends. I live in Bern.", "/memories"],
+        "--sync",
+    )
+    assert code == 0
+    update = out[0]["memory_update"]
+    assert [a["memory"] for a in update["applied"] if a["op"] == "ADD"] == ["User lives in Bern"]
+    assert update["rejected"][0]["memory"] == "User owns a yacht"
+    assert update["rejected"][0]["score"] < 0.5
+    assert [m["memory"] for m in out[1]["items"]] == ["User lives in Bern"]
+    judged = [r for r in server.chat_requests if "[Proposed new memory]" in r.user]
+    assert not judged  # the heuristic scores offline: no judge request
 
 
 def test_export_command_writes_benchmark_pairs(monkeypatch, capsys, server, tmp_path: Path) -> None:
