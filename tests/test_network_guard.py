@@ -21,14 +21,14 @@ def test_fake_server_answers_openai_sdk_over_http(fake_openai: FakeOpenAIServer)
     import openai
 
     fake_openai.script("first", "second")
-    client = openai.OpenAI(base_url=fake_openai.base_url, api_key="test")
-    out = [
-        client.chat.completions.create(
-            model="fake", messages=[{"role": "user", "content": f"q{i}"}]
-        )
-        .choices[0]
-        .message.content
-        for i in range(3)
-    ]
+    with openai.OpenAI(base_url=fake_openai.base_url, api_key="test") as client:
+        out = [
+            client.chat.completions.create(
+                model="fake", messages=[{"role": "user", "content": f"q{i}"}]
+            )
+            .choices[0]
+            .message.content
+            for i in range(3)
+        ]
     assert out == ["first", "second", "ok"]
     assert [r.user for r in fake_openai.chat_requests] == ["q0", "q1", "q2"]
