@@ -26,7 +26,7 @@ from typing import Any
 
 from agentmem.render import AMemNote, Mem0Entry, render_amem_notes, render_mem0_dump
 from benchmarks.generator._common import Side, balance, chosen_longer_for, make_record, sub_rng
-from benchmarks.generator._docqa import SYLLABLES_A, SYLLABLES_B
+from benchmarks.generator._docqa import FIRST_NAMES, SYLLABLES_A, SYLLABLES_B
 from benchmarks.generator._filler import corpus
 from benchmarks.generator._lengths import fit_to_length, length_tokens, target_tokens
 
@@ -350,28 +350,7 @@ _BG_SAY = (
 )
 _BG_SYL_A = (*SYLLABLES_A, "Ash", "Bel")
 _BG_SYL_B = SYLLABLES_B
-_BG_FIRST = (
-    "Odile",
-    "Anselm",
-    "Brigida",
-    "Casimir",
-    "Dorota",
-    "Emeric",
-    "Flavia",
-    "Gunnar",
-    "Hedda",
-    "Ivo",
-    "Jolanta",
-    "Kasper",
-    "Liesel",
-    "Marek",
-    "Nerys",
-    "Osvald",
-    "Petra",
-    "Rune",
-    "Solveig",
-    "Teodor",
-)
+_BG_FIRST = FIRST_NAMES
 _BG_FACT = (
     "the {n} Bridge was designed by {p}",
     "{p} was born in {n}",

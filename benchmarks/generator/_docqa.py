@@ -78,7 +78,7 @@ _WORKS = (
     "Dam",
     "Botanical Garden",
 )
-_FIRST = (
+FIRST_NAMES = (  # invented first names (also used by the dialogue generator)
     "Odile",
     "Anselm",
     "Brigida",
@@ -126,7 +126,7 @@ def make_docqa(rng: random.Random, kind: str, n_distractor_chains: int) -> Reaso
     kinds = rng.sample(_WORKS, 2)
 
     def chain(work: str) -> list[Fact]:
-        person = f"{rng.choice(_FIRST)} {_name(rng, used)}"
+        person = f"{rng.choice(FIRST_NAMES)} {_name(rng, used)}"
         town = _name(rng, used)
         prov = _name(rng, used)
         fs = [
