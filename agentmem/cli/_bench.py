@@ -180,6 +180,15 @@ def register(subparsers: Any) -> None:
         "--max-tokens", type=_positive_int, metavar="N", help="override the judge's max new tokens"
     )
     run.add_argument(
+        "--over-length",
+        choices=("official", "skip"),
+        default=None,
+        help="compat mode, prompts of >= 131,072 tokens: 'official' cuts them to their first "
+        "65,536 and last 65,531 tokens as the official evaluator does (default); 'skip' leaves "
+        "them out and counts them, as its local path does. Shorter prompts are never touched. "
+        "Robust mode instead trims the shared context to the judge's window",
+    )
+    run.add_argument(
         "--seed",
         type=int,
         default=42,
@@ -380,6 +389,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         ]
         ignored += ["--both-orders"] if args.both_orders is not None else []
         ignored += ["--mode"] if args.mode != "compat" else []
+        ignored += ["--over-length"] if args.over_length is not None else []
         if ignored:
             print(
                 f"agentmem: note: --resume repeats the saved configuration in {out_dir / 'run.json'}; "
@@ -394,6 +404,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for key in ("api_base", "temperature", "top_p", "max_tokens"):
             if getattr(args, key) is not None:
                 overrides[key] = getattr(args, key)
+        if args.over_length is not None:
+            if args.mode != "compat":
+                raise UserError(
+                    f"--over-length {args.over_length} is the official evaluator's rule and needs "
+                    "--mode compat; robust mode trims the shared context to the judge's window instead"
+                )
+            overrides["truncation"] = args.over_length
         config = RunConfig(
             data=args.data or _bundled_suite(),
             rm=args.rm or DEFAULT_RM,

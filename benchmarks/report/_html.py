@@ -130,6 +130,7 @@ def render_html(
             "unparsed / errors / ties / unmapped",
             f"{r.n_unparsed} / {r.n_errors} / {r.n_ties} / {r.n_unmapped}",
         ),
+        ("skipped (prompt >= 131,072 tokens, --over-length skip)", str(r.n_skipped)),
         ("parse-failure rate", f"{fmt_pct(r.parse_failure_rate)}%"),
         (
             "consistency (both orders agree)",

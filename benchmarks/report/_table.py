@@ -128,6 +128,8 @@ def render_tables(
         f"ties {results.n_ties}",
         f"unmapped {results.n_unmapped}",
     ]
+    if results.n_skipped:
+        extras.append(f"skipped over 131,072 tokens {results.n_skipped} (not in the accuracy)")
     if results.consistency is not None:
         extras.append(f"consistency {fmt_pct(results.consistency)}%")
     if results.position_bias is not None:

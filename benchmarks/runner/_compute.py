@@ -108,6 +108,10 @@ def pair_outcomes(
     return out
 
 
+def _skipped(o: PairOutcome) -> bool:
+    return o.primary.verdict == "skipped" or (o.other is not None and o.other.verdict == "skipped")
+
+
 def _breakdown(
     outcomes: Sequence[PairOutcome], correct: Callable[[PairOutcome], bool]
 ) -> tuple[Bucket, dict[str, Bucket], dict[str, Bucket], dict[str, Bucket]]:
@@ -165,8 +169,13 @@ def compute_results(
     load_issues: list[str],
     timing: Timing | None = None,
 ) -> Results:
-    """Build the results document from ledger lines (any order, duplicates ignored)."""
-    outcomes = pair_outcomes(predictions, [f.source for f in data_files])
+    """Build the results document from ledger lines (any order, duplicates ignored).
+
+    Pairs skipped under the official over-length rule (any order ``skipped``) are counted in
+    ``n_skipped`` and left out of every accuracy, as the official local runner leaves them out.
+    """
+    every = pair_outcomes(predictions, [f.source for f in data_files])
+    outcomes = [o for o in every if not _skipped(o)]
     overall, by_setting, by_length, by_task = _breakdown(outcomes, lambda o: o.correct)
     cells: dict[str, dict[str, list[bool]]] = {}
     for o in outcomes:
@@ -239,5 +248,6 @@ def compute_results(
         cost=round(sum(p.cost for p in judgments), 6),
         data_files=data_files,
         load_issues=load_issues,
+        n_skipped=len(every) - len(outcomes),
         timing=timing or Timing(),
     )

@@ -14,6 +14,7 @@ from benchmarks.runner._plan import Job, Plan
 from benchmarks.runner._results import Prediction
 from benchmarks.settings import UNMAPPED
 from rewards import PairInput, RewardModel
+from rewards.llm_judge import OverLengthSkipped
 
 __all__ = ["Progress", "judge_all"]
 
@@ -76,6 +77,15 @@ async def _judge(rm: RewardModel, record: Record, job: Job) -> Prediction:
             tokens=int(v.tokens or 0),
             cost=float(v.cost or 0.0),
             latency_s=round(v.latency_s or time.perf_counter() - t0, 6),
+        )
+    except OverLengthSkipped as exc:  # the official local runner's rule, asked for by the user
+        return _prediction(
+            record,
+            job,
+            verdict="skipped",
+            correct=False,
+            error=str(exc)[:2000],
+            latency_s=round(time.perf_counter() - t0, 6),
         )
     except Exception as exc:  # the RM failed on this pair: record it, count it wrong, carry on
         return _prediction(

@@ -26,8 +26,10 @@ RESULTS_VERSION = 1
 Mode = Literal["compat", "robust"]
 """``compat``: the official protocol exactly; ``robust``: both orders, tolerant parse, ties."""
 
-Verdict = Literal["A", "B", "tie", "unparsed", "error"]
-"""A judgment's outcome in the frame it was presented; ``error``: the reward model raised."""
+Verdict = Literal["A", "B", "tie", "unparsed", "error", "skipped"]
+"""A judgment's outcome in the frame it was presented; ``error``: the reward model raised;
+``skipped``: the prompt was at or over the official limit and the run skips such pairs
+(``--over-length skip``), as the official local runner does: not counted in any accuracy."""
 
 
 class RunConfig(BaseModel):
@@ -189,6 +191,9 @@ class Results(BaseModel):
     load_issues: list[str]
     partial: bool = False
     """True for interim figures computed from the ledger of a run that has not finished."""
+    n_skipped: int = 0
+    """Pairs not judged because their prompt reached the official 131,072-token limit under
+    ``--over-length skip`` (left out of every accuracy, as the official local runner does)."""
     timing: Timing = Field(default_factory=Timing)
 
     def comparable(self) -> dict[str, Any]:

@@ -5,8 +5,8 @@
     reward = await judge.score_update(update)          # pointwise, in [0, 1]
 
 Compat mode reproduces the published MemRewardBench evaluator (prompts, decoding 0.7 / 0.95 /
-16,384, the first-5-characters verdict rule; ``truncation="official"`` adds its blind cut at
-131,072 tokens). Robust mode keeps its criteria and hardens everything around them: tolerant
+16,384, the first-5-characters verdict rule, prompts under 131,072 tokens sent whole and longer
+ones cut blindly as it cut them, or skipped with ``truncation="skip"`` as its local path does). Robust mode keeps its criteria and hardens everything around them: tolerant
 parsing with an explicit ``unparsed`` state, both orders (disagreement = tie), soft scores from
 ``[[A`` vs ``[[B`` log-probabilities, optional JSON output, fenced and neutralised untrusted input,
 and middle-out trimming of the shared context (never a trajectory) to fit the judge's window.
@@ -21,7 +21,14 @@ Overrides: ``mode``, ``api_base``, ``api_key``, ``temperature``, ``top_p``, ``ma
 from __future__ import annotations
 
 from rewards.llm_judge._bias import PositionStats, position_stats
-from rewards.llm_judge._judge import JUDGE_VERSION, JudgeMode, LLMJudge, make_llm_judge
+from rewards.llm_judge._judge import (
+    JUDGE_VERSION,
+    JudgeMode,
+    LLMJudge,
+    OverLengthSkipped,
+    Truncation,
+    make_llm_judge,
+)
 from rewards.llm_judge._parse import (
     ParsedScore,
     ParsedVerdict,
@@ -44,9 +51,11 @@ __all__ = [
     "JUDGE_VERSION",
     "JudgeMode",
     "LLMJudge",
+    "OverLengthSkipped",
     "ParsedScore",
     "ParsedVerdict",
     "PositionStats",
+    "Truncation",
     "compat_messages",
     "compat_verdict",
     "fit_shared_context",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from agentmem.exceptions import UnknownNameError, UserError
+from agentmem.exceptions import AgentmemError, UnknownNameError, UserError
 from agentmem.llm import Completion, LLMClient, max_input_tokens, model_supports
 from rewards._orders import combine_orders
 from rewards._registry import register
@@ -30,9 +30,18 @@ from rewards.llm_judge._prompts import (
 from rewards.llm_judge._soft import soft_verdict
 from rewards.llm_judge._trim import OFFICIAL_LIMIT, fit_shared_context, official_truncation
 
-__all__ = ["JUDGE_VERSION", "JudgeMode", "LLMJudge", "make_llm_judge"]
+__all__ = [
+    "JUDGE_VERSION",
+    "JudgeMode",
+    "LLMJudge",
+    "OverLengthSkipped",
+    "Truncation",
+    "make_llm_judge",
+]
 
 JudgeMode = Literal["compat", "robust"]
+Truncation = Literal["official", "skip", "shared"]
+"""How over-length prompts are handled (see :class:`LLMJudge`)."""
 """``compat``: the published protocol bit for bit; ``robust``: same criteria, hardened."""
 
 JUDGE_VERSION = "1"
@@ -48,6 +57,18 @@ _POINTWISE_MAX_TOKENS = 2_048
 """Reply budget of a pointwise call unless max_tokens is given explicitly."""
 _OFF_LOOP_CHARS = 200_000
 """Robust prompts over this many input characters are built in a worker thread."""
+
+
+class OverLengthSkipped(AgentmemError):
+    """The official local runner's rule: a prompt of >= 131,072 tokens is not judged.
+
+    Not a failure: the benchmark runner counts such pairs as skipped and leaves them out of the
+    accuracy, as the official evaluator's local path does.
+    """
+
+    def __init__(self, message: str, *, prompt_tokens: int) -> None:
+        super().__init__(message)
+        self.prompt_tokens = prompt_tokens
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,13 +88,17 @@ class LLMJudge:
         logprobs: ask for token log-probabilities and derive soft scores from ``[[A`` vs ``[[B``.
         structured: robust mode only: ask for JSON output (json_schema). ``"auto"``: when
             litellm's model map says the model supports response schemas.
-        max_prompt_tokens: trim the shared context to fit (default: the model's input window
-            from litellm's map minus the reply budget ``max_tokens``, since many providers count
-            both against one context window; no trimming when the model is not in the map).
-        truncation: ``shared`` (default): trim the shared context middle-out to fit
-            ``max_prompt_tokens``, never a trajectory. ``official`` (compat mode only): the
-            published runner's blind cut of prompts of >= 131,072 tokens to their first 65,536
-            and last 65,531 tokens (cl100k_base here), to reproduce its behaviour on 128K records.
+        max_prompt_tokens: robust mode: trim the shared context to fit (default: the model's
+            input window from litellm's map minus the reply budget ``max_tokens``, since many
+            providers count both against one context window; no trimming when the model is not
+            in the map). Compat mode never trims below the official limit.
+        truncation: what happens to a long prompt. Compat mode follows the official evaluator:
+            ``official`` (its default) sends every prompt under 131,072 tokens unchanged and cuts
+            longer ones blindly to their first 65,536 and last 65,531 tokens (cl100k_base here);
+            ``skip`` is the official local path: prompts of >= 131,072 tokens are not sent and
+            the pair is reported skipped (:class:`OverLengthSkipped`). Robust mode only:
+            ``shared`` (its default) trims the shared context middle-out to fit
+            ``max_prompt_tokens``, never a trajectory.
         extra_body: provider-specific request fields, e.g. ``{"chat_template_kwargs":
             {"enable_thinking": False}}`` for a Qwen3 judge on vLLM (the published runner
             applied its chat template with thinking off).
@@ -109,7 +134,7 @@ class LLMJudge:
         top_logprobs: int = 5,
         structured: bool | Literal["auto"] = False,
         max_prompt_tokens: int | None = None,
-        truncation: Literal["shared", "official"] = "shared",
+        truncation: Truncation | None = None,
         extra_body: dict[str, Any] | None = None,
         hard_confidence: float = 0.75,
         transport: Literal["auto", "fast", "litellm"] = "auto",
@@ -129,11 +154,19 @@ class LLMJudge:
             raise UserError(
                 f"max_prompt_tokens must be an integer >= 1024, got {max_prompt_tokens!r}"
             )
-        if truncation not in ("shared", "official"):
-            raise UnknownNameError("truncation", str(truncation), ["official", "shared"])
-        if truncation == "official" and mode != "compat":
+        if truncation is None:
+            truncation = "official" if mode == "compat" else "shared"
+        if truncation not in ("shared", "official", "skip"):
+            raise UnknownNameError("truncation", str(truncation), ["official", "shared", "skip"])
+        if truncation in ("official", "skip") and mode != "compat":
             raise UserError(
-                "truncation='official' reproduces the published runner and needs mode='compat'; robust mode trims the shared context"
+                f"truncation={truncation!r} reproduces the published runner and needs mode='compat'; "
+                "robust mode trims the shared context (truncation='shared')"
+            )
+        if truncation == "shared" and mode != "robust":
+            raise UserError(
+                "truncation='shared' trims the shared context, which the official evaluator never does: "
+                "it is robust mode only; in compat mode use 'official' (blind cut at 131,072 tokens) or 'skip'"
             )
         if structured == "auto":
             structured = mode == "robust" and bool(model_supports(model.strip(), "response_schema"))
@@ -157,7 +190,7 @@ class LLMJudge:
             max_prompt_tokens if max_prompt_tokens is not None else self._default_window()
         )
         self.hard_confidence = float(hard_confidence)
-        self.truncation = truncation
+        self.truncation: Truncation = truncation
         self.extra_body = dict(extra_body) if extra_body else None
         self.client = client or LLMClient(
             self.model,
@@ -256,11 +289,18 @@ class LLMJudge:
     async def _prompt(self, question: str, first: str, second: str, kind: PairKind) -> _Prompted:
         build = compat_messages if self.mode == "compat" else robust_messages
         trim: dict[str, Any] | None = None
-        if self.truncation == "official":
+        if self.truncation != "shared":  # compat: the official evaluator's rule
             messages = build(question, first, second, kind)
             system, user = messages[0]["content"], messages[1]["content"]
             if len(system) + len(user) >= OFFICIAL_LIMIT:  # fewer characters cannot be more tokens
                 user, trim = await asyncio.to_thread(official_truncation, system, user)
+                if trim is not None and self.truncation == "skip":
+                    raise OverLengthSkipped(
+                        f"prompt of {trim['prompt_tokens_before']} tokens is at or over the official "
+                        f"limit of {OFFICIAL_LIMIT}; skipped as the official local runner does "
+                        "(use truncation='official' to cut it instead)",
+                        prompt_tokens=int(trim["prompt_tokens_before"]),
+                    )
                 if trim is not None:
                     messages[1] = {**messages[1], "content": user}
             return _Prompted(messages=messages, trim=trim)

@@ -142,6 +142,10 @@ def test_bad_lines_are_listed_on_stderr_and_the_run_continues(
             "data path '/nonexistent/file.jsonl' does not exist",
         ),
         (["--rm", "heurstic-typo"], "unknown reward model 'heurstic-typo'"),
+        (
+            ["--mode", "robust", "--over-length", "skip"],
+            "--over-length skip is the official evaluator's rule and needs --mode compat",
+        ),
     ],
 )
 def test_user_errors_exit_2_with_a_clear_message(
@@ -267,3 +271,23 @@ def test_data_without_a_single_valid_record_is_an_error(
         and "e.jsonl: is empty" in err
         and "bad.jsonl:1: field 'chosen': missing" in err
     )
+
+
+def test_over_length_rule_is_saved_with_the_run(
+    small_suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "o"
+    doc = _run_json(
+        capsys,
+        "--data",
+        str(small_suite),
+        "--rm",
+        "test-shorter",
+        "--out",
+        str(out),
+        "--over-length",
+        "skip",
+    )
+    assert doc["n_skipped"] == 0  # the small suite has no prompt near 131,072 tokens
+    saved = json.loads((out / "run.json").read_text())
+    assert saved["rm_overrides"] == {"truncation": "skip"}  # a resume repeats the same rule

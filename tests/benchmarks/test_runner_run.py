@@ -299,3 +299,26 @@ def test_robust_mode_defaults_to_both_orders() -> None:
     assert RunConfig(data=[], rm="x", mode="robust").both_orders is True
     assert RunConfig(data=[], rm="x", mode="robust", both_orders=False).both_orders is False
     assert RunConfig(data=[], rm="x", both_orders=True).both_orders is True
+
+
+async def test_pairs_skipped_over_the_official_limit_are_counted_not_scored(
+    samples: Path, tmp_path: Path
+) -> None:
+    from rewards.llm_judge import OverLengthSkipped
+
+    def skip_long_form(pair: PairInput) -> Winner:
+        if pair.kind == "generation":  # stands in for "the prompt reached 131,072 tokens"
+            raise OverLengthSkipped("over the official limit", prompt_tokens=140_000)
+        return shorter(pair)
+
+    res = await run_bench(
+        RunConfig(data=[str(samples)], rm="fn"),
+        out_dir=tmp_path / "out",
+        rm=FunctionRM(fn=skip_long_form),
+        options=NO_REPORT,
+    )
+    ledger = read_ledger(tmp_path / "out" / "predictions.jsonl")
+    assert res.n_skipped == 2 and res.n_errors == 0 and res.n_pairs == 5
+    assert sorted(p.verdict for p in ledger).count("skipped") == 2
+    assert res.by_setting["LongForm-Sequential"].n == 0  # left out of the accuracy, not wrong
+    assert res.accuracy == pytest.approx(sum(p.correct for p in ledger) / 5, abs=1e-6)

@@ -88,12 +88,11 @@ TRAJ_A = "Step1: <memory>bridge opened 1999</memory> " * 20
 TRAJ_B = "Step1: <memory>no date kept</memory> " * 20
 
 
-@pytest.mark.parametrize("mode", ["compat", "robust"])
-async def test_over_length_trims_the_shared_context_never_a_trajectory(
-    fake_openai: FakeOpenAIServer, mode: str
+async def test_robust_mode_trims_the_shared_context_never_a_trajectory(
+    fake_openai: FakeOpenAIServer,
 ) -> None:
     fake_openai.handler = lambda req: "[[A]]"
-    rm = judge(fake_openai, mode=mode, max_prompt_tokens=4000, both_orders=False)
+    rm = judge(fake_openai, mode="robust", max_prompt_tokens=4000, both_orders=False)
     verdict = await rm.compare(
         PairInput(question=LONG_CONTEXT, trajectory_a=TRAJ_A, trajectory_b=TRAJ_B)
     )
@@ -106,6 +105,46 @@ async def test_over_length_trims_the_shared_context_never_a_trajectory(
     assert "INSTRUCTION: answer from the text." in user and "QUESTION: which year?" in user
     assert "tokens of the shared context omitted" in user
     assert sum(count_tokens(m["content"]) for m in sent) <= 4000
+
+
+async def test_compat_mode_sends_prompts_under_the_official_limit_whole(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    # The official evaluator never trims below 131,072 tokens, whatever the judge's window.
+    fake_openai.handler = lambda req: "[[A]]"
+    rm = judge(fake_openai, max_prompt_tokens=4000)
+    assert rm.truncation == "official"
+    verdict = await rm.compare(
+        PairInput(question=LONG_CONTEXT, trajectory_a=TRAJ_A, trajectory_b=TRAJ_B)
+    )
+    await rm.aclose()
+    assert "trim" not in verdict.evidence
+    assert LONG_CONTEXT in fake_openai.chat_requests[0].body["messages"][1]["content"]
+
+
+async def test_compat_skip_reports_over_length_pairs_without_calling_the_model(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    from rewards.llm_judge import OverLengthSkipped
+
+    fake_openai.handler = lambda req: "[[A]]"
+    rm = judge(fake_openai, truncation="skip")
+    with pytest.raises(OverLengthSkipped, match="131072") as info:
+        await rm.compare(
+            PairInput(question="Q", trajectory_a="A", trajectory_b="Agent B step. " * 45_000)
+        )
+    short = await rm.compare(PairInput(question="Q", trajectory_a="a", trajectory_b="b"))
+    await rm.aclose()
+    assert info.value.prompt_tokens >= 131_072
+    assert short.winner == "A" and len(fake_openai.chat_requests) == 1
+
+
+def test_shared_trimming_is_robust_mode_only() -> None:
+    from agentmem.exceptions import UserError
+
+    with pytest.raises(UserError, match="robust mode only"):
+        make_reward_model("llm:openai/x", mode="compat", truncation="shared")
+    assert make_reward_model("llm:openai/x", mode="robust").truncation == "shared"  # type: ignore[attr-defined]
 
 
 async def test_inputs_that_fit_are_not_touched(fake_openai: FakeOpenAIServer) -> None:
@@ -175,8 +214,9 @@ async def test_official_truncation_reproduces_the_published_blind_cut(
 def test_official_truncation_is_compat_only() -> None:
     from agentmem.exceptions import UserError
 
-    with pytest.raises(UserError, match="needs mode='compat'"):
-        make_reward_model("llm:openai/x", mode="robust", truncation="official")
+    for rule in ("official", "skip"):
+        with pytest.raises(UserError, match="needs mode='compat'"):
+            make_reward_model("llm:openai/x", mode="robust", truncation=rule)
 
 
 async def test_long_histories_show_only_the_latest_memories(fake_openai: FakeOpenAIServer) -> None:
