@@ -9,7 +9,7 @@ suite byte for byte. See ``benchmarks/data/README.md`` for what each setting con
 from __future__ import annotations
 
 from benchmarks.generator._common import GENERATOR_VERSION
-from benchmarks.generator._lengths import HIGH, LENGTHS, LOW, length_tokens
+from benchmarks.generator._lengths import HIGH, LENGTHS, LOW, PAIR_HIGH, PAIR_LOW, length_tokens
 from benchmarks.generator._suite import (
     BUNDLED_ARGS,
     BUNDLED_SUITE_DIR,
@@ -28,6 +28,8 @@ __all__ = [
     "HIGH",
     "LENGTHS",
     "LOW",
+    "PAIR_HIGH",
+    "PAIR_LOW",
     "SETTINGS_BY_FILE",
     "generate_record",
     "generate_suite",

@@ -26,7 +26,7 @@ __all__ = [
     "sub_rng",
 ]
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 """Bump whenever the same arguments would produce different files."""
 
 Side = Literal["chosen", "rejected"]

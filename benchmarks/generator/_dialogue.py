@@ -6,12 +6,24 @@ moved from Lisbon to Porto"), and a lot of chit-chat (template small talk and qu
 the public-domain filler). Two runs of a memory system ingest it; the trajectory of each is the
 final memory store (a Mem0 dump or A-Mem notes), as in the published data.
 
-The rejected run skipped the memory update of one or more turns:
+A Mem0 run extracts a short memory from every informative turn, as Mem0 does from chat (the
+published stores hold about one memory per two or three turns). A second conversation style,
+after the published ``Conflict_Resolution`` records, is a list of numbered fact lines in which
+later facts overwrite earlier ones; there the good store keeps every fact, updated in place.
 
-* Out: it skipped the update the query needs, so its memory holds the superseded value and the
-  answer read from it is wrong;
-* Mem: it skipped other updates (a stale or missing fact), while the query's fact is current, so
-  the answer survives but the memory is worse.
+The rejected store is one of the kinds the published records show:
+
+* ``stale``: the run skipped the memory update of one or more turns. Out: it skipped the update
+  the query needs, so the answer read from it is wrong. Mem: it skipped other updates (a stale or
+  missing fact) while the query's fact is current.
+* ``dump``: the run stored every turn verbatim (Mem0 with inference off: timestamps, speaker
+  labels, small talk and all; A-Mem notes without keywords or tags). Out: the turn the query needs
+  is missing from it as well. Mem: it is complete, only raw.
+* ``empty`` (Out only, in fact-list conversations as in the published record): the run stored
+  nothing.
+
+Sizes follow the published records: ``ctx_length`` measures the whole pair (question + both
+stores); the length of each side follows from its store kind.
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ from agentmem.render import AMemNote, Mem0Entry, render_amem_notes, render_mem0_
 from benchmarks.generator._common import Side, balance, chosen_longer_for, make_record, sub_rng
 from benchmarks.generator._docqa import FIRST_NAMES, SYLLABLES_A, SYLLABLES_B
 from benchmarks.generator._filler import corpus
-from benchmarks.generator._lengths import fit_to_length, length_tokens, target_tokens
+from benchmarks.generator._lengths import PAIR_HIGH, PAIR_LOW, fit_tokens, length_tokens
 
 __all__ = ["make_dialogue_pair"]
 
@@ -283,9 +295,17 @@ def _stamp(t: datetime) -> str:
     return f"{hour}:{t.minute:02d} {'am' if t.hour < 12 else 'pm'} on {t.day} {_MONTHS[t.month - 1]}, {t.year}"
 
 
+_EVENT_SLOTS = {"8k": (3, 2, False), "16k": (4, 2, False), "32k": (6, 3, True)}
+"""Per length: personal slots of the asked-about speaker, of the other one, and whether both
+mention the static facts (longer conversations: every slot of the first, 4 of the second, yes)."""
+
+
 def _events(
-    rng: random.Random, a: str, b: str, query_slot: str
+    rng: random.Random, a: str, b: str, query_slot: str, length: str
 ) -> tuple[list[_Event], list[tuple[str, str]]]:
+    n_a, n_b, statics = _EVENT_SLOTS.get(length, (len(_SLOTS), 4, True))
+    others = [x for x in _SLOTS if x != query_slot]
+    slots_a = [query_slot, *rng.sample(others, n_a - 1)] if n_a < len(_SLOTS) else list(_SLOTS)
     events: list[_Event] = []
     slots = list(_SLOTS)
     used: set[str] = set()
@@ -296,7 +316,7 @@ def _events(
         return v
 
     for person in (a, b):
-        for slot in slots if person == a else rng.sample(slots, 4):
+        for slot in slots_a if person == a else rng.sample(slots, n_b):
             spec = _SLOTS[slot]
             v = fresh(spec["values"])
             events.append(
@@ -308,7 +328,7 @@ def _events(
                     text=rng.choice(spec["say"]).format(v=v),
                 )
             )
-        for name, values, say, _, _ in _STATIC:
+        for name, values, say, _, _ in _STATIC if statics else ():
             v = fresh(values)
             events.append(
                 _Event(speaker=person, slot=name, value=v, old=None, text=say.format(v=v))
@@ -363,24 +383,30 @@ _BG_FACT = (
 )
 
 
+def _place_name(rng: random.Random, used: set[str]) -> str:
+    """A fresh invented name: two syllables while they last, then three (long conversations)."""
+    for tries in range(10_000):
+        n = rng.choice(_BG_SYL_A) + rng.choice(_BG_SYL_B)
+        if tries >= 20:
+            n = rng.choice(_BG_SYL_A) + rng.choice(_BG_SYL_B).lower() + rng.choice(_BG_SYL_B)
+        if n not in used:
+            used.add(n)
+            return n
+    raise RuntimeError("ran out of invented names")
+
+
 def _background(
     rng: random.Random, speakers: tuple[str, str], count: int, used: set[str]
 ) -> list[_Event]:
     """Trivia the speakers share in passing: stored by the memory systems, never asked about."""
     out: list[_Event] = []
 
-    def name() -> str:
-        while True:
-            n = rng.choice(_BG_SYL_A) + rng.choice(_BG_SYL_B)
-            if n not in used:
-                used.add(n)
-                return n
-
     for i in range(count):
-        fact = rng.choice(_BG_FACT).format(
-            n=name(),
-            n2=name(),
-            p=f"{rng.choice(_BG_FIRST)} {name()}",
+        tpl = rng.choice(_BG_FACT)
+        fact = tpl.format(
+            n=_place_name(rng, used) if "{n}" in tpl else "",
+            n2=_place_name(rng, used) if "{n2}" in tpl else "",
+            p=f"{rng.choice(_BG_FIRST)} {_place_name(rng, used)}" if "{p}" in tpl else "",
             y=rng.randint(1850, 2015),
             k=rng.randint(12, 90),
         )
@@ -488,84 +514,75 @@ def _memory_of(e: _Event, verbose: int, variant: int) -> str:
     return text[0].upper() + text[1:]
 
 
+RejectedKind = str
+"""``stale``, ``dump`` or ``empty`` (see the module docstring)."""
+
+_DUMP_CONTEXT = "A message from a conversation between {a} and {b}."
+
+
+def _rejected_kind(rng: random.Random) -> RejectedKind:
+    """Chat conversations: a stale distilled store or a verbatim dump (the published empty store
+    comes from a fact-list conversation: see :func:`_facts_pair`)."""
+    return rng.choices(("stale", "dump"), weights=(55, 45))[0]
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat(timespec="microseconds") + "-08:00"
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _size_band(nominal: int) -> tuple[int, int]:
+    """Whole-pair token band the fitting aims inside (a margin under the hard bounds)."""
+    return int(PAIR_LOW * nominal * 1.06), int(PAIR_HIGH * nominal * 0.95)
+
+
 def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> dict[str, Any]:
-    """One Mem0-/A-Mem- Out/Mem pair."""
+    """One Mem0-/A-Mem- Out/Mem pair (a chat conversation, or a list of conflicting facts)."""
     rng = sub_rng("dialogue", seed, setting, length, index)
+    if rng.random() < 0.3:
+        return _facts_pair(rng, seed=seed, setting=setting, length=length, index=index)
+    return _chat_pair(rng, seed=seed, setting=setting, length=length, index=index)
+
+
+def _chat_pair(
+    rng: random.Random, *, seed: int, setting: str, length: str, index: int
+) -> dict[str, Any]:
     system = "amem" if setting.startswith("A-Mem") else "mem0"
     out = setting.endswith("Out")
+    kind = _rejected_kind(rng)
     a, b = rng.sample(_PEOPLE, 2)
     query_slot = rng.choice(list(_SLOTS))
-    events, upd_keys = _events(rng, a, b, query_slot)
-    background = _background(rng, (a, b), 4 + length_tokens(length) // 2048, set())
+    events, upd_keys = _events(rng, a, b, query_slot, length)
+    nominal = length_tokens(length)
+    pair_target = nominal * rng.uniform(0.6, 0.9)
+    # a turn is ~38 tokens; a stored memory ~85 (Mem0's fields) and one is kept per ~4 turns
+    per_turn = 38 * {"dump": 4.0, "stale": 2.2}[kind]
+    turns_guess = max(40, int(pair_target / per_turn))
+    background = _background(rng, (a, b), max(4, turns_guess // 4 - len(events)), set())
     for e in background:  # shared trivia goes anywhere in the conversation
         events.insert(rng.randint(0, len(events)), e)
     c = corpus()
-    nominal = length_tokens(length)
-    target = target_tokens(rng, length)
     chat_pool = [
         rng.choice(c.plain_quotes) if rng.random() < 0.6 else rng.choice(_CHAT)
-        for _ in range(int(nominal / 12))
+        for _ in range(turns_guess * 3)
     ]
     start = datetime(2023, 1, 1) + timedelta(days=rng.randrange(300), hours=9)
     ev_seed = rng.random()
     instruction = rng.choice(_INSTRUCTIONS)
     query = _SLOTS[query_slot]["query"].format(p=a)
 
-    def order(k: int) -> list[tuple[str, str, _Event | None]]:
-        """k chit-chat turns with the informative turns placed in order among them."""
-        r = sub_rng("order", ev_seed, k)
-        slots = sorted(r.sample(range(k + len(events)), len(events)))
-        turns: list[tuple[str, str, _Event | None]] = []
-        ci, ei = 0, 0
-        t = start
-        for pos in range(k + len(events)):
-            if r.random() < 0.04:
-                t += timedelta(days=r.randint(2, 20), minutes=r.randint(0, 600))
-            t += timedelta(minutes=r.randint(0, 3))
-            if ei < len(events) and slots[ei] == pos:
-                e = events[ei]
-                turns.append((_stamp(t), e.speaker, e))
-                ei += 1
-            else:
-                speaker = a if ci % 2 == 0 else b
-                turns.append((_stamp(t), speaker, None))
-                ci += 1
-        return turns
-
-    def text_of(turns: list[tuple[str, str, _Event | None]]) -> str:
-        lines = []
-        ci = 0
-        for stamp, speaker, e in turns:
-            msg = e.text if e else chat_pool[ci % len(chat_pool)]
-            if e is None:
-                ci += 1
-            lines.append(f"[{stamp}] Speaker {speaker} says: {msg}")
-        return "\n".join(lines)
-
-    cache: dict[int, list[tuple[str, str, _Event | None]]] = {}
-
-    def build_q(k: int) -> str:
-        cache[k] = order(k)
-        return f"{instruction}\nConversation:\n{text_of(cache[k])}\nQuery: {query}"
-
-    question, k, q_tokens = fit_to_length(build_q, int(target / 32), length)
-    turns = cache[k]
-    ev_stamp = {id(e): stamp for stamp, _, e in turns if e is not None}
-    ev_time = {
-        id(e): datetime.strptime(stamp.replace(" on ", " "), "%I:%M %p %d %B, %Y")
-        for stamp, _, e in turns
-        if e is not None
-    }
-
-    # Which updates the rejected run skipped.
+    # Which updates the stale run skipped (the dump of an Out pair misses the query's one too).
     first_of = {(e.speaker, e.slot): e for e in events if e.old is None and e.slot != "bg"}
     update_of = {(e.speaker, e.slot): e for e in events if e.old is not None}
     skipped: list[_Event] = []
     if out:
         skipped.append(update_of[(a, query_slot)])
-        if rng.random() < 0.4:
+        if kind == "stale" and rng.random() < 0.4:
             skipped.append(rng.choice([update_of[k2] for k2 in upd_keys if k2 != (a, query_slot)]))
-    else:
+    elif kind == "stale":
         others = [update_of[k2] for k2 in upd_keys if k2 != (a, query_slot)]
         plain = [
             e
@@ -579,113 +596,222 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
             pick = [*pick[:1], rng.choice(plain)]
         skipped.extend(pick)
     skipped_ids = {id(e) for e in skipped}
-
-    # Ingestion clock: Mem0 stamps entries when it processes them (shared by both runs).
-    ingest = datetime(2025, 11, 3, 8, 0, 0) + timedelta(seconds=rng.randrange(86400))
-    proc_time = {}
-    for _, _, e in turns:
-        if e is not None:
-            ingest += timedelta(seconds=rng.uniform(0.3, 9.0))
-            proc_time[id(e)] = ingest
-    ids = {id(e): str(uuid.UUID(int=rng.getrandbits(128), version=4)) for e in events}
+    ingest0 = datetime(2025, 11, 3, 8, 0, 0) + timedelta(seconds=rng.randrange(86400))
     user_id = f"memory_qa_{seed}_{index}_{length}_{rng.getrandbits(32):08x}"
+    dump_user = f"memory_qa_{seed}_{index}_{length}_{rng.getrandbits(32):08x}"
     verbose_base = {id(e): int(rng.random() < 0.3) for e in events}
     variant = {id(e): rng.randrange(6) for e in events}
     keywords_extra = {id(e): rng.random() for e in events}
     delete_add = {id(e): rng.random() < 0.35 for e in events if e.old is not None}
+    store_seed = rng.random()
 
-    def entries(
-        side: Side, pads: Counter[Hashable]
-    ) -> list[tuple[_Event, datetime, datetime | None, int, str]]:
-        """Final store: (event shown, created, updated, verbosity, id) per live memory."""
-        live: dict[tuple[str, str], tuple[_Event, datetime, datetime | None, str]] = {}
-        for e in events:
-            if side == "rejected" and id(e) in skipped_ids:
-                continue
-            key = (e.speaker, e.slot if e.slot != "bg" else e.value)
-            if e.old is None or key not in live:
-                live[key] = (e, proc_time[id(e)], None, ids[id(e)])
-            elif delete_add[id(e)]:
-                del live[key]
-                live[key] = (e, proc_time[id(e)], None, ids[id(e)])
+    def order(k: int) -> list[tuple[datetime, str, _Event | None]]:
+        """k chit-chat turns with the informative turns placed in order among them."""
+        r = sub_rng("order", ev_seed, k)
+        slots = sorted(r.sample(range(k + len(events)), len(events)))
+        turns: list[tuple[datetime, str, _Event | None]] = []
+        ci, ei = 0, 0
+        t = start
+        for pos in range(k + len(events)):
+            if r.random() < 0.04:
+                t += timedelta(days=r.randint(2, 20), minutes=r.randint(0, 600))
+            t += timedelta(minutes=r.randint(0, 3))
+            if ei < len(events) and slots[ei] == pos:
+                e = events[ei]
+                turns.append((t, e.speaker, e))
+                ei += 1
             else:
-                _, created, _, mid = live[key]
-                live[key] = (e, created, proc_time[id(e)], mid)
-        rows = sorted(live.values(), key=lambda r: r[1])
-        # Mem0 also re-writes entries when a later turn touches the same fact (an UPDATE that
-        # changes nothing visible): each run does so on its own, so `updated_at` being set says
-        # nothing about which run kept up with the conversation.
-        last = max(proc_time.values())
-        rate = sub_rng("touch-rate", seed, setting, length, index, side).uniform(0.1, 0.5)
-        out = []
-        for e, cr, up, mid in rows:
-            touch = sub_rng("touch", seed, setting, length, index, side, mid).random()
-            if up is None and touch < rate:
-                up = cr + (last - cr) * touch / rate
-            out.append((e, cr, up, min(2, verbose_base[id(e)] + pads[id(e)]), mid))
-        return out
+                speaker = a if ci % 2 == 0 else b
+                turns.append((t, speaker, None))
+                ci += 1
+        return turns
 
-    def iso(t: datetime) -> str:
-        return t.isoformat(timespec="microseconds") + "-08:00"
+    def line_of(turn: tuple[datetime, str, _Event | None], ci: int) -> str:
+        t, speaker, e = turn
+        msg = e.text if e else chat_pool[ci % len(chat_pool)]
+        return f"[{_stamp(t)}] Speaker {speaker} says: {msg}"
 
-    def build(side: Side, pads: Counter[Hashable]) -> str:
-        rows = entries(side, pads)
-        if system == "mem0":
-            return render_mem0_dump(
-                [
-                    Mem0Entry(
-                        id=mid,
-                        memory=_memory_of(e, v, variant[id(e)]),
-                        created_at=iso(cr),
-                        updated_at=iso(up) if up else None,
-                        user_id=user_id,
-                        metadata={"category": _tag(e), "source": "conversation"}
-                        if v >= 2
-                        else None,
+    def lines_of(turns: list[tuple[datetime, str, _Event | None]]) -> list[str]:
+        out_lines = []
+        ci = 0
+        for turn in turns:
+            out_lines.append(line_of(turn, ci))
+            ci += turn[2] is None
+        return out_lines
+
+    class _Run:
+        """Everything that depends on the conversation's length (k chit-chat turns)."""
+
+        def __init__(self, k: int) -> None:
+            self.turns = order(k)
+            self.lines = lines_of(self.turns)
+            self.question = (
+                f"{instruction}\nConversation:\n" + "\n".join(self.lines) + f"\nQuery: {query}"
+            )
+            r = sub_rng("ingest", store_seed, k)
+            ingest = ingest0
+            self.proc_time: dict[int, datetime] = {}
+            self.turn_time: list[datetime] = []
+            for _, _, e in self.turns:
+                ingest += timedelta(seconds=r.uniform(0.3, 9.0))
+                self.turn_time.append(ingest)
+                if e is not None:
+                    self.proc_time[id(e)] = ingest
+            self.ids = {id(e): _uuid(r) for e in events}
+            self.dump_ids = [_uuid(r) for _ in self.turns]
+            self.ev_time = {id(e): t for t, _, e in self.turns if e is not None}
+            self.ev_line = {
+                id(turn[2]): line
+                for turn, line in zip(self.turns, self.lines, strict=True)
+                if turn[2]
+            }
+
+        def entries(
+            self, side: Side, pads: Counter[Hashable]
+        ) -> list[tuple[_Event, datetime, datetime | None, int, str]]:
+            """Distilled store: (event shown, created, updated, verbosity, id) per live memory."""
+            live: dict[tuple[str, str], tuple[_Event, datetime, datetime | None, str]] = {}
+            for e in events:
+                if side == "rejected" and id(e) in skipped_ids:
+                    continue
+                key = (e.speaker, e.slot if e.slot != "bg" else e.value)
+                if e.old is None or key not in live:
+                    live[key] = (e, self.proc_time[id(e)], None, self.ids[id(e)])
+                elif delete_add[id(e)]:
+                    del live[key]
+                    live[key] = (e, self.proc_time[id(e)], None, self.ids[id(e)])
+                else:
+                    _, created, _, mid = live[key]
+                    live[key] = (e, created, self.proc_time[id(e)], mid)
+            rows = sorted(live.values(), key=lambda row: row[1])
+            # Mem0 also re-writes entries when a later turn touches the same fact (an UPDATE that
+            # changes nothing visible): each run does so on its own, so `updated_at` being set
+            # says nothing about which run kept up with the conversation.
+            last = max(self.proc_time.values())
+            rate = sub_rng("touch-rate", seed, setting, length, index, side).uniform(0.1, 0.5)
+            out_rows = []
+            for e, cr, up, mid in rows:
+                touch = sub_rng("touch", seed, setting, length, index, side, mid).random()
+                if up is None and touch < rate:
+                    up = cr + (last - cr) * touch / rate
+                out_rows.append((e, cr, up, min(2, verbose_base[id(e)] + pads[id(e)]), mid))
+            return out_rows
+
+        def distilled(self, side: Side, pads: Counter[Hashable]) -> str:
+            rows = self.entries(side, pads)
+            if system == "mem0":
+                return render_mem0_dump(
+                    [
+                        Mem0Entry(
+                            id=mid,
+                            memory=_memory_of(e, v, variant[id(e)]),
+                            created_at=_iso(cr),
+                            updated_at=_iso(up) if up else None,
+                            user_id=user_id,
+                            metadata={"category": _tag(e), "source": "conversation"}
+                            if v >= 2
+                            else None,
+                        )
+                        for e, cr, up, v, mid in rows
+                    ]
+                )
+            notes = []
+            for e, _cr, _up, v, _ in rows:
+                tag = _tag(e)
+                kws = [e.speaker, e.value] + ([tag] if keywords_extra[id(e)] < 0.5 or v else [])
+                if v >= 2:
+                    kws.append(b if e.speaker == a else a)
+                other = b if e.speaker == a else a
+                ctx = (
+                    f"{e.speaker} talks about their {tag} during a chat with {other}.",
+                    f"A personal detail from {e.speaker} about {tag}, shared with {other}.",
+                    f"{e.speaker} mentions their {tag} while chatting with {other}.",
+                )[variant[id(e)] % 3]
+                if v >= 1:  # a more verbose note: the distilled fact spelled out (unique per note)
+                    ctx += f" In short: {_memory_of(e, 1, variant[id(e)])}."
+                notes.append(
+                    AMemNote(
+                        content=f"Speaker {e.speaker} says: {e.text}",
+                        context=ctx,
+                        keywords=kws,
+                        tags=[tag, "personal"] if v else [tag],
+                        timestamp=self.ev_time[id(e)].strftime("%Y%m%d%H%M"),
                     )
-                    for e, cr, up, v, mid in rows
+                )
+            return render_amem_notes(notes)
+
+        def dump(self) -> str:
+            """Every turn stored verbatim (less the turns the run failed to store)."""
+            kept = [
+                i for i, (_, _, e) in enumerate(self.turns) if e is None or id(e) not in skipped_ids
+            ]
+            if system == "mem0":
+                return render_mem0_dump(
+                    [
+                        Mem0Entry(
+                            id=self.dump_ids[i],
+                            memory=self.lines[i],
+                            created_at=_iso(self.turn_time[i]),
+                            user_id=dump_user,
+                            extra={"role": "user"},
+                        )
+                        for i in kept
+                    ]
+                )
+            ctx = _DUMP_CONTEXT.format(a=a, b=b)
+            return render_amem_notes(
+                [
+                    AMemNote(
+                        content=self.lines[i].split("] ", 1)[1],
+                        context=ctx,
+                        keywords=[],
+                        tags=[],
+                        timestamp=self.turns[i][0].strftime("%Y%m%d%H%M"),
+                    )
+                    for i in kept
                 ]
             )
-        notes = []
-        for e, _cr, _up, v, _ in rows:
-            tag = _tag(e)
-            kws = [e.speaker, e.value] + ([tag] if keywords_extra[id(e)] < 0.5 or v else [])
-            if v >= 2:
-                kws.append(b if e.speaker == a else a)
-            other = b if e.speaker == a else a
-            ctx = (
-                f"{e.speaker} talks about their {tag} during a chat with {other}.",
-                f"A personal detail from {e.speaker} about {tag}, shared with {other}.",
-                f"{e.speaker} mentions their {tag} while chatting with {other}.",
-            )[variant[id(e)] % 3]
-            if v >= 1:  # a more verbose note: the distilled fact spelled out (unique per note)
-                ctx += f" In short: {_memory_of(e, 1, variant[id(e)])}."
-            notes.append(
-                AMemNote(
-                    content=ev_content(e),
-                    context=ctx,
-                    keywords=kws,
-                    tags=[tag, "personal"] if v else [tag],
-                    timestamp=ev_time[id(e)].strftime("%Y%m%d%H%M"),
-                )
-            )
-        return render_amem_notes(notes)
 
-    def ev_content(e: _Event) -> str:
-        return f"Speaker {e.speaker} says: {e.text}"
+        def rejected(self, pads: Counter[Hashable]) -> str:
+            if kind == "empty":
+                return ""
+            if kind == "dump":
+                return self.dump()
+            return self.distilled("rejected", pads)
 
-    slots = [id(e) for e in events]
-    chosen_longer = chosen_longer_for(seed, setting, length, index)
-    chosen, rejected, pad_counts = balance(
-        rng, build, slots, chosen_longer=chosen_longer, unit_chars=25, max_rounds=400
-    )
+    runs: dict[int, _Run] = {}
+
+    def whole(k: int) -> str:
+        runs[k] = run = _Run(k)
+        return "\n".join(
+            (run.question, run.distilled("chosen", Counter()), run.rejected(Counter()))
+        )
+
+    lo, hi = _size_band(nominal)
+    target = min(max(pair_target, lo * 1.05), hi * 0.97)
+    _, k, _ = fit_tokens(whole, turns_guess, int(target * 0.93), int(target * 1.07))
+    run = runs[k]
+    pad_counts = {"chosen": 0, "rejected": 0}
+    if kind == "stale":  # two distilled stores: length says nothing about the label
+        chosen, rejected, pad_counts = balance(
+            rng,
+            lambda side, pads: run.distilled(side, pads),
+            [id(e) for e in events],
+            chosen_longer=chosen_longer_for(seed, setting, length, index),
+            unit_chars=25,
+            max_rounds=400,
+        )
+    else:
+        chosen, rejected = run.distilled("chosen", Counter()), run.rejected(Counter())
 
     current = {k2: e.value for k2, e in update_of.items()}
     gold = current[(a, query_slot)]
-    rej_live = {(e.speaker, e.slot): e.value for e, *_ in entries("rejected", Counter())}
-    rejected_answer = rej_live.get((a, query_slot), "unknown")
+    if kind == "empty":
+        rejected_answer = "unknown"
+    else:
+        rej_live = {(e.speaker, e.slot): e.value for e, *_ in run.entries("rejected", Counter())}
+        rejected_answer = rej_live.get((a, query_slot), "unknown")
     assert (rejected_answer != gold) if out else (rejected_answer == gold)
-    variant = "easy" if out else "hard"
     name = "mem0" if system == "mem0" else "a_mem"
     task = f"{'Mem0' if system == 'mem0' else 'A-Mem'}-{'Out' if out else 'MEM'}"
     meta = {
@@ -694,25 +820,240 @@ def make_dialogue_pair(*, seed: int, setting: str, length: str, index: int) -> d
         "index": index,
         "family": "dialogue",
         "memory_system": system,
+        "conversation": "chat",
         "query": query,
         "answer": gold,
         "rejected_answer": rejected_answer,
         "speakers": [a, b],
-        "n_turns": len(turns),
+        "n_turns": len(run.turns),
         "change": {
-            "kind": "skipped_updates",
-            "turns": [f"[{ev_stamp[id(e)]}] Speaker {e.speaker} says: {e.text}" for e in skipped],
+            "kind": f"{kind}_store",
+            "turns": [run.ev_line[id(e)] for e in skipped],
         },
         "padding": pad_counts,
         "first_mention": first_of[(a, query_slot)].value,
+    }
+    return make_record(
+        question=run.question,
+        chosen=chosen,
+        rejected=rejected,
+        task=task,
+        subtask=f"{name}_synth_{'easy' if out else 'hard'}",
+        ctx_length=length,
+        meta=meta,
+    )
+
+
+# ------------------------------------------------------------------------ conflicting fact lists
+
+_FACT_KINDS: tuple[tuple[str, str, str], ...] = (
+    # (statement, query, value kind) -- {s} is the subject, {v} the value
+    ("The {s} Bridge was designed by {v}.", "Who designed the {s} Bridge?", "person"),
+    ("{s} was born in the city of {v}.", "In which city was {s} born?", "town"),
+    (
+        "The headquarters of the {s} Society is located in the city of {v}.",
+        "In which city is the headquarters of the {s} Society located?",
+        "town",
+    ),
+    ("{s} is a citizen of {v}.", "Which country is {s} a citizen of?", "country"),
+    ("{s} speaks the language of {v}.", "Which language does {s} speak?", "language"),
+    (
+        "The chairperson of the {s} Guild is {v}.",
+        "Who is the chairperson of the {s} Guild?",
+        "person",
+    ),
+    (
+        "The {s} Observatory was founded in {v}.",
+        "In which year was the {s} Observatory founded?",
+        "year",
+    ),
+)
+_COUNTRIES = (
+    "Portugal", "Norway", "Chile", "Kenya", "Japan", "Canada", "Austria", "Peru", "Ghana",
+    "Finland", "Morocco", "Vietnam", "Ireland", "Uruguay", "Greece", "Nepal",
+)  # fmt: skip
+_LANGUAGES = (
+    "Welsh", "Basque", "Swahili", "Korean", "Dutch", "Tagalog", "Icelandic", "Catalan",
+    "Hungarian", "Malay", "Estonian", "Quechua",
+)  # fmt: skip
+
+
+def _value(rng: random.Random, kind: str, used: set[str]) -> str:
+    for _ in range(100):
+        if kind == "person":
+            v = f"{rng.choice(FIRST_NAMES)} {rng.choice(SYLLABLES_A)}{rng.choice(SYLLABLES_B)}"
+        elif kind == "town":
+            return _place_name(rng, used)
+        elif kind == "country":
+            v = rng.choice(_COUNTRIES)
+        elif kind == "language":
+            v = rng.choice(_LANGUAGES)
+        else:
+            v = str(rng.randint(1820, 2012))
+        if v not in used:
+            used.add(v)
+            return v
+    raise RuntimeError(f"ran out of {kind} values")
+
+
+def _facts_pair(
+    rng: random.Random, *, seed: int, setting: str, length: str, index: int
+) -> dict[str, Any]:
+    """A conversation that is a list of facts, later ones overwriting earlier ones."""
+    system = "amem" if setting.startswith("A-Mem") else "mem0"
+    out = setting.endswith("Out")
+    kind = rng.choices(("empty", "stale"), weights=(70, 30))[0] if out else "stale"
+    nominal = length_tokens(length)
+    pair_target = nominal * rng.uniform(0.55, 0.9)
+    instruction = rng.choice(_INSTRUCTIONS)
+    facts_seed = rng.random()
+    user_id = f"memory_qa_{seed}_{index}_{length}_{rng.getrandbits(32):08x}"
+    ingest0 = datetime(2025, 12, 4, 3, 0, 0) + timedelta(seconds=rng.randrange(86400))
+
+    @dataclass(frozen=True, kw_only=True)
+    class _Fact:
+        key: tuple[int, str]
+        """(template, subject): facts with one key overwrite each other."""
+        text: str
+        value: str
+        fid: int
+
+    def facts(k: int) -> tuple[list[_Fact], _Fact, list[_Fact], str]:
+        """k facts, 3-5 of them later overwritten; (facts, query's update, other updates, query)."""
+        r = sub_rng("facts", facts_seed, k)
+        vals: set[str] = set()
+        subjects: set[str] = set()
+        out_facts: list[_Fact] = []
+        ids = r.sample(range(1, 18000), k + 8)
+        for i in range(k):
+            ti = r.randrange(len(_FACT_KINDS))
+            tpl, _, vkind = _FACT_KINDS[ti]
+            subj = _value(r, "person" if "{s} " in tpl[:4] else "town", subjects)
+            v = _value(r, vkind, vals) if vkind in ("person", "town") else _value(r, vkind, set())
+            out_facts.append(
+                _Fact(key=(ti, subj), text=tpl.format(s=subj, v=v), value=v, fid=ids[i])
+            )
+        n_upd = r.randint(3, 5)
+        targets = r.sample(range(len(out_facts) // 2), n_upd)
+        updates: list[_Fact] = []
+        for j, t in enumerate(targets):
+            old = out_facts[t]
+            tpl, _, vkind = _FACT_KINDS[old.key[0]]
+            v = old.value
+            while v == old.value:
+                v = (
+                    _value(r, vkind, vals)
+                    if vkind in ("person", "town")
+                    else _value(r, vkind, set())
+                )
+            new = _Fact(key=old.key, text=tpl.format(s=old.key[1], v=v), value=v, fid=ids[k + j])
+            out_facts.insert(r.randint(t + 1, len(out_facts)), new)
+            updates.append(new)
+        query_fact = updates[0]
+        query = _FACT_KINDS[query_fact.key[0]][1].format(s=query_fact.key[1])
+        return out_facts, query_fact, updates[1:], query
+
+    def skipped_of(q_upd: _Fact, others: list[_Fact]) -> set[int]:
+        r = sub_rng("skip", facts_seed)
+        if out:
+            return {q_upd.fid}
+        return {f.fid for f in r.sample(others, r.randint(1, len(others)))}
+
+    def store(fs: list[_Fact], skip: set[int]) -> tuple[str, dict[tuple[int, str], str]]:
+        r = sub_rng("store", facts_seed, len(fs))
+        live: dict[tuple[int, str], tuple[_Fact, datetime, datetime | None, str]] = {}
+        t = ingest0
+        for f in fs:
+            t += timedelta(seconds=r.uniform(0.2, 1.2))
+            if f.fid in skip:
+                continue
+            if f.key in live:  # Mem0's UPDATE: same id, new text, updated_at set
+                _, created, _, mid = live[f.key]
+                live[f.key] = (f, created, t, mid)
+            else:
+                live[f.key] = (f, t, None, _uuid(r))
+        rows = sorted(live.values(), key=lambda row: row[1])
+        values = {k2: row[0].value for k2, row in live.items()}
+        if system == "mem0":
+            return render_mem0_dump(
+                [
+                    Mem0Entry(
+                        id=mid,
+                        memory=f"fact_{f.fid} : {f.text}",
+                        created_at=_iso(cr),
+                        updated_at=_iso(up) if up else None,
+                        user_id=user_id,
+                        extra={"role": "user"},
+                    )
+                    for f, cr, up, mid in rows
+                ]
+            ), values
+        return render_amem_notes(
+            [
+                AMemNote(
+                    content=f"fact_{f.fid} : {f.text}",
+                    context="A stated fact from a list of facts given in the conversation.",
+                    keywords=[f.key[1], f.value],
+                    tags=["fact"],
+                    timestamp=(up or cr).strftime("%Y%m%d%H%M"),
+                )
+                for f, cr, up, _ in rows
+            ]
+        ), values
+
+    cache: dict[int, tuple[str, str, str, Any]] = {}
+
+    def whole(k: int) -> str:
+        k = max(12, k)
+        fs, q_upd, others, query = facts(k)
+        question = (
+            f"{instruction}\nConversation:\n"
+            + "\n".join(f"fact_{f.fid} : {f.text}" for f in fs)
+            + f"\nQuery: {query}"
+        )
+        chosen, _ = store(fs, set())
+        rejected = "" if kind == "empty" else store(fs, skipped_of(q_upd, others))[0]
+        cache[k] = (question, chosen, rejected, (fs, q_upd, others, query))
+        return "\n".join((question, chosen, rejected))
+
+    lo, hi = _size_band(nominal)
+    target = min(max(pair_target, lo * 1.05), hi * 0.97)
+    per_fact = 120 if kind == "stale" else 68
+    _, k, _ = fit_tokens(whole, int(target / per_fact), int(target * 0.93), int(target * 1.07))
+    question, chosen, rejected, (fs, q_upd, others, query) = cache[max(12, k)]
+    gold = q_upd.value
+    if kind == "empty":
+        rejected_answer = "unknown"
+    else:
+        rejected_answer = store(fs, skipped_of(q_upd, others))[1].get(q_upd.key, "unknown")
+    assert (rejected_answer != gold) if out else (rejected_answer == gold)
+    name = "mem0" if system == "mem0" else "a_mem"
+    task = f"{'Mem0' if system == 'mem0' else 'A-Mem'}-{'Out' if out else 'MEM'}"
+    meta = {
+        "setting": setting,
+        "seed": seed,
+        "index": index,
+        "family": "dialogue",
+        "memory_system": system,
+        "conversation": "facts",
+        "query": query,
+        "answer": gold,
+        "rejected_answer": rejected_answer,
+        "n_turns": len(fs),
+        "change": {
+            "kind": f"{kind}_store",
+            "turns": [f"fact_{f.fid} : {f.text}" for f in fs if f.fid in skipped_of(q_upd, others)]
+            if kind == "stale"
+            else [],
+        },
+        "padding": {"chosen": 0, "rejected": 0},
     }
     return make_record(
         question=question,
         chosen=chosen,
         rejected=rejected,
         task=task,
-        subtask=f"{name}_synth_{variant}",
+        subtask=f"{name}_synth_conflict_{'easy' if out else 'hard'}",
         ctx_length=length,
         meta=meta,
-        question_tokens=q_tokens,
     )

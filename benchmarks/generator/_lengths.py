@@ -1,10 +1,13 @@
-"""What a context length means in the generated suite, and how a question is fitted to it.
+"""What a context length means in the generated suite, and how a pair is fitted to it.
 
-A record of length ``L`` (``8k`` = 8 × 1024 tokens, … ``128k`` = 128 × 1024) has a ``question``
-(instruction + the whole long context + the query) whose cl100k_base token count lies in
-``[0.85 × L, 1.0 × L]``. The generator aims at a random point in ``[0.88, 0.97] × L`` and then
-adjusts the filler until the exact count is inside the band; the token counts are stored in
-``meta.tokens``.
+As in the published data, a record of length ``L`` (``8k`` = 8 × 1024 tokens, … ``128k`` =
+128 × 1024) measures the **whole pair**: question + chosen + rejected together hold between
+``PAIR_LOW × L`` and ``PAIR_HIGH × L`` cl100k_base tokens (the seven published records span
+0.52–1.30; ours stay at or under L so that a 128K-window judge can read every pair). The question
+(instruction + the long context + the query) is a minority share of it, and each family decides
+the split. Token counts are stored in ``meta.tokens``.
+
+Suites of generator version 1 sized the question alone to ``[0.85, 1.0] × L``; they still load.
 """
 
 from __future__ import annotations
@@ -20,17 +23,24 @@ __all__ = [
     "HIGH",
     "LENGTHS",
     "LOW",
+    "PAIR_HIGH",
+    "PAIR_LOW",
     "check_lengths",
     "fit_to_length",
+    "fit_tokens",
     "length_tokens",
     "target_tokens",
 ]
 
 LENGTHS: tuple[str, ...] = ("8k", "16k", "32k", "64k", "128k")
 LOW = 0.85
-"""Lower bound of the band, as a fraction of the nominal length."""
+"""Lower bound of a band filled by one text alone, as a fraction of the nominal length."""
 HIGH = 1.0
-"""Upper bound of the band."""
+"""Upper bound of that band."""
+PAIR_LOW = 0.5
+"""Lower bound of the whole pair's size, as a fraction of the nominal length."""
+PAIR_HIGH = 1.0
+"""Upper bound of the whole pair's size."""
 
 
 def length_tokens(length: str) -> int:
@@ -72,11 +82,32 @@ def fit_to_length(
     ``k``; ``n_filler`` is the first guess. Returns ``(text, k, tokens)``.
     """
     n = length_tokens(length)
-    lo_t, hi_t = math.ceil(LOW * n), int(HIGH * n)
+    return fit_tokens(build, n_filler, math.ceil(LOW * n), int(HIGH * n), step=step)
+
+
+def fit_tokens(
+    build: Callable[[int], str],
+    n_filler: int,
+    lo_t: int,
+    hi_t: int,
+    *,
+    step: int = 1,
+    slack: float = 0.0,
+) -> tuple[str, int, int]:
+    """Find a filler amount whose built text holds between ``lo_t`` and ``hi_t`` tokens.
+
+    ``build(k)`` returns the text with ``k`` filler units, monotone in ``k``; returns
+    ``(text, k, tokens)``. When no amount lands inside (one unit is wider than the band), the
+    closest one within ``slack`` (a fraction of the band's bounds) is taken.
+    """
     k = max(0, n_filler)
+    seen: dict[int, tuple[str, int]] = {}
     for _ in range(40):
+        if k in seen:  # oscillating around a band narrower than one unit
+            break
         text = build(k)
         t = count_tokens(text)
+        seen[k] = (text, t)
         if lo_t <= t <= hi_t:
             return text, k, t
         mid = (lo_t + hi_t) / 2
@@ -86,6 +117,11 @@ def fit_to_length(
         if delta == 0:
             delta = step if t < lo_t else -step
         k = max(0, k + delta)
+    mid = (lo_t + hi_t) / 2
+    best = min(seen, key=lambda j: abs(seen[j][1] - mid))
+    text, t = seen[best]
+    if lo_t * (1 - slack) <= t <= hi_t * (1 + slack):
+        return text, best, t
     raise UserError(
-        f"could not fit a {length} context (last size {t} tokens); report this as a bug"
+        f"could not fit a text into {lo_t}-{hi_t} tokens (last size {t}); report this as a bug"
     )

@@ -1,6 +1,8 @@
-"""Long-form generation pairs: LongForm-Sequential / -Parallel (paper §3.3, LongGenBench-style).
+"""Long-form generation pairs: LongForm-Sequential / -Parallel (paper §3.3).
 
-The question asks for a long text made of units (diary entries, daily menus, floors of a
+Two shapes, as the benchmark draws on two sources: LongEval-style articles from a JSON plan and
+bullet groups (:mod:`benchmarks.generator._longeval`, the shape of the published records), and
+LongGenBench-style texts here. The LongGenBench question asks for a long text made of units (diary entries, daily menus, floors of a
 building, sections of an outlined article, legs of a journey), each bound by constraints of three
 kinds: *single* (one unit: "on 14 March mention the dentist"), *range* (a span of units) and
 *periodic* (every k-th unit). Path traversal gives one-way connections between cities and asks for
@@ -9,8 +11,11 @@ A writer agent produces the text unit by unit: in the sequential pattern each un
 previously generated text, in the parallel one every unit is written independently. Each unit is
 rendered as the published records do: the restated requirements, then the composed section.
 
-The rejected run differs in one or two units: a constraint tampered with (a changed value that
-the text then follows) or dropped (neither restated nor honoured).
+The units are separated by ``#*#`` lines, as LongGenBench asks of its outputs. The rejected run
+differs in one or two units: a constraint tampered with (a changed value that the text then
+follows) or dropped (neither restated nor honoured). Whole-pair sizes follow the published
+records (see :mod:`benchmarks.generator._lengths`); the chosen side is the longer one in about
+three pairs of four, as in the published long-form records.
 """
 
 from __future__ import annotations
@@ -22,14 +27,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from benchmarks.generator._common import Side, balance, chosen_longer_for, make_record, sub_rng
-from benchmarks.generator._filler import corpus
-from benchmarks.generator._lengths import fit_to_length, target_tokens
+from agentmem.tokens import count_tokens
+from benchmarks.generator._common import Side, balance, make_record, sub_rng
+from benchmarks.generator._lengths import PAIR_HIGH, PAIR_LOW, length_tokens
+from benchmarks.generator._longeval import make_longeval_pair
+from benchmarks.generator._prose import unit_filler
 
 __all__ = ["LONGFORM_KINDS", "make_longform_pair"]
 
 LONGFORM_KINDS = ("diary", "menu", "floorplan", "outline", "path")
-_UNITS = {"8k": 6, "16k": 7, "32k": 9, "64k": 11, "128k": 13}
+_UNITS = {"8k": (6, 9), "16k": (10, 16), "32k": (20, 32), "64k": (40, 60), "128k": (80, 120)}
+"""Units per text by length (an outline has at most 14 parts)."""
+_MAX_UNITS = {"outline": 14}
+LONGEVAL_SHARE = 0.6
+"""Share of long-form pairs in the LongEval (article) shape; the rest are LongGenBench-style."""
+_SEPARATOR = "\n#*#\n"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -528,45 +540,27 @@ _BUILDERS = {
 
 
 def make_longform_pair(*, seed: int, setting: str, length: str, index: int) -> dict[str, Any]:
-    """One LongForm-Sequential / -Parallel pair."""
+    """One LongForm-Sequential / -Parallel pair (LongEval or LongGenBench shape)."""
+    if sub_rng("longform-shape", seed, setting, length, index).random() < LONGEVAL_SHARE:
+        return make_longeval_pair(seed=seed, setting=setting, length=length, index=index)
     rng = sub_rng("longform", seed, setting, length, index)
     sequential = setting.endswith("Sequential")
     kinds = (
         LONGFORM_KINDS if sequential else LONGFORM_KINDS[:4]
     )  # path traversal is sequential only
     kind = kinds[(index + rng.randrange(len(kinds))) % len(kinds)]
-    n = _UNITS[length]
+    n = min(_MAX_UNITS.get(kind, 999), rng.randint(*_UNITS[length]))
     plan = _BUILDERS[kind](rng, n)
-    c = corpus()
-    target = target_tokens(rng, length)
-    head = f"{plan.instruction}\n\nTitle: {plan.title}\n\nRequirements:\n" + "\n".join(
-        f"- {ln}" for ln in plan.listing
+    question = (
+        f"{plan.instruction}\n\nTitle: {plan.title}\n\nRequirements:\n"
+        + "\n".join(f"- {ln}" for ln in plan.listing)
+        + "\n\nWrite the parts in order and separate consecutive parts with a line holding only #*#."
     )
-    intro = "\n\nReference material (background reading for tone and period detail; it adds no requirements):\n"
-    filler = c.excerpt(rng, target)
-
-    def build_q(k: int) -> str:
-        return head + intro + " ".join(filler[:k])
-
-    question, k_ref, q_tokens = fit_to_length(
-        build_q, int(len(filler) * (target - 600) / target), length
-    )
-    # Neutral prose: one line of the kind's own stock per unit, then sentences taken from the
-    # question's reference material (the instruction invites drawing on it for tone). Every
-    # sentence is used at most once in a text, so padding never creates repetition.
+    q_tokens = count_tokens(question)
+    nominal = length_tokens(length)
+    pair_target = nominal * rng.uniform(0.62, 0.92)
     stock = list(plan.neutral)
     rng.shuffle(stock)
-    reference = [
-        x
-        for x in filler[:k_ref]
-        if 8 <= len(x.split()) <= 30 and not any(q in x for q in "\"“”‘’'") and c.is_plain(x)
-    ]
-    rng.shuffle(reference)
-    if len(reference) < 12 * n:  # short on plain sentences: allow ones that name someone
-        more = [x for x in filler[:k_ref] if 8 <= len(x.split()) <= 40 and x not in reference]
-        rng.shuffle(more)
-        reference += more
-    cap = max(1, len(reference) // n)
 
     # The rejected run: one or two units with a tampered or dropped constraint.
     candidates = [(u, j) for u in range(n) for j in range(len(plan.reqs[u]))]
@@ -588,10 +582,12 @@ def make_longform_pair(*, seed: int, setting: str, length: str, index: int) -> d
             )
         changes.append((u, j, mode, req, new))
     changed = {(u, j): (mode, new) for u, j, mode, _, new in changes}
-    base_neutral = {
-        u: sub_rng(seed, setting, length, index, "neutral", u).randint(3, 6) for u in range(n)
+    spread = {
+        u: sub_rng(seed, setting, length, index, "neutral", u).uniform(0.7, 1.3) for u in range(n)
     }
     order_seed = rng.random()
+    scale = 4.0
+    """Neutral sentences in an average unit (fitted below to the pair's planned size)."""
 
     def unit_text(u: int, side: Side, pads: Counter[Hashable]) -> str:
         reqs = []
@@ -603,8 +599,11 @@ def make_longform_pair(*, seed: int, setting: str, length: str, index: int) -> d
                 r = new  # type: ignore[assignment]
             reqs.append(r)
         r2 = sub_rng("unit", order_seed, u)
-        own = [stock[u]] if u < len(stock) else []
-        neutral = (own + reference[u * cap : (u + 1) * cap])[: base_neutral[u] + pads[u]]
+        # the same sentences on both sides of a unit: padding only ever adds to the end
+        r3 = sub_rng("filler", order_seed, u)
+        own = [stock[u % len(stock)]]
+        want = max(1, round(scale * spread[u])) + pads[u]
+        neutral = own + [unit_filler(r3, kind) for _ in range(want - 1)]
         sentences = [r.sentence for r in reqs]
         body: list[str] = []
         for s in neutral:
@@ -620,9 +619,17 @@ def make_longform_pair(*, seed: int, setting: str, length: str, index: int) -> d
         return f"{lead}\n{text}"
 
     def build(side: Side, pads: Counter[Hashable]) -> str:
-        return "\n\n".join(unit_text(u, side, pads) for u in range(n))
+        return _SEPARATOR.join(unit_text(u, side, pads) for u in range(n))
 
-    chosen_longer = chosen_longer_for(seed, setting, length, index)
+    chosen_longer = rng.random() < 0.75
+    lo, hi = PAIR_LOW * nominal * 1.03, PAIR_HIGH * nominal * 0.98
+    for _ in range(8):  # size the units until the pair has the planned size
+        one = count_tokens(build("chosen", Counter()))
+        total = q_tokens + 2 * one
+        if lo <= total <= hi and abs(total - pair_target) <= 0.08 * pair_target:
+            break
+        per_sentence = max(1.0, (one - 40 * n) / max(1.0, n * scale))
+        scale = max(1.0, ((pair_target - q_tokens) / 2 - 40 * n) / (n * per_sentence))
     chosen, rejected, pad_counts = balance(
         rng, build, list(range(n)), chosen_longer=chosen_longer, unit_chars=60, max_rounds=300
     )
@@ -631,6 +638,7 @@ def make_longform_pair(*, seed: int, setting: str, length: str, index: int) -> d
         "seed": seed,
         "index": index,
         "family": "longform",
+        "shape": "longgenbench",
         "kind": kind,
         "title": plan.title,
         "n_units": n,

@@ -3,19 +3,27 @@
 A task's facts are hidden in public-domain text (bAbI-style) or in clue documents among
 background documents (multi-hop QA). The context is cut into sections; an agent reads them in
 order (sequential) or in 2–3 parallel parts that are summarised and then continued sequentially
-to the answer (mixed). Both trajectories of a pair come from the same simulated run and differ
-only in what defines the setting:
+to the answer (mixed). Its memory is written the way an LLM agent writes one: the evidence found
+so far, what it implies, and a running account of what the text has been about, growing towards
+MemAgent's 1,024-token budget. The two trajectories of a pair come from one simulated run:
 
-* Noise (``self_correct``): the rejected run keeps bad content in its memory from some step to the
-  end: a wrong update it should have discarded (a corrupted fact), or a repeated memory segment.
-  Its answer stays right; its memory is worse.
+* Noise (``self_correct``), as the published pairs were built: the run's memory updates were
+  checked and a bad update was proposed again. The rejected trajectory keeps the failed attempts
+  in its ``<wrong_updated_memories>`` blocks; the chosen one says ``No wrong updated memory``
+  everywhere; everything else is identical. In a minority of pairs the rejected memory also
+  repeats a segment from some step on. The answer stays right.
 * Drop (``wrong_answer``): a supporting fact is lost (removed from the section the agent read, or
-  skipped while updating), so the memory lacks the evidence and the final answer is wrong.
+  skipped while updating), so the memory lacks the evidence and the final answer is wrong. The
+  longer side is a coin flip (neutral notes pad whichever side must be longer).
+
+Sizes follow the published records: ``ctx_length`` measures the whole pair, of which the
+question (instruction + context + query) is 8–20%.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +42,7 @@ from benchmarks.generator._common import (
 )
 from benchmarks.generator._docqa import DOCQA_KINDS, make_docqa
 from benchmarks.generator._filler import corpus
-from benchmarks.generator._lengths import fit_to_length, length_tokens, target_tokens
+from benchmarks.generator._lengths import PAIR_HIGH, PAIR_LOW, fit_tokens, length_tokens
 
 __all__ = ["REASONING_KINDS", "make_reasoning_pair"]
 
@@ -46,8 +54,13 @@ _INSTRUCTIONS = (
     "The following context is long and mostly irrelevant: a handful of sentences hold the facts the "
     "question needs. Answer the question after reading the whole context.",
 )
-_SECTION_TOKENS = {"8k": 1000, "16k": 1800, "32k": 3000, "64k": 5000, "128k": 5000}
 _N_FACTS = {"8k": 12, "16k": 14, "32k": 16, "64k": 18, "128k": 20}
+_STEPS = {"8k": (4, 6), "16k": (5, 8), "32k": (7, 11), "64k": (11, 16), "128k": (18, 26)}
+"""Number of sections (memory updates) per length."""
+_MEMORY_CAP = 1000
+"""Largest memory in tokens (MemAgent's budget is 1,024)."""
+_MIN_QUESTION = 650
+"""Smallest question in tokens (the published 8K records have 636–844)."""
 
 
 @dataclass(kw_only=True)
@@ -62,19 +75,17 @@ class _Context:
 
 
 def _build_context(
-    rng: random.Random, task: ReasoningTask, length: str, prefix: str, suffix: str
+    rng: random.Random, task: ReasoningTask, target: int, prefix: str, suffix: str
 ) -> tuple[str, _Context, int]:
     c = corpus()
-    nominal = length_tokens(length)
-    target = target_tokens(rng, length)
     if task.kind.startswith("docqa"):
         # Background documents of varied size; each clue becomes a short document of its own.
         pool: list[str] = []
-        while sum(len(d) for d in pool) < nominal * 7:
-            pool.append(" ".join(c.excerpt(rng, rng.randint(60, 360))))
+        while sum(len(d) for d in pool) < target * 7:
+            pool.append(" ".join(c.excerpt(rng, rng.randint(30, 160))))
         clue_docs = []
         for f in task.facts:
-            ctx = c.excerpt(rng, rng.randint(30, 90))
+            ctx = c.excerpt(rng, rng.randint(15, 45))
             pos = rng.randint(0, len(ctx))
             clue_docs.append(" ".join([*ctx[:pos], f.text, *ctx[pos:]]))
         place_seed = rng.random()
@@ -94,9 +105,9 @@ def _build_context(
             text = "\n\n".join(f"Document {i}:\n{u}" for i, u in enumerate(units, 1))
             return _Context(units=units, fact_at=fact_at, text=text, joiner="\n\n")
 
-        guess = max(1, int(len(pool) * target / (nominal * 1.3)))
+        guess = max(1, int(len(pool) * target / (target * 1.9)))
     else:
-        sentences = c.excerpt(rng, int(nominal * 1.6))
+        sentences = c.excerpt(rng, int(target * 1.6))
         positions = sorted(rng.sample(range(len(sentences)), len(task.facts)))
 
         def assemble(k: int) -> _Context:
@@ -125,13 +136,15 @@ def _build_context(
         cache[k] = assemble(k)
         return prefix + cache[k].text + suffix
 
-    question, k, tokens = fit_to_length(build, guess, length)
+    question, k, tokens = fit_tokens(
+        build, guess, int(0.85 * target), int(1.15 * target), slack=0.3
+    )
     return question, cache[k], tokens
 
 
-def _sections(ctx: _Context, length: str) -> list[tuple[list[int], str]]:
-    """Cut the units into sections of about the section budget; each with its unit indices."""
-    budget = _SECTION_TOKENS[length]
+def _sections(ctx: _Context, n_steps: int, q_tokens: int) -> list[tuple[list[int], str]]:
+    """Cut the units into about ``n_steps`` sections; each with its unit indices."""
+    budget = max(40, q_tokens // n_steps)
     out: list[tuple[list[int], str]] = []
     cur: list[int] = []
     size = 0
@@ -147,6 +160,14 @@ def _sections(ctx: _Context, length: str) -> list[tuple[list[int], str]]:
     return out
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'])")
+_RECAP_OPEN = (
+    "The section also tells that {s}",
+    "Other events in this part of the text: {s}",
+    "The surrounding story continues: {s}",
+    "Background from the text, kept for context: {s}",
+    "The passage goes on: {s}",
+)
 # ----------------------------------------------------------------------------------- memory text
 
 
@@ -251,9 +272,10 @@ class _Plan:
     tail: list[int]
     ctx: _Context
     """The context the sections were cut from."""
-    wrong_at: dict[int, tuple[int, str]] = field(default_factory=dict)
-    """Section index -> (fact index, corrupted text) of a rejected proposal shown in both sides."""
     seed: str = ""
+    memory_scale: float = 200.0
+    """Tokens of a mid-run memory; early memories are smaller, late ones larger (capped)."""
+    _recap_pool: dict[int, list[str]] = field(default_factory=dict)
 
     def task_fact(self, unit: int) -> int | None:
         """Fact index held by a context unit, if any."""
@@ -266,6 +288,50 @@ class _Plan:
             self.ctx.units[u] for u in units if self.ctx.fact_at.get(u) != fact
         )
 
+    def budget(self, s: int) -> int:
+        """Memory size in tokens after reading section ``s`` (grows along the run)."""
+        pos = s / max(1, len(self.sections) - 1)
+        return int(min(_MEMORY_CAP, self.memory_scale * (0.35 + 1.3 * pos)))
+
+    def _story(self, s: int) -> list[str]:
+        """Sentences of section ``s`` that hold no fact of the task."""
+        if s not in self._recap_pool:
+            units, _ = self.sections[s]
+            text = " ".join(self.ctx.units[u] for u in units if u not in self.ctx.fact_at)
+            self._recap_pool[s] = [
+                x.strip() for x in _SENTENCE.split(text) if 30 <= len(x.strip()) <= 400
+            ]
+        return self._recap_pool[s]
+
+    def recap(self, key: Hashable, s: int, n_facts: int, carried: list[str]) -> list[str]:
+        """The running account of the story after reading section ``s``: what an LLM memory
+        spends its budget on besides the evidence (the same on both sides of a pair). It keeps
+        what the previous memory ``carried`` (latest first) and adds sentences of the section
+        just read, so it never states what the agent has not read."""
+        room = self.budget(s) - 18 * n_facts - 45
+        if room <= 20:
+            return []
+        r = sub_rng(self.seed, "recap", key)
+        pool = self._story(s)
+        fresh: list[str] = []
+        share = int(room * 0.6)
+        for i in sorted(r.sample(range(len(pool)), len(pool))):
+            cost = len(pool[i]) // 4 + 2
+            if cost <= share:
+                fresh.append(pool[i])
+                share -= cost
+                room -= cost
+        if fresh:
+            fresh[0] = r.choice(_RECAP_OPEN).format(s=fresh[0])
+        kept: list[str] = []
+        for old in reversed(carried):  # the most recent account first
+            cost = len(old) // 4 + 2
+            if cost > room:
+                break
+            kept.insert(0, old)
+            room -= cost
+        return kept + fresh
+
 
 @dataclass(kw_only=True)
 class _Variant:
@@ -273,27 +339,34 @@ class _Variant:
     drop: int | None = None
     drop_mode: str = ""
     noise: str = ""
+    """Noise pairs: '' (failed attempts only), 'repeat' or 'block' (also a repeated segment)."""
     noise_fact: int | None = None
     noise_text: str = ""
     noise_from: int = 0
+    attempts: dict[Hashable, tuple[str, ...]] = field(default_factory=dict)
+    """Noise pairs: step key -> kinds of the failed attempts the rejected side records there."""
 
 
-def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tuple[str, str]:
-    """Render one side (``var`` None = the clean chosen run); returns (trajectory, answer)."""
+_ATTEMPT_KINDS = ("corrupt", "invent", "forget")
+
+
+def _side_text(
+    plan: _Plan, var: _Variant | None, pads: Counter[Hashable], rejected: bool
+) -> tuple[str, str]:
+    """Render one side (``rejected`` False = the clean chosen run); returns (trajectory, answer)."""
     task = plan.task
     q = task.question
+    variant = var if rejected else None
 
     def lines_for(facts: list[int], sec: int) -> list[str]:
         lines = [task.facts[i].text for i in facts]
-        if var is not None and var.noise and sec >= var.noise_from and var.noise_fact in facts:
-            at = facts.index(var.noise_fact) + 1
-            if var.noise == "wrong":
-                lines.insert(at, var.noise_text)
-            elif var.noise == "repeat":
-                lines.append(var.noise_text)
-            elif var.noise == "block":  # a segment of the evidence list copied again
-                seg = lines[max(0, at - 3) : at]
-                lines.extend(seg)
+        v = variant
+        if v is not None and v.noise and sec >= v.noise_from and v.noise_fact in facts:
+            at = facts.index(v.noise_fact) + 1
+            if v.noise == "repeat":
+                lines.append(v.noise_text)
+            elif v.noise == "block":  # a segment of the evidence list copied again
+                lines.extend(lines[max(0, at - 3) : at])
         return lines
 
     def notes(key: Hashable, section: str, base: int) -> list[str]:
@@ -317,9 +390,25 @@ def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tu
     def conclusion(facts: list[int]) -> str:
         return task.conclude(task.solve([task.facts[i] for i in facts]))
 
+    def attempt(
+        kind: str, key: Hashable, facts: list[int], new: list[int], s: int, extra: list[str]
+    ) -> str:
+        r = sub_rng(plan.seed, "attempt", key, kind)
+        lines = lines_for(facts, s)
+        shown = list(facts)
+        if kind == "corrupt" and facts:
+            f = new[-1] if new else r.choice(facts)
+            lines[facts.index(f)] = _fresh_corruption(task, f, r)
+        elif kind == "forget" and new:
+            shown = [f for f in facts if f not in new]
+            lines = lines_for(shown, s)
+        else:  # invent: a claim about the task that no sentence of the context makes
+            lines.append(_fresh_corruption(task, r.randrange(len(task.facts)), r))
+        return _memory_text(plan.style, task.focus, lines, extra, conclusion(shown), implications)
+
     def run(
-        sec_ids: list[int], start: list[int], start_text: str, key0: str
-    ) -> tuple[list[StepText], list[int], str]:
+        sec_ids: list[int], start: list[int], start_text: str, key0: str, carried: list[str]
+    ) -> tuple[list[StepText], list[int], str, list[str]]:
         steps: list[StepText] = []
         mem_facts = list(start)
         prev = start_text
@@ -327,79 +416,74 @@ def _side_text(plan: _Plan, var: _Variant | None, pads: Counter[Hashable]) -> tu
             unit_ids, section = plan.sections[s]
             seen = [plan.task_fact(u) for u in unit_ids]
             new = [f for f in seen if f is not None and f in plan.recorded]
-            if var is not None and var.drop is not None and var.drop in new:
-                new.remove(var.drop)
-                if var.drop_mode == "input":
-                    section = plan.section_without(s, var.drop)
+            if variant is not None and variant.drop is not None and variant.drop in new:
+                new.remove(variant.drop)
+                if variant.drop_mode == "input":
+                    section = plan.section_without(s, variant.drop)
             mem_facts = mem_facts + new
             key = (key0, n)
             base = sub_rng(plan.seed, "base", key).choice((0, 0, 1, 1, 2))
+            if plan.budget(s) < 150:  # a small memory budget leaves no room for side notes
+                base = 0
+            carried = plan.recap(key, s, len(mem_facts), carried)
+            extra = notes(key, section, base) + carried
             text = _memory_text(
                 plan.style,
                 task.focus,
                 lines_for(mem_facts, s),
-                notes(key, section, base),
+                extra,
                 conclusion(mem_facts),
                 implications,
             )
             wrong: list[str] = []
-            if s in plan.wrong_at and plan.wrong_at[s][0] in mem_facts:
-                fi, bad = plan.wrong_at[s]
-                bad_lines = [
-                    bad if ln == task.facts[fi].text else ln for ln in lines_for(mem_facts, s)
-                ]
-                wrong.append(
-                    _memory_text(
-                        plan.style,
-                        task.focus,
-                        bad_lines,
-                        notes(key, section, base),
-                        conclusion(mem_facts),
-                        implications,
-                    )
-                )
+            if variant is not None:
+                for kind in variant.attempts.get(key, ()):
+                    wrong.append(attempt(kind, key, mem_facts, new, s, extra))
             steps.append(
                 StepText(
                     previous_memory=prev, section=section, updated_memory=text, wrong_memories=wrong
                 )
             )
             prev = text
-        return steps, mem_facts, prev
+        return steps, mem_facts, prev, carried
 
-    if len(plan.parts) == 1:
-        steps, mem_facts, _ = run(plan.parts[0], [], "", "seq")
-        final = mem_facts
+    def answer_text(final: list[int]) -> tuple[str, str]:
         answer = task.solve([task.facts[i] for i in final]) or "unknown"
-        ans_text = (
+        text = (
             sub_rng(plan.seed, "answer")
             .choice(_ANSWERS)
             .format(conclusion=conclusion(final), answer=answer)
         )
+        return text, answer
+
+    if len(plan.parts) == 1:
+        steps, mem_facts, _, _ = run(plan.parts[0], [], "", "seq", [])
+        ans_text, answer = answer_text(mem_facts)
         return render_sequential(q, steps, ans_text), answer
     parts_steps = []
     union: list[int] = []
     finals: list[str] = []
+    accounts: list[str] = []
     for p, secs in enumerate(plan.parts):
-        steps, mem_facts, last = run(secs, [], "", f"part{p}")
+        steps, mem_facts, last, account = run(secs, [], "", f"part{p}", [])
         parts_steps.append(steps)
         union += mem_facts
         finals.append(last)
+        accounts += account
     last_sec = plan.parts[-1][-1]
+    # the fusion keeps what the part memories said, as much as its budget allows (latest first)
+    summary_account = plan.recap(("summary", 0), last_sec, len(union), accounts)
+    summary_account = [x for x in summary_account if x in accounts]
     summary = _memory_text(
         plan.style,
         task.focus,
         lines_for(union, last_sec),
-        notes(("summary", 0), "", 0) if pads[("summary", 0)] else [],
+        (notes(("summary", 0), "", 0) if pads[("summary", 0)] else []) + summary_account,
         conclusion(union),
         implications,
     )
-    tail_steps, final, _ = run(plan.tail, union, summary, "tail")
-    answer = task.solve([task.facts[i] for i in final]) or "unknown"
-    ans_text = (
-        sub_rng(plan.seed, "answer")
-        .choice(_ANSWERS)
-        .format(conclusion=conclusion(final), answer=answer)
-    )
+    tail_steps, final, _, _ = run(plan.tail, union, summary, "tail", summary_account)
+    ans_text, answer = answer_text(final)
     text = render_parallel(
         q, parts_steps, PartMemories(memories=finals, summary=summary), ans_text, tail=tail_steps
     )
@@ -416,6 +500,26 @@ def _fresh_corruption(task: ReasoningTask, f: int, rng: random.Random) -> str:
     return task.facts[f].text.replace(".", ", or so it seemed at first.")
 
 
+def _split_parts(rng: random.Random, n: int) -> tuple[list[list[int]], list[int]]:
+    """Mixed pattern: 2–3 parallel parts over the first 60–80% of the sections, then a tail."""
+    p = rng.choice((2, 3)) if n >= 5 else 2
+    n_par = max(p, round(n * rng.uniform(0.6, 0.8)))
+    n_par = min(n_par, n - 1)
+    bounds = sorted(rng.sample(range(1, n_par), p - 1)) if n_par > p else list(range(1, p))
+    edges = [0, *bounds, n_par]
+    return [list(range(edges[i], edges[i + 1])) for i in range(p)], list(range(n_par, n))
+
+
+def _update_keys(plan: _Plan) -> list[tuple[Hashable, int]]:
+    """(step key, section) of every chunk update, in run order."""
+    if len(plan.parts) == 1:
+        return [(("seq", i), s) for i, s in enumerate(plan.parts[0])]
+    keys: list[tuple[Hashable, int]] = []
+    for pi, secs in enumerate(plan.parts):
+        keys += [((f"part{pi}", i), s) for i, s in enumerate(secs)]
+    return keys + [(("tail", i), s) for i, s in enumerate(plan.tail)]
+
+
 def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> dict[str, Any]:
     """One Sequential-/Mixed- Noise/Drop pair."""
     rng = sub_rng("reasoning", seed, setting, length, index)
@@ -424,11 +528,14 @@ def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> 
         task = make_docqa(rng, kind, n_distractor_chains=2 + _N_FACTS[length] // 8)
     else:
         task = make_babi(rng, kind, _N_FACTS[length])
+    nominal = length_tokens(length)
+    pair_target = nominal * rng.uniform(0.62, 0.92)
+    q_target = max(_MIN_QUESTION, int(pair_target * rng.uniform(0.09, 0.2)))
     instruction = rng.choice(_INSTRUCTIONS)
     prefix = f"{instruction} [Context]\n"
     suffix = f"\n\n[Question]{task.question}"
-    question, ctx, q_tokens = _build_context(rng, task, length, prefix, suffix)
-    sections = _sections(ctx, length)
+    question, ctx, q_tokens = _build_context(rng, task, q_target, prefix, suffix)
+    sections = _sections(ctx, rng.randint(*_STEPS[length]), q_tokens)
     fact_section = {
         ctx.fact_at[u]: s
         for s, (units, _) in enumerate(sections)
@@ -451,17 +558,7 @@ def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> 
 
     mixed = setting.startswith("Mixed")
     n = len(sections)
-    if mixed:
-        p = rng.choice((2, 3)) if n >= 5 else 2
-        n_par = max(p, round(n * rng.uniform(0.6, 0.8)))
-        n_par = min(n_par, n - 1)
-        bounds = sorted(rng.sample(range(1, n_par), p - 1)) if n_par > p else list(range(1, p))
-        edges = [0, *bounds, n_par]
-        parts = [list(range(edges[i], edges[i + 1])) for i in range(p)]
-        tail = list(range(n_par, n))
-    else:
-        parts, tail = [list(range(n))], []
-
+    parts, tail = _split_parts(rng, n) if mixed else ([list(range(n))], [])
     plan = _Plan(
         task=task,
         sections=sections,
@@ -473,67 +570,74 @@ def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> 
         seed=f"{seed}:{setting}:{length}:{index}",
         ctx=ctx,
     )
-
-    # Rejected proposals shown in both trajectories (the published runs revise bad updates too).
-    for f in recorded:
-        if rng.random() < 0.2:
-            plan.wrong_at[fact_section[f]] = (f, _fresh_corruption(task, f, rng))
+    n_updates = n + (1 if mixed else 0)
+    # both trajectories copy the context once; the rest of the planned size is memory text,
+    # shown twice per step (as the previous and as the updated memory)
+    plan.memory_scale = max(40.0, (pair_target - 3 * q_tokens) / (4 * n_updates))
 
     var = _Variant(setting=setting)
+    noise = setting.endswith("Noise")
     change: dict[str, Any]
-    if setting.endswith("Drop"):
-        cands = drop_candidates()
-        var.drop = rng.choice(cands)
-        # A revision of the dropped fact cannot show up in a run that never recorded it: keep the
-        # count of rejected proposals equal on both sides.
-        if plan.wrong_at.get(fact_section[var.drop], (None,))[0] == var.drop:
-            del plan.wrong_at[fact_section[var.drop]]
+    if not noise:
+        var.drop = rng.choice(drop_candidates())
         var.drop_mode = rng.choice(("input", "skipped"))
         change = {"kind": "drop", "mode": var.drop_mode, "fact": task.facts[var.drop].text}
     else:
-        refs = [i for i in task.references if i in recorded]
-        order = sorted(refs, key=lambda i: fact_section[i])
-        early = order[: max(1, (len(order) * 2) // 3)]
-        f = rng.choice(early)
-        var.noise_fact = f
-        var.noise_from = fact_section[f]
-        var.noise = rng.choice(("wrong", "wrong", "repeat", "block"))
-        if var.noise == "wrong":
-            var.noise_text = _fresh_corruption(task, f, rng)
-            plan.wrong_at[fact_section[f]] = (f, var.noise_text)
-        elif var.noise == "repeat":
-            var.noise_text = rng.choice(
-                (
-                    task.facts[f].text,
-                    f"As noted above, {_lower_first(task.facts[f].text)}",
-                    f"(Again: {task.facts[f].text})",
-                )
-            )
+        keys = _update_keys(plan)
+        with_new = {k for k, s in keys if any(fact_section.get(f) == s for f in recorded)}
+        k_wrong = min(len(keys), max(2, round(len(keys) * rng.uniform(0.3, 0.65))))
+        ranked = sorted(keys, key=lambda ks: (ks[0] not in with_new, rng.random()))
+        for key, _s in ranked[:k_wrong]:
+            n_att = rng.choices((1, 2, 3), weights=(70, 25, 5))[0]
+            var.attempts[key] = tuple(rng.sample(_ATTEMPT_KINDS, n_att))
         change = {
-            "kind": var.noise,
-            "fact": task.facts[f].text,
-            "text": var.noise_text,
-            "from_section": var.noise_from,
+            "kind": "failed_attempts",
+            "steps": len(var.attempts),
+            "attempts": sum(len(a) for a in var.attempts.values()),
         }
+        if rng.random() < 0.2:  # and the rejected memory keeps a repeated segment
+            refs = sorted((i for i in task.references if i in recorded), key=fact_section.get)
+            f = rng.choice(refs[: max(1, (len(refs) * 2) // 3)])
+            var.noise_fact, var.noise_from = f, fact_section[f]
+            var.noise = rng.choice(("repeat", "block"))
+            if var.noise == "repeat":
+                var.noise_text = rng.choice(
+                    (
+                        task.facts[f].text,
+                        f"As noted above, {_lower_first(task.facts[f].text)}",
+                        f"(Again: {task.facts[f].text})",
+                    )
+                )
+            change["repeated"] = {"kind": var.noise, "fact": task.facts[f].text}
 
-    slot_keys: list[Hashable] = []
-    if len(parts) == 1:
-        slot_keys = [("seq", i) for i in range(n)]
-    else:
-        for pi, secs in enumerate(parts):
-            slot_keys += [(f"part{pi}", i) for i in range(len(secs))]
-        slot_keys += [("tail", i) for i in range(len(tail))] + [("summary", 0)]
-
+    slot_keys: list[Hashable] = [k for k, _ in _update_keys(plan)]
+    if mixed:
+        slot_keys.append(("summary", 0))
     answers: dict[str, str] = {}
 
     def build(side: Side, pads: Counter[Hashable]) -> str:
-        text, ans = _side_text(plan, None if side == "chosen" else var, pads)
+        text, ans = _side_text(plan, var, pads, side == "rejected")
         answers[side] = ans
         return text
 
     chosen_longer = chosen_longer_for(seed, setting, length, index)
-    chosen, rejected, pad_counts = balance(rng, build, slot_keys, chosen_longer=chosen_longer)
-    noise = setting.endswith("Noise")
+    pad_counts: dict[str, int] = {"chosen": 0, "rejected": 0}
+    lo, hi = int(PAIR_LOW * nominal * 1.04), int(PAIR_HIGH * nominal * 0.98)
+    for _ in range(8):  # scale the memories until the whole pair has the planned size
+        if noise:
+            chosen, rejected = build("chosen", Counter()), build("rejected", Counter())
+        else:
+            chosen, rejected, pad_counts = balance(
+                rng, build, slot_keys, chosen_longer=chosen_longer
+            )
+        total = q_tokens + count_tokens(chosen) + count_tokens(rejected)
+        if lo <= total <= hi and abs(total - pair_target) <= 0.12 * pair_target:
+            break
+        memory_part = max(1.0, total - 3 * q_tokens)
+        plan.memory_scale *= max(0.3, min(3.0, (pair_target - 3 * q_tokens) / memory_part))
+    else:
+        if not PAIR_LOW * nominal <= total <= PAIR_HIGH * nominal:
+            raise RuntimeError(f"could not size a {length} {setting} pair ({total} tokens)")
     assert answers["chosen"] == task.answer
     assert (answers["rejected"] == task.answer) if noise else (answers["rejected"] != task.answer)
     pattern = "sequential" if len(parts) == 1 else f"parallel{len(parts)}"
