@@ -38,7 +38,7 @@ def plot_accuracy(results: Results, path: Path) -> Path:
     ax1.bar(
         xs, heights, yerr=[lo, hi], capsize=3, color="#4C72B0", label=f"{results.reward_model.spec}"
     )
-    markers = {"always-A": "_", "always-shorter": "v", "always-longer": "^"}
+    markers = {"always-A": "_", "always-shorter": "v", "always-longer": "^", "fewer-wrong": "s"}
     for base, marker in markers.items():
         vals = [results.baselines[base].by_setting.get(s) for s in names]
         ys = [100 * v.accuracy if v and v.accuracy is not None else float("nan") for v in vals]

@@ -27,7 +27,10 @@ from rewards import PairwiseVerdict, combine_orders
 
 __all__ = ["PairOutcome", "compute_results", "pair_outcomes"]
 
-BASELINES = ("always-A", "always-shorter", "always-longer")
+BASELINES = ("always-A", "always-shorter", "always-longer", "fewer-wrong")
+"""Surface rules scored on the same pairs and orders: the A slot, the shorter or longer side (in
+characters), and the side whose trajectory records fewer failed update attempts
+(``<wrong_updated_memories>`` blocks that are not the placeholder). A tie picks A."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,6 +144,11 @@ def _baseline_correct(name: str) -> Callable[[PairOutcome], bool]:
         p = o.primary
         if name == "always-A":
             pick_chosen = p.chosen_as == "A"
+        elif name == "fewer-wrong":
+            if p.chosen_wrong == p.rejected_wrong:
+                pick_chosen = p.chosen_as == "A"
+            else:
+                pick_chosen = p.chosen_wrong < p.rejected_wrong
         else:
             a_chars, b_chars = (
                 (p.chosen_chars, p.rejected_chars)

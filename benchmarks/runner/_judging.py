@@ -13,6 +13,7 @@ from benchmarks.runner._ledger import Ledger
 from benchmarks.runner._plan import Job, Plan
 from benchmarks.runner._results import Prediction
 from benchmarks.settings import UNMAPPED
+from benchmarks.shape import wrong_blocks
 from rewards import PairInput, RewardModel
 from rewards.llm_judge import OverLengthSkipped
 
@@ -39,6 +40,8 @@ def _prediction(record: Record, job: Job, **fields: Any) -> Prediction:
         primary=job.primary,
         chosen_chars=len(record.chosen),
         rejected_chars=len(record.rejected),
+        chosen_wrong=wrong_blocks(record.chosen),
+        rejected_wrong=wrong_blocks(record.rejected),
         **fields,
     )
 

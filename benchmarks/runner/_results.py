@@ -93,6 +93,10 @@ class Prediction(BaseModel):
     latency_s: float = 0.0
     error: str | None = None
     """``Type: message`` when the reward model raised."""
+    chosen_wrong: int = 0
+    """Wrong-update blocks carrying a rejected attempt in the chosen trajectory (0 in old ledgers)."""
+    rejected_wrong: int = 0
+    """The same for the rejected trajectory (the ``fewer-wrong`` surface baseline reads both)."""
 
 
 class Bucket(BaseModel):

@@ -243,7 +243,7 @@ async def test_results_json_has_the_documented_shape(small_suite: Path, tmp_path
     assert set(doc["reward_model"]) >= {"name", "spec", "version"}
     assert set(doc["by_setting"]["Mem0-Mem"]) == {"n", "accuracy", "ci95"}
     assert list(doc["by_length"]) == ["8k", "16k", "32k", "64k", "128k"]
-    assert set(doc["baselines"]) == {"always-A", "always-shorter", "always-longer"}
+    assert set(doc["baselines"]) == {"always-A", "always-shorter", "always-longer", "fewer-wrong"}
     assert (tmp_path / "o" / "report.html").is_file() and (
         tmp_path / "o" / "accuracy.png"
     ).is_file()
@@ -322,3 +322,24 @@ async def test_pairs_skipped_over_the_official_limit_are_counted_not_scored(
     assert sorted(p.verdict for p in ledger).count("skipped") == 2
     assert res.by_setting["LongForm-Sequential"].n == 0  # left out of the accuracy, not wrong
     assert res.accuracy == pytest.approx(sum(p.correct for p in ledger) / 5, abs=1e-6)
+
+
+async def test_fewer_wrong_baseline_reads_the_failed_attempts_each_side_records(
+    samples: Path, tmp_path: Path
+) -> None:
+    res = await run_bench(
+        RunConfig(data=[str(samples)], rm="fn"),
+        out_dir=tmp_path / "out",
+        rm=FunctionRM(fn=shorter),
+        options=NO_REPORT,
+    )
+    ledger = read_ledger(tmp_path / "out" / "predictions.jsonl")
+    noise = [p for p in ledger if p.setting == "Mixed-Noise"]
+    # the published Noise pairs: only the rejected side records failed attempts
+    assert [(p.chosen_wrong, p.rejected_wrong > 0) for p in noise] == [(0, True), (0, True)]
+    assert res.baselines["fewer-wrong"].by_setting["Mixed-Noise"].accuracy == 1.0
+    # no wrong blocks anywhere else: a tie, decided as always-A decides it
+    assert (
+        res.baselines["fewer-wrong"].by_setting["Mem0-Out"]
+        == res.baselines["always-A"].by_setting["Mem0-Out"]
+    )
