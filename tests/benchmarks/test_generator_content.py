@@ -162,8 +162,10 @@ def test_no_phrase_marks_either_side() -> None:
     for rec in bundled_records():
         if not (
             rec["meta"]["setting"].endswith("Drop")
-            or rec["meta"]["family"] == "dialogue"
-            and rec["meta"]["change"]["kind"] == "stale_store"
+            or (
+                rec["meta"]["family"] == "dialogue"
+                and rec["meta"]["change"]["kind"] == "stale_store"
+            )
         ):
             continue
         c, r = rec["chosen"], rec["rejected"]
