@@ -934,10 +934,10 @@ def _facts_pair(
                 _Fact(key=(ti, subj), text=tpl.format(s=subj, v=v), value=v, fid=ids[i])
             )
         n_upd = r.randint(3, 5)
-        targets = r.sample(range(len(out_facts) // 2), n_upd)
+        targets = [out_facts[t] for t in r.sample(range(len(out_facts) // 2), n_upd)]
         updates: list[_Fact] = []
-        for j, t in enumerate(targets):
-            old = out_facts[t]
+        for j, old in enumerate(targets):
+            t = out_facts.index(old)
             tpl, _, vkind = _FACT_KINDS[old.key[0]]
             v = old.value
             while v == old.value:

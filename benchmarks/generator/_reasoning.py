@@ -636,6 +636,13 @@ def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> 
         memory_part = max(1.0, total - 3 * q_tokens)
         plan.memory_scale *= max(0.3, min(3.0, (pair_target - 3 * q_tokens) / memory_part))
     else:
+        # a short pair with many failed attempts: keep fewer of them until it fits
+        while noise and total > PAIR_HIGH * nominal and len(var.attempts) > 1:
+            del var.attempts[max(var.attempts, key=lambda k: (len(var.attempts[k]), str(k)))]
+            chosen, rejected = build("chosen", Counter()), build("rejected", Counter())
+            total = q_tokens + count_tokens(chosen) + count_tokens(rejected)
+            change["steps"] = len(var.attempts)
+            change["attempts"] = sum(len(a) for a in var.attempts.values())
         if not PAIR_LOW * nominal <= total <= PAIR_HIGH * nominal:
             raise RuntimeError(f"could not size a {length} {setting} pair ({total} tokens)")
     assert answers["chosen"] == task.answer

@@ -7,8 +7,11 @@ numbers, dates, ranges). A trajectory is checked on three things:
   contain were altered on the way;
 * the numbers its sections state near a required item: a different number where the instruction
   fixes one violates it;
-* polarity: a section sentence that matches a bullet's words but flips its polarity (gains or
-  loses a negation, or swaps a word for its antonym) contradicts the instruction.
+* polarity: a section sentence that matches a bullet's words but flips its polarity contradicts
+  the instruction: it gains or loses a negation, uses the negative-prefixed form of one of the
+  bullet's words (``unable``/``able``, ``disagree``/``agree``), or reverses a comparison the
+  bullet makes ("A rather than B" stated as "B rather than A"). No word list of opposites is
+  used: such a list encodes whichever tamperings its author has seen.
 """
 
 from __future__ import annotations
@@ -18,46 +21,12 @@ import re
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
 from rewards.heuristic._requirements import check_sections, parse_requirements
-from rewards.heuristic._text import NEGATIONS, numbers, sentences, shingles, stems, words
+from rewards.heuristic._text import NEGATIONS, numbers, sentences, shingles, stem, stems, words
 
 __all__ = ["constraint_features"]
 
-_ANTONYMS = {
-    "high": "low",
-    "increase": "decrease",
-    "more": "less",
-    "before": "after",
-    "early": "late",
-    "healthy": "unhealthy",
-    "regular": "irregular",
-    "positive": "negative",
-    "strong": "weak",
-    "success": "failure",
-    "accept": "reject",
-    "include": "exclude",
-    "rise": "fall",
-    "gain": "loss",
-    "encourage": "discourage",
-    "enhance": "diminish",
-    "adaptive": "rigid",
-    "aware": "ignorant",
-    "major": "minor",
-    "best": "worst",
-    "better": "worse",
-    "larger": "smaller",
-    "above": "below",
-    "maximum": "minimum",
-    "always": "never",
-    "all": "none",
-    "open": "closed",
-    "legal": "illegal",
-    "possible": "impossible",
-    "likely": "unlikely",
-    "able": "unable",
-    "support": "oppose",
-}
 _MATCH = 0.6
-_ANT = {**_ANTONYMS, **{v: k for k, v in _ANTONYMS.items()}}
+_CONTRAST = re.compile(r"\b(rather than|instead of|more than|over)\b", re.I)
 _JSON_KEY = re.compile(r'"[\w ]{1,40}"\s*:\s*|[{}\[\]]')
 _NEG_PREFIX = re.compile(r"^(?:un|in|ir|il|im|dis|non)(?=[a-z]{4,})")
 
@@ -71,6 +40,27 @@ def _polarity(ws: list[str]) -> int:
         ):
             n += 1
     return n
+
+
+def _sides(text: str) -> tuple[set[str], set[str]] | None:
+    """Stems of the few words before and after a comparison ("A rather than B"), if any."""
+    m = _CONTRAST.search(text)
+    if m is None:
+        return None
+    before = words(text[: m.start()])[-4:]
+    after = words(text[m.end() :])[:4]
+    return {stem(w) for w in before}, {stem(w) for w in after}
+
+
+def _reversed(bullet: str, sentence: str) -> bool:
+    """The sentence makes the bullet's comparison the other way round."""
+    b, s = _sides(bullet), _sides(sentence)
+    if b is None or s is None:
+        return False
+    (b_left, b_right), (s_left, s_right) = b, s
+    return len(s_left & b_right) > len(s_left & b_left) and len(s_right & b_left) > len(
+        s_right & b_right
+    )
 
 
 def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
@@ -114,15 +104,14 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
             inter = len(bst & sst)
             if inter < _MATCH * len(bst):
                 continue
-            if (_polarity(sws) > 0) != (bpol > 0):
+            if (
+                (_polarity(sws) > 0) != (bpol > 0)
+                or _reversed(b, s)
+                or any(
+                    (base := _NEG_PREFIX.sub("", w)) != w and base in bset for w in set(sws) - bset
+                )
+            ):
                 flips += 1
-            else:
-                sset = set(sws)
-                for w in sset - bset:
-                    base = _NEG_PREFIX.sub("", w)
-                    if (w in _ANT and _ANT[w] in bset) or (base != w and base in bset):
-                        flips += 1
-                        break
             if bnums:
                 snums = set(numbers(s))
                 if snums and not snums & bnums:

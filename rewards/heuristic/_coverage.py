@@ -7,9 +7,11 @@ the question's own names, cannot support a correct answer.
 
 from __future__ import annotations
 
+import math
+
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
-from rewards.heuristic._text import memory_sentences, stem, stems, text_stems
+from rewards.heuristic._text import fast_words, memory_sentences, stem, stems, text_stems
 
 __all__ = ["coverage_features", "evidence_facts", "final_parts", "paired_fact_coverage"]
 
@@ -71,8 +73,82 @@ def _best_overlaps(facts: list[frozenset[str]], texts: list[str]) -> list[float]
     return best
 
 
+def _root(st: str) -> str:
+    """A stem without a final e ('live' and 'living' stem to 'live' and 'liv')."""
+    return st[:-1] if len(st) > 3 and st.endswith("e") else st
+
+
+def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
+    """The conversation's last word on what the question asks, and its specific words.
+
+    A line is about the question when it holds one of the query's topic words (any query word
+    but a name); it scores the inverse line frequency of those words, plus three times that of
+    the query's name when the line mentions it or is spoken by it. Among the lines within 90% of
+    the best score, the latest is what the conversation last said about the question's subject
+    (an update supersedes a first mention). Its specific words are those found in at most two
+    lines (values such as a new city or a designer's name), never a speaker, a common or a time
+    word. None when nothing matches.
+    """
+    hit = q.derived.get("latest_answer_line", False)
+    if hit is not False:
+        return hit  # type: ignore[return-value]
+    from rewards.heuristic._staleness import conversation_index, specific_words
+
+    idx = conversation_index(q)
+    n = max(1, len(idx.bodies))
+    names = {e.lower() for e in q.query_entities}
+    name_stems = {stem(x) for x in names}
+    query_roots = {_root(w) for w in q.query_words}
+    topic: dict[str, set[int]] = {}
+    named: set[int] = {i for i, sp in enumerate(idx.line_speakers) if sp and sp in names}
+    for w, lines in idx.where.items():
+        st = stem(w)
+        if st in name_stems or w in names:
+            named.update(lines)
+        elif _root(st) in query_roots and len(st) >= 3 and w not in idx.speakers:
+            topic.setdefault(_root(st), set()).update(lines)
+    scores: dict[int, float] = {}
+    for lines in topic.values():
+        if len(lines) > n // 2:
+            continue  # too common to point anywhere
+        idf = math.log((n + 1) / (len(lines) + 0.5))
+        for i in lines:
+            scores[i] = scores.get(i, 0.0) + idf
+    if named and len(named) <= n // 2:
+        bonus = 3.0 * math.log((n + 1) / (len(named) + 0.5))
+        for i in scores:
+            if i in named:
+                scores[i] += bonus
+    hit = None
+    if scores:
+        top = max(scores.values())
+        line = max(i for i, sc in scores.items() if sc >= 0.9 * top)
+        words = specific_words(idx, line) - set(q.query_words) - names
+        # a later line that names one of its values again is the conversation's later word on
+        # the same thing (an update: "no more carpenter work, I'm a pharmacist now"); what it
+        # adds is what a current memory must hold
+        later = [j for w in words for j in idx.where.get(w, ()) if j > line]
+        if later:
+            nxt = max(later)
+            added = specific_words(idx, nxt) - words - set(q.query_words) - names
+            if added:
+                line, words = nxt, added
+        if words:
+            hit = (line, frozenset(words))
+    q.derived["latest_answer_line"] = hit
+    return hit
+
+
 def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     """Raw coverage values of one trajectory (higher = better coverage, in [0, 1])."""
+    if t.layout in ("dialogue", "empty") and q.statements:
+        # a store must hold what the conversation last said about the question's subject
+        out: dict[str, float] = {"nonempty": 0.0 if t.layout == "empty" else 1.0}
+        latest = latest_answer_line(q)
+        if latest is not None:
+            held = set().union(*(fast_words(it) for it in t.items)) if t.items else set()
+            out["facts_final"] = 1.0 if latest[1] & held else 0.0
+        return out
     fst: set[str] = set()
     for m in final_parts(t):
         fst |= text_stems(m)
@@ -112,7 +188,7 @@ def paired_fact_coverage(
     instead of being diluted. None when neither side ever held an evidence fact.
     """
     facts = evidence_facts(q)
-    if not facts:
+    if not facts or ta.layout in ("dialogue", "empty") or tb.layout in ("dialogue", "empty"):
         return None
     ever_a = _best_overlaps(facts, ta.memories)
     ever_b = _best_overlaps(facts, tb.memories)

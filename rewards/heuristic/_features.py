@@ -83,7 +83,7 @@ FEATURES: dict[str, FeatureSpec] = {
             direction="penalty",
             weight=5.0,
             smooth=0.1,
-            describe="share of stored memories that are raw conversation lines",
+            describe="share of the conversation's turns stored verbatim (a raw transcript dump)",
         ),
         FeatureSpec(
             name="invented_names",

@@ -72,7 +72,11 @@ class HeuristicRM:
             if paired is not None:
                 fa["facts_final"], fb["facts_final"] = paired
         lost = paired_lines_lost(ta, tb, q)
-        if lost is not None:
+        if (
+            lost is not None
+            and max(fa.get("transcript_dump", 0.0), fb.get("transcript_dump", 0.0)) < 0.5
+        ):
+            # (against a raw dump, which keeps every line by choosing none, "lost" says nothing)
             fa["lines_lost"], fb["lines_lost"] = lost
         ps = score_pair(fa, fb, self.weights)
         winner, how = self._decide(ps, pair)

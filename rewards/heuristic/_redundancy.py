@@ -7,15 +7,19 @@ instead of distilled facts.
 
 from __future__ import annotations
 
-import re
-
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import SentenceInfo, memory_sentences, sentence_info, words
+from rewards.heuristic._text import (
+    TURN_HEADER,
+    SentenceInfo,
+    memory_sentences,
+    sentence_info,
+    split_turn,
+    words,
+)
 
 __all__ = ["duplicate_ratio", "redundancy_features"]
 
-_TRANSCRIPT = re.compile(r"\[[^\]]{3,60}\]\s*(?:Speaker\s+)?[A-Z][\w\-]*\s+says\s*:")
 _NEAR = 0.9
 
 
@@ -58,12 +62,48 @@ def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float,
     return (dups / counted if counted else 0.0), dups
 
 
+def _body(text: str) -> str:
+    """A turn without its header (timestamp, speaker label), lower-cased, spaces collapsed."""
+    return " ".join(split_turn(text)[1].lower().split())
+
+
+_PREFIX = 24
+"""Characters of a turn's body used to look it up (then compared whole)."""
+
+
+def _turn_bodies(q: QuestionFacts) -> dict[str, list[str]] | None:
+    """Bodies of the conversation's turns, keyed by their first characters; None when the
+    conversation is not a dialogue between speakers (a list of stated facts stored one by one
+    is not a transcript dump)."""
+    hit = q.derived.get("turn_bodies", False)
+    if hit is False:
+        lines = q.statements
+        spoken = sum(1 for ln in lines if TURN_HEADER.match(ln))
+        hit = None
+        if lines and spoken >= 0.5 * len(lines):
+            hit = {}
+            for b in {_body(ln) for ln in lines}:
+                if len(b.split()) >= 2:
+                    hit.setdefault(b[:_PREFIX], []).append(b)
+        q.derived["turn_bodies"] = hit
+    return hit  # type: ignore[return-value]
+
+
 def _transcript_ratio(items: list[str], q: QuestionFacts) -> float:
-    """Fraction of memory items that are raw transcript lines (timestamp and speaker header
-    copied along with the message) rather than distilled facts or notes."""
-    if not items:
+    """Share of the conversation's turns that the store keeps verbatim: whole turns copied in,
+    whatever wrapper or header they carry, alone or opening a note (a store that distils facts
+    keeps few or none; a raw dump keeps nearly all, small talk included)."""
+    bodies = _turn_bodies(q)
+    if not items or not bodies:
         return 0.0
-    return sum(1 for it in items if _TRANSCRIPT.search(it)) / len(items)
+    n_turns = sum(len(v) for v in bodies.values())
+    kept: set[str] = set()
+    for it in items:
+        b = _body(it)
+        for turn in bodies.get(b[:_PREFIX], ()):
+            if b == turn or b.startswith(turn + " "):
+                kept.add(turn)
+    return len(kept) / n_turns
 
 
 def redundancy_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:

@@ -1,12 +1,17 @@
 """Staleness for dialogue memories: keep the latest value, not one the conversation replaced.
 
-People announce changes in one short line that names the old value in a clause carrying a
-change cue and the new value after it ("I sold my banjo and bought a trumpet", "no more
-carpenter work for me, I'm a pharmacist now", "Sadly Clover went to live with my parents, but we
-adopted a puppy called Tofu"). A stored memory is *stale* when it holds a rare value word whose
-last mention in the conversation is such an announcement -- the word's clause has a cue and a
-rare word follows it in the line -- while no stored memory holds that replacing word. Rare words
-are words of at most ``_RARE`` conversation lines, so speaker names and common words never count.
+A stored memory is *stale* when the conversation later replaced a value it holds and no stored
+memory holds the replacement. Two ways a conversation replaces a value:
+
+* an announcement: a short line that names the old value in a clause carrying a general change
+  word ("no longer", "now", "instead", "switched", "moved", "sold", "quit", ...) and the new value
+  after it ("I sold my banjo and bought a trumpet");
+* a restatement: a later line that says the same thing about the same subject with another value
+  (in a list of stated facts: "The Ashmoor Bridge was designed by Y." ... "The Ashmoor Bridge was
+  designed by Z.") -- the two lines share the subject's specific word and most other words.
+
+Rare words are words of at most ``_RARE`` conversation lines, so speaker names and common words
+never count as values.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ from dataclasses import dataclass, field
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import STOPWORDS, fast_lines, fast_words, stem
+from rewards.heuristic._text import STOPWORDS, fast_lines, fast_words, split_turn, stem
 
 __all__ = [
     "ConversationIndex",
     "conversation_index",
     "paired_lines_lost",
+    "specific_words",
     "stale_items",
     "staleness_features",
 ]
@@ -36,12 +42,13 @@ _TIME_WORDS = frozenset(_TIME_TEXT.split())
 _WINDOW = 12
 _RARE = 6
 _CUES = re.compile(
-    r"\b(?:no more|no longer|not any ?more|anymore|quit|quitting|stopped|over|sold|switched|switch|"
-    r"rehomed|moved|went to live|changed?|instead|now|new|replaced|gave up|used to|former|formerly|"
-    r"less|swapped|traded|left)\b",
+    r"\b(?:no more|no longer|not any ?more|anymore|quit|quitting|stopped|sold|switched|switch|"
+    r"moved|changed?|instead|now|new|replaced|gave up|used to|former|formerly|swapped|traded)\b",
     re.I,
 )
-_MSG_BODY = re.compile(r"^\s*\[[^\]]{3,60}\]\s*(?:Speaker\s+)?([\w\-]+)\s+says\s*:\s*")
+"""General English change words (not any one writer's phrasing)."""
+_SAME_STATEMENT = 0.6
+"""Word overlap (Jaccard) above which two lines say the same thing about one subject."""
 
 
 @dataclass(kw_only=True)
@@ -51,6 +58,8 @@ class ConversationIndex:
 
     bodies: list[str]
     """Each line's message text (speaker header removed)."""
+    line_speakers: list[str]
+    """Each line's lower-cased speaker ('' when the line has no speaker header)."""
     where: dict[str, list[int]]
     """word -> indices of the lines that contain it."""
     speakers: frozenset[str]
@@ -82,18 +91,20 @@ def conversation_index(q: QuestionFacts) -> ConversationIndex:
     hit = q.derived.get("conversation_index")
     if hit is None:
         bodies: list[str] = []
+        line_speakers: list[str] = []
         where: dict[str, list[int]] = {}
         speakers: set[str] = set()
         for st in q.statements:
-            m = _MSG_BODY.match(st)
-            if m:
-                speakers.add(m.group(1).lower())
-            bodies.append((st[m.end() :] if m else st).replace("\n", " "))
+            speaker, body = split_turn(st)
+            for part in speaker.split():
+                speakers.add(part)
+            line_speakers.append(speaker)
+            bodies.append(body.replace("\n", " "))
         for i, ws in enumerate(fast_lines("\n".join(bodies))):
             for w in set(ws):
                 where.setdefault(w, []).append(i)
         hit = q.derived["conversation_index"] = ConversationIndex(
-            bodies=bodies, where=where, speakers=frozenset(speakers)
+            bodies=bodies, line_speakers=line_speakers, where=where, speakers=frozenset(speakers)
         )
     return hit  # type: ignore[return-value]
 
@@ -103,6 +114,20 @@ def _rare(idx: ConversationIndex, w: str) -> bool:
         return False
     occ = idx.where.get(w)
     return occ is not None and len(occ) <= _RARE
+
+
+def specific_words(idx: ConversationIndex, line: int, max_lines: int = 2) -> set[str]:
+    """Words of line ``line`` found in at most ``max_lines`` lines: its values (a city, a dish, a
+    designer's name), never a speaker, a common or a time word."""
+    return {
+        w
+        for w in idx.clauses(line)[0]
+        if len(w) >= 3
+        and w not in STOPWORDS
+        and w not in idx.speakers
+        and w not in _TIME_WORDS
+        and len(idx.where.get(w, ())) <= max_lines
+    }
 
 
 def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, bool]]:
@@ -115,6 +140,10 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
     qstems = set(q.query_words) - {stem(s) for s in idx.speakers}
     out: list[tuple[str, str, bool]] = []
     for item, ws in zip(t.items, item_words, strict=True):
+        later = _restated_later(idx, ws, store)
+        if later is not None:
+            out.append((item, idx.bodies[later], bool({stem(x) for x in ws} & qstems)))
+            continue
         for w in sorted(ws):
             if not _rare(idx, w):
                 continue
@@ -128,12 +157,39 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
             newer = {
                 v
                 for v in line[pos + 1 : pos + 1 + _WINDOW]
-                if v != w and v not in ws and v not in _TIME_WORDS and _rare(idx, v)
+                if v != w and v not in _TIME_WORDS and _rare(idx, v)
             }
-            if newer and not newer & store:
+            # a memory that names the old value beside the new one took the update
+            # ("a rabbit named Clover; the kitten Biscuit went to live with her aunt")
+            if newer and not newer & store and not newer & ws:
                 out.append((item, idx.bodies[last], bool({stem(x) for x in ws} & qstems)))
                 break
     return out
+
+
+def _restated_later(idx: ConversationIndex, ws: set[str], store: set[str]) -> int | None:
+    """A later line restating, with another value, the line a memory's values come from."""
+    values = [w for w in ws if _rare(idx, w) and len(idx.where[w]) <= 2]
+    if not values:
+        return None
+    # the line the memory was written from: the one holding most of its values (latest on a tie)
+    hits: dict[int, int] = {}
+    for w in values:
+        for i in idx.where[w]:
+            hits[i] = hits.get(i, 0) + 1
+    source = max(hits, key=lambda i: (hits[i], i))
+    src_words = set(idx.clauses(source)[0])
+    for subject in values:
+        for j in idx.where[subject]:
+            if j <= source:
+                continue
+            words = set(idx.clauses(j)[0])
+            if len(words & src_words) < _SAME_STATEMENT * len(words | src_words):
+                continue
+            new = {v for v in words - src_words if _rare(idx, v) and v not in _TIME_WORDS}
+            if new and not new & store:
+                return j
+    return None
 
 
 def staleness_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:

@@ -326,3 +326,19 @@ def fast_lines(text: str) -> list[list[str]]:
             data = data.replace(quote, b" ")
     flat = data.replace("’".encode(), b" ").translate(_LINE_TRANS).decode("utf-8", "ignore")
     return [ln.split() for ln in flat.split("\n")]
+
+
+TURN_HEADER = re.compile(
+    r"^\s*(?:\[[^\]]{3,60}\]\s*)?(?:(?:Speaker|User|Assistant)\s+)?"
+    r"([A-Z][\w.'\-]{0,30}(?:\s+[A-Z][\w.'\-]{0,30})?)(?:\s+(?:says|said|writes|wrote))?\s*:\s*"
+)
+"""A conversation turn's header: an optional ``[timestamp]``, then a capitalised speaker
+(``Speaker Ann says:``, ``Ann:``, ``User:``). Stated-fact lists (``fact_12 : ...``) do not match."""
+
+
+def split_turn(line: str) -> tuple[str, str]:
+    """(lower-cased speaker or '', the message) of one conversation line."""
+    m = TURN_HEADER.match(line)
+    if m is None:
+        return "", line.strip()
+    return m.group(1).lower(), line[m.end() :].strip()
