@@ -42,25 +42,21 @@ def _polarity(ws: list[str]) -> int:
     return n
 
 
-def _sides(text: str) -> tuple[set[str], set[str]] | None:
-    """Stems of the few words before and after a comparison ("A rather than B"), if any."""
+def _sides(text: str) -> tuple[str, str] | None:
+    """Stems of the words on either side of a comparison ("A rather than B"), if any."""
     m = _CONTRAST.search(text)
     if m is None:
         return None
-    before = words(text[: m.start()])[-4:]
-    after = words(text[m.end() :])[:4]
-    return {stem(w) for w in before}, {stem(w) for w in after}
+    before, after = words(text[: m.start()]), words(text[m.end() :])
+    if not before or not after:
+        return None
+    return stem(before[-1]), stem(after[0])
 
 
 def _reversed(bullet: str, sentence: str) -> bool:
-    """The sentence makes the bullet's comparison the other way round."""
+    """The sentence makes the bullet's comparison the other way round ("B rather than A")."""
     b, s = _sides(bullet), _sides(sentence)
-    if b is None or s is None:
-        return False
-    (b_left, b_right), (s_left, s_right) = b, s
-    return len(s_left & b_right) > len(s_left & b_left) and len(s_right & b_left) > len(
-        s_right & b_right
-    )
+    return b is not None and s is not None and b[0] != b[1] and s == (b[1], b[0])
 
 
 def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
@@ -94,7 +90,7 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
     num_conflicts = 0
     for b in q.bullets:
         bst = stems(b)
-        if len(bst) < 4:
+        if len(bst) < 3:
             continue
         bws = words(b)
         bpol = _polarity(bws)

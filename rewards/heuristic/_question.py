@@ -155,7 +155,7 @@ def _bullets(question: str) -> list[str]:
             out.extend(ln.strip() for ln in block.splitlines() if len(ln.strip()) > 3)
             continue
         out.extend(_json_values(data, ""))
-    for m in re.finditer(r"(?:^|\n|,\s)\s*[-*•]\s+(.+)", question):
+    for m in re.finditer(r"(?:^|\n|[,:]\s)\s*[-*•]\s+(.+)", question):
         out.append(m.group(1).strip())
     return [b for b in out if b]
 

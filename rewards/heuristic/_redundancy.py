@@ -67,8 +67,9 @@ def _body(text: str) -> str:
     return " ".join(split_turn(text)[1].lower().split())
 
 
-_PREFIX = 24
-"""Characters of a turn's body used to look it up (then compared whole)."""
+def _key(body: str) -> str:
+    """A turn's first two words: how a stored item finds the turn it may copy."""
+    return " ".join(body.split()[:2])
 
 
 def _turn_bodies(q: QuestionFacts) -> dict[str, list[str]] | None:
@@ -84,7 +85,7 @@ def _turn_bodies(q: QuestionFacts) -> dict[str, list[str]] | None:
             hit = {}
             for b in {_body(ln) for ln in lines}:
                 if len(b.split()) >= 2:
-                    hit.setdefault(b[:_PREFIX], []).append(b)
+                    hit.setdefault(_key(b), []).append(b)
         q.derived["turn_bodies"] = hit
     return hit  # type: ignore[return-value]
 
@@ -100,7 +101,7 @@ def _transcript_ratio(items: list[str], q: QuestionFacts) -> float:
     kept: set[str] = set()
     for it in items:
         b = _body(it)
-        for turn in bodies.get(b[:_PREFIX], ()):
+        for turn in bodies.get(_key(b), ()):
             if b == turn or b.startswith(turn + " "):
                 kept.add(turn)
     return len(kept) / n_turns

@@ -47,7 +47,9 @@ _CUES = re.compile(
     re.I,
 )
 """General English change words (not any one writer's phrasing)."""
-_SAME_STATEMENT = 0.6
+_SAME_STATEMENT = 0.5
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z\u00c0-\u024f]+")
+"""Capitalised words not opening a sentence: names."""
 """Word overlap (Jaccard) above which two lines say the same thing about one subject."""
 
 
@@ -179,7 +181,10 @@ def _restated_later(idx: ConversationIndex, ws: set[str], store: set[str]) -> in
             hits[i] = hits.get(i, 0) + 1
     source = max(hits, key=lambda i: (hits[i], i))
     src_words = set(idx.clauses(source)[0])
+    names = {w.lower() for w in _NAME.findall(idx.bodies[source])}
     for subject in values:
+        if subject not in names:  # the thing the statement is about is a name, not a shared word
+            continue
         for j in idx.where[subject]:
             if j <= source:
                 continue

@@ -1,0 +1,154 @@
+"""Heuristic v3 defect detectors on small hand-written pairs, in formats the generator never uses."""
+
+from __future__ import annotations
+
+from heuristic_builders import mem0
+
+from rewards import PairInput
+from rewards.heuristic import HeuristicRM
+
+RM = HeuristicRM()
+
+
+def judge(q: str, good: str, bad: str, kind: str = "understanding") -> dict[str, dict[str, float]]:
+    """Both orders must prefer ``good``; returns the (good, bad)-ordered feature rows."""
+    v1 = RM.compare_sync(PairInput(question=q, trajectory_a=good, trajectory_b=bad, kind=kind))  # type: ignore[arg-type]
+    v2 = RM.compare_sync(PairInput(question=q, trajectory_a=bad, trajectory_b=good, kind=kind))  # type: ignore[arg-type]
+    assert (v1.winner, v2.winner) == ("A", "B"), v1.rationale
+    return v1.evidence["features"]
+
+
+def chat(lines: list[str], query: str) -> str:
+    return (
+        "Two memory systems stored this chat.\nConversation:\n"
+        + "\n".join(lines)
+        + f"\nQuery: {query}"
+    )
+
+
+def notes(items: list[tuple[str, list[str]]]) -> str:
+    return "\n\n".join(
+        f"Memory {i}:\nContent: {c}\nContext: note\nKeywords: {kw!r}\nTags: {kw[:1]!r}\nTimestamp: 1"
+        for i, (c, kw) in enumerate(items, 1)
+    )
+
+
+PLAIN = [
+    "Rhea: I've taken up the oboe, first lesson was on Friday.",
+    "Cyrus: Oh nice, is it hard?",
+    "Rhea: Very, my lips hurt.",
+    "Cyrus: The bus was late again this morning.",
+    "Rhea: Typical. See you at the quiz tonight?",
+    "Cyrus: Wouldn't miss it.",
+]
+
+
+def test_a_raw_dump_in_plain_name_colon_format_loses_to_distilled_facts() -> None:
+    q = chat(PLAIN, "Which instrument has Rhea taken up?")
+    rows = judge(q, mem0(["Rhea is learning the oboe", "Cyrus goes to the quiz"]), mem0(PLAIN))
+    assert rows["transcript_dump"]["b"] == 1.0 and rows["transcript_dump"]["a"] == 0.0
+
+
+def test_a_dump_of_notes_whose_content_is_each_turn_loses_too() -> None:
+    q = chat(PLAIN, "Which instrument has Rhea taken up?")
+    good = notes([("Rhea has taken up the oboe", ["Rhea", "oboe"])])
+    bad = "\n\n".join(
+        f"Memory {i}:\nContent: {ln}\nContext: a chat message\nKeywords: []\nTags: []\nTimestamp: 1"
+        for i, ln in enumerate(PLAIN, 1)
+    )
+    rows = judge(q, good, bad)
+    assert rows["transcript_dump"]["b"] == 1.0
+
+
+def test_a_fact_list_stored_fact_by_fact_is_not_a_dump() -> None:
+    facts = [
+        f"fact_{i} : The Orme Lighthouse was painted {c} in {1900 + i}."
+        for i, c in enumerate(["red", "white"])
+    ]
+    q = chat(facts, "What colour was the Orme Lighthouse painted?")
+    full, empty = mem0(facts[1:]), ""
+    rows = judge(q, full, empty)
+    assert rows.get("transcript_dump", {"a": 0.0})["a"] == 0.0
+
+
+def test_a_fact_overwritten_later_in_a_list_makes_the_store_that_kept_it_stale() -> None:
+    facts = [
+        "fact_11 : The Tarn Museum is directed by Oda Venn.",
+        "fact_12 : The river Sall floods every spring.",
+        "fact_13 : Kester Mould speaks the language of Welsh.",
+        "fact_14 : The Tarn Museum is directed by Lise Holm.",
+        "fact_15 : Kester Mould was born in the city of Brack.",
+    ]
+    q = chat(facts, "Which language does Kester Mould speak?")
+    current = mem0([facts[3], facts[1], facts[2], facts[4]])
+    stale = mem0([facts[0], facts[1], facts[2], facts[4]])
+    rows = judge(q, current, stale)
+    assert rows["stale_items"]["b"] == 1.0 and rows["stale_items"]["a"] == 0.0
+
+
+def test_naming_the_old_value_beside_the_new_one_is_current() -> None:
+    lines = [
+        "Mira: We adopted a kitten called Pesto!",
+        "Dov: Adorable.",
+        "Mira: Sad news, Pesto moved in with my sister; now we have a tortoise named Basil instead.",
+        "Dov: Basil is a great name.",
+    ]
+    q = chat(lines, "What is the name of Mira's pet now?")
+    rows = judge(
+        q,
+        mem0(["Mira now has a tortoise named Basil; the kitten Pesto moved in with her sister"]),
+        mem0(["Mira has a kitten called Pesto"]),
+    )
+    assert rows["stale_items"]["a"] == 0.0 and rows["stale_items"]["b"] == 1.0
+
+
+def test_the_store_must_hold_what_the_conversation_last_said_about_the_question() -> None:
+    lines = [
+        "Hugo: I'm still living in Leeds, the flat is tiny.",
+        "Priya: Tiny flats build character.",
+        "Hugo: Big news, I finally left Leeds and signed a lease in Bristol.",
+        "Priya: Bristol has great food.",
+    ]
+    q = chat(lines, "Which city does Hugo live in now?")
+    rows = judge(q, mem0(["Hugo moved to Bristol (new lease)"]), mem0(["Hugo lives in Leeds"]))
+    assert rows["facts_final"]["a"] == 1.0 and rows["facts_final"]["b"] == 0.0
+
+
+LONGFORM_Q = (
+    "Please write a long article based on the title: The Quay Market and the following bullet "
+    "points: - Stallholders pay their rent weekly rather than monthly.\n- The market opens at dawn "
+    "on Saturdays.\n- Visitors can park on the quay."
+)
+
+
+def section(follows: str, text: str) -> str:
+    return (
+        f"Based on the title: The Quay Market and the given bullet points: {follows}, "
+        f"I have composed the following section.{text}"
+    )
+
+
+def test_a_reversed_comparison_is_a_contradiction() -> None:
+    good = section(
+        "Stallholders pay their rent weekly rather than monthly.",
+        "### Rent\n\nStallholders pay their rent weekly rather than monthly, which suits small traders.",
+    )
+    bad = section(
+        "Stallholders pay their rent weekly rather than monthly.",
+        "### Rent\n\nStallholders pay their rent monthly rather than weekly, which suits small traders.",
+    )
+    rows = judge(LONGFORM_Q, good, bad, kind="generation")
+    assert rows["polarity_flips"]["b"] >= 1.0 and rows["polarity_flips"]["a"] == 0.0
+
+
+def test_a_negated_requirement_is_a_contradiction() -> None:
+    good = section(
+        "Visitors can park on the quay.",
+        "### Parking\n\nVisitors can park on the quay near the stalls.",
+    )
+    bad = section(
+        "Visitors can park on the quay.",
+        "### Parking\n\nVisitors cannot park on the quay near the stalls.",
+    )
+    rows = judge(LONGFORM_Q, good, bad, kind="generation")
+    assert rows["polarity_flips"]["b"] >= 1.0
