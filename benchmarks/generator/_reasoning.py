@@ -29,6 +29,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentmem.exceptions import UserError
 from agentmem.render import PartMemories, StepText, render_parallel, render_sequential
 from agentmem.tokens import count_tokens
 from benchmarks.generator._babi import BABI_KINDS, Fact, ReasoningTask, make_babi
@@ -520,9 +521,27 @@ def _update_keys(plan: _Plan) -> list[tuple[Hashable, int]]:
     return keys + [(("tail", i), s) for i, s in enumerate(plan.tail)]
 
 
+class _SizeError(RuntimeError):
+    """A drawn task cannot be sized into the length band (the draw is repeated)."""
+
+
 def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> dict[str, Any]:
-    """One Sequential-/Mixed- Noise/Drop pair."""
-    rng = sub_rng("reasoning", seed, setting, length, index)
+    """One Sequential-/Mixed- Noise/Drop pair (a draw that cannot be sized is drawn again)."""
+    for retry in range(8):
+        try:
+            return _make_reasoning_pair(
+                seed=seed, setting=setting, length=length, index=index, retry=retry
+            )
+        except _SizeError:
+            continue
+    raise RuntimeError(f"could not size a {length} {setting} pair in 8 draws; report this as a bug")
+
+
+def _make_reasoning_pair(
+    *, seed: int, setting: str, length: str, index: int, retry: int
+) -> dict[str, Any]:
+    key: tuple[object, ...] = (seed, setting, length, index) + ((retry,) if retry else ())
+    rng = sub_rng("reasoning", *key)
     kind = REASONING_KINDS[(index + rng.randrange(len(REASONING_KINDS))) % len(REASONING_KINDS)]
     if kind.startswith("docqa"):
         task = make_docqa(rng, kind, n_distractor_chains=2 + _N_FACTS[length] // 8)
@@ -534,7 +553,10 @@ def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> 
     instruction = rng.choice(_INSTRUCTIONS)
     prefix = f"{instruction} [Context]\n"
     suffix = f"\n\n[Question]{task.question}"
-    question, ctx, q_tokens = _build_context(rng, task, q_target, prefix, suffix)
+    try:
+        question, ctx, q_tokens = _build_context(rng, task, q_target, prefix, suffix)
+    except UserError as exc:  # this task's clue documents alone overshoot a short context
+        raise _SizeError(str(exc)) from exc
     sections = _sections(ctx, rng.randint(*_STEPS[length]), q_tokens)
     fact_section = {
         ctx.fact_at[u]: s
@@ -644,7 +666,7 @@ def make_reasoning_pair(*, seed: int, setting: str, length: str, index: int) -> 
             change["steps"] = len(var.attempts)
             change["attempts"] = sum(len(a) for a in var.attempts.values())
         if not PAIR_LOW * nominal <= total <= PAIR_HIGH * nominal:
-            raise RuntimeError(f"could not size a {length} {setting} pair ({total} tokens)")
+            raise _SizeError(f"could not size a {length} {setting} pair ({total} tokens)")
     assert answers["chosen"] == task.answer
     assert (answers["rejected"] == task.answer) if noise else (answers["rejected"] != task.answer)
     pattern = "sequential" if len(parts) == 1 else f"parallel{len(parts)}"

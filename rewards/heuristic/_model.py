@@ -9,12 +9,12 @@ breakdown and the features that decided it. ``score_update`` scores one memory u
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rewards._types import PairInput, PairwiseVerdict, Reward, RMSpec, UpdateContext
+from rewards.heuristic._confidence import calibrated_confidence
 from rewards.heuristic._coverage import paired_fact_coverage
 from rewards.heuristic._features import FEATURES, extract
 from rewards.heuristic._pairwise import PairScore, score_pair
@@ -26,7 +26,7 @@ from rewards.heuristic._text import stable_hash
 
 __all__ = ["SCORER_VERSION", "HeuristicRM", "Mode"]
 
-SCORER_VERSION = "2"
+SCORER_VERSION = "3"
 """Bump whenever the same input could score differently."""
 
 Mode = Literal["compat", "robust"]
@@ -81,9 +81,8 @@ class HeuristicRM:
         ps = score_pair(fa, fb, self.weights)
         winner, how = self._decide(ps, pair)
         margin = ps.score_a - ps.score_b
-        confidence = 0.5 + 0.5 * math.tanh(abs(margin) / 0.1)
-        if winner == "tie":
-            confidence = 0.5
+        # the accuracy measured at this margin on data the heuristic was not developed on
+        confidence = 0.5 if winner == "tie" else calibrated_confidence(margin)
         decided = _deciders(ps, winner)
         examples = _examples(ta, tb, decided)
         rationale = _rationale(ps, winner, how, decided)
