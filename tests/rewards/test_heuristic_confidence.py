@@ -1,0 +1,69 @@
+"""The heuristic's confidence is the accuracy measured at its margin, and the cascade uses it."""
+
+from __future__ import annotations
+
+import pytest
+from heuristic_builders import mem0
+
+from agentmem.testing import FakeOpenAIServer
+from rewards import PairInput, make_reward_model
+from rewards.cascade import CascadeRM
+from rewards.heuristic import HeuristicRM
+from rewards.heuristic._confidence import CONFIDENCE_TABLE, calibrated_confidence, fit_table
+
+
+def test_the_shipped_table_is_monotone_and_never_certain() -> None:
+    accs = [a for _, a in CONFIDENCE_TABLE]
+    bounds = [b for b, _ in CONFIDENCE_TABLE]
+    assert accs == sorted(accs) and bounds == sorted(bounds) and bounds[-1] == float("inf")
+    assert accs[0] >= 0.5 and accs[-1] < 1.0
+    assert calibrated_confidence(0.0) == accs[0] and calibrated_confidence(-5.0) == accs[-1]
+
+
+def test_fitting_pools_violators_and_smooths() -> None:
+    # small margins right half the time, mid margins wrong more often (a violator), large right
+    pts = [(0.01, i % 2 == 0) for i in range(20)]
+    pts += [(0.05, i % 4 == 0) for i in range(20)]
+    pts += [(0.3, True) for _ in range(20)]
+    table = fit_table(pts, bins=3)
+    accs = [a for _, a in table]
+    assert accs == sorted(accs) and accs[-1] == pytest.approx(21 / 22, abs=1e-4)
+    assert fit_table([]) == ((float("inf"), 0.5),)
+
+
+def _pair(store_a: str, store_b: str) -> PairInput:
+    q = (
+        "Two memory systems stored this chat.\nConversation:\n"
+        "Ana: I work as a carpenter.\nBen: Nice.\n"
+        "Ana: Career change: no more carpenter work, I'm a pharmacist now.\nBen: Good luck!\n"
+        "Query: What is Ana's job now?"
+    )
+    return PairInput(question=q, trajectory_a=store_a, trajectory_b=store_b)
+
+
+async def test_verdict_confidence_follows_the_margin() -> None:
+    rm = HeuristicRM()
+    clear = await rm.compare(_pair(mem0(["Ana is a pharmacist now"]), mem0(["Ana is a carpenter"])))
+    same = await rm.compare(
+        _pair(mem0(["Ana is a pharmacist now"]), mem0(["Ana is a pharmacist now"]))
+    )
+    assert clear.winner == "A" and clear.confidence == calibrated_confidence(
+        (clear.score_a or 0) - (clear.score_b or 0)
+    )
+    assert same.confidence == CONFIDENCE_TABLE[0][1] < clear.confidence
+
+
+async def test_cascade_escalates_what_the_heuristic_cannot_decide(
+    fake_openai: FakeOpenAIServer,
+) -> None:
+    fake_openai.handler = lambda req: "[[B]]"
+    rm = make_reward_model("cascade:heuristic>llm:openai/fake", api_base=fake_openai.base_url)
+    assert isinstance(rm, CascadeRM)
+    sure = await rm.compare(_pair(mem0(["Ana is a pharmacist now"]), mem0(["Ana is a carpenter"])))
+    unsure = await rm.compare(
+        _pair(mem0(["Ana is a pharmacist now"]), mem0(["Ana is a pharmacist now"]))
+    )
+    await rm.expensive.aclose()  # type: ignore[attr-defined]
+    assert sure.evidence["escalated"] is False and sure.winner == "A"
+    assert unsure.evidence["escalated"] is True and unsure.winner == "B"
+    assert len(fake_openai.chat_requests) == 1 and rm.escalation_rate == pytest.approx(0.5)
