@@ -274,7 +274,10 @@ def _near_dups(units: tuple[Unit, ...]) -> tuple[int, list[str]]:
 
 
 def _relevant(need: frozenset[str], qstems: frozenset[str], qents: frozenset[str]) -> bool:
-    return bool(need & qents) or len(need & qstems) >= 2
+    """A fact is about the question when it names the question's names, or shares two of its
+    words -- or, for a generic question with a single content word ("Where is the key?"), that
+    word: its subject."""
+    return bool(need & qents) or len(need & qstems) >= min(2, len(qstems) or 2)
 
 
 def _chunk_evidence(

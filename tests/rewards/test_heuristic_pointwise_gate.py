@@ -273,3 +273,26 @@ async def test_commentary_is_not_a_claim(rm: HeuristicRM) -> None:
     )
     r = await rm.score_update(reading(memory))
     assert r.value >= 0.8, r.rationale
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    ["The cat slept by the fire.", "Nothing relevant to the question yet."],
+)
+def test_generic_question_update_dropping_the_subjects_fact_is_not_perfect(candidate: str) -> None:
+    # "Where is the key?" names nobody: its single content word is its subject
+    update = UpdateContext(
+        question="Where is the key?",
+        previous_memory="",
+        chunk="Lena put the key in the blue drawer. The cat slept by the fire all afternoon.",
+        candidate=candidate,
+    )
+    kept = UpdateContext(
+        question=update.question,
+        previous_memory="",
+        chunk=update.chunk,
+        candidate="Lena put the key in the blue drawer.",
+    )
+    reward = HeuristicRM().score_update_sync(update)
+    assert reward.value <= 0.5 and "chunk_evidence_missed" in reward.rationale
+    assert HeuristicRM().score_update_sync(kept).value == 1.0
