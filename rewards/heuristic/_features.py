@@ -81,7 +81,7 @@ FEATURES: dict[str, FeatureSpec] = {
             name="transcript_dump",
             family="redundancy",
             direction="penalty",
-            weight=5.0,
+            weight=3.0,  # below facts_final: a raw store that can answer beats a tidy one that cannot
             smooth=0.1,
             describe="share of the conversation's turns stored verbatim (a raw transcript dump)",
         ),

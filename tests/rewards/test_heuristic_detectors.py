@@ -152,3 +152,33 @@ def test_a_negated_requirement_is_a_contradiction() -> None:
     )
     rows = judge(LONGFORM_Q, good, bad, kind="generation")
     assert rows["polarity_flips"]["b"] >= 1.0
+
+
+def test_a_distilled_store_that_lost_the_answer_loses_to_a_raw_dump_that_has_it() -> None:
+    q = chat(PLAIN, "Which instrument has Rhea taken up?")
+    rows = judge(q, mem0(PLAIN), mem0(["Cyrus goes to the quiz", "Rhea's lips hurt"]))
+    assert rows["facts_final"]["a"] == 1.0 and rows["facts_final"]["b"] == 0.0
+
+
+def test_a_long_form_text_missing_a_whole_section_loses() -> None:
+    q = (
+        "Please write a long article based on the title: The Quay Market and the following bullet "
+        "points: - Stallholders pay their rent weekly.\n- The market opens at dawn on Saturdays., "
+        "- The fish stalls sell the morning catch.\n- Oysters come from the estuary beds., "
+        "- Visitors can park on the quay.\n- A brass band plays at noon."
+    )
+    rent = section(
+        "Stallholders pay their rent weekly. The market opens at dawn on Saturdays.",
+        "### Rent\n\nStallholders pay their rent weekly, and the market opens at dawn on Saturdays.",
+    )
+    fish = section(
+        "The fish stalls sell the morning catch. Oysters come from the estuary beds.",
+        "### Fish\n\nThe fish stalls sell the morning catch; oysters come from the estuary beds.",
+    )
+    visit = section(
+        "Visitors can park on the quay. A brass band plays at noon.",
+        "### Visiting\n\nVisitors can park on the quay, and a brass band plays at noon. Families "
+        "often stay for the music and buy lunch from the food stalls near the water.",
+    )
+    rows = judge(q, rent + fish + visit, rent + visit, kind="generation")
+    assert rows["bullet_coverage"]["a"] > rows["bullet_coverage"]["b"]
