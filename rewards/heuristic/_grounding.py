@@ -8,6 +8,7 @@ is carried over from step to step costs only its new sentences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from rewards.heuristic._parse import ParsedTrajectory
@@ -59,6 +60,77 @@ def unsupported(
     return ents, nums_out, miss, total
 
 
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+}
+_NUMERIC = re.compile(r"\d{1,9}(?:\.\d+)?")
+
+
+def _stated_values(q: QuestionFacts) -> frozenset[float]:
+    """Numbers the context states, in digits or as words ("sixteen players")."""
+    hit = q.derived.get("stated_values")
+    if hit is None:
+        vals = {float(x) for x in q.numbers if _NUMERIC.fullmatch(x)}
+        vals |= {float(v) for w, v in _NUMBER_WORDS.items() if w in q.vocab}
+        hit = q.derived["stated_values"] = frozenset(vals)
+    return hit  # type: ignore[return-value]
+
+
+def _derivable(candidates: set[str], q: QuestionFacts) -> set[str]:
+    """The candidate numbers that the context states in words, or that are sums or differences
+    of stated numbers and of candidates already so derived (a memory that works out "16 picked,
+    2 dropped out -> 14", then "14 + 3 = 17", invents nothing)."""
+    known = set(_stated_values(q))
+    todo = {c: float(c) for c in candidates if _NUMERIC.fullmatch(c)}
+    found: set[str] = set()
+    changed = True
+    while changed and todo:
+        changed = False
+        for c, x in list(todo.items()):
+            if x in known or any(
+                x - a in known or a - x in known for a in known if a <= x + max(known)
+            ):
+                found.add(c)
+                known.add(x)
+                del todo[c]
+                changed = True
+    return found
+
+
 def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     """Raw grounding values of one trajectory (higher = less grounded)."""
     if t.layout == "empty":
@@ -85,6 +157,7 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
         if total:
             share_sum += miss / total
             n += 1
+    nums -= _derivable(nums, q)
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
         out["unsupported_words"] = share_sum / n if n else 0.0

@@ -182,3 +182,20 @@ def test_a_long_form_text_missing_a_whole_section_loses() -> None:
     )
     rows = judge(q, rent + fish + visit, rent + visit, kind="generation")
     assert rows["bullet_coverage"]["a"] > rows["bullet_coverage"]["b"]
+
+
+def test_numbers_a_memory_works_out_from_stated_ones_are_not_invented() -> None:
+    ctx = (
+        "Team notes.\n\nThe coach picked sixteen players for the away game. Two players dropped "
+        "out with the flu on Thursday. The bus leaves at eight.\n\nQuestion: How many players travel?"
+    )
+    worked = (
+        "Step 1:\n\n<problem> \nHow many players travel?\n</problem>\n\n<memory>\nNo previous memory\n"
+        "</memory>\n\n\n<section>\nx\n</section>\n\n\n<wrong_updated_memories>\nNo wrong updated "
+        "memory\n</wrong_updated_memories>\n\n\nUpdated memory:\n<updated_memory>\nSquad: 16 picked, "
+        "2 dropped out with flu, so 14 travel.\n</updated_memory>\n\n\n\n"
+    )
+    made_up = worked.replace("so 14 travel", "so 19 travel")
+    v = RM.compare_sync(PairInput(question=ctx, trajectory_a=worked, trajectory_b=made_up))
+    rows = v.evidence["features"]
+    assert rows["invented_numbers"]["a"] == 0.0 and rows["invented_numbers"]["b"] == 1.0
