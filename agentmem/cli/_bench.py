@@ -302,6 +302,27 @@ def register(subparsers: Any) -> None:
     cmp_.add_argument("--json", action="store_true", help="print the comparison as JSON")
     cmp_.set_defaults(handler=_cmd_compare)
 
+    shp = sub.add_parser(
+        "shape",
+        help="measure what a data set looks like and how far trivial rules get on it",
+        description="Per setting: whole-pair size against ctx_length, the question's share, failed "
+        "update attempts per side, whether Noise pairs differ only by them, dialogue store kinds "
+        "(empty / dump / distilled), long-form plan shapes, and the accuracy of surface rules "
+        "(shorter, longer, fewer/more lines, fewer wrong-update blocks). A faithful suite lets "
+        "these rules do about what they do on the published records, not better.",
+        epilog="examples:\n  agentmem bench shape                       # the bundled suite\n"
+        "  agentmem bench shape --data datas/ --json   # the published files",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    shp.add_argument(
+        "--data",
+        action="append",
+        metavar="PATH",
+        help="data file or folder; repeat for several (default: the bundled suite)",
+    )
+    shp.add_argument("--json", action="store_true", help="print the figures as JSON")
+    shp.set_defaults(handler=_cmd_shape)
+
 
 class _Progress:
     """A rich progress bar on a terminal, plain periodic lines otherwise (both on stderr)."""
@@ -578,3 +599,67 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     result = compare_runs(args.dir_a, args.dir_b)
     print(result.model_dump_json(indent=2) if args.json else render_compare(result))
     return 0
+
+
+def _cmd_shape(args: argparse.Namespace) -> int:
+    import json
+    from collections import defaultdict
+
+    from benchmarks.loaders import LoadReport, discover, iter_records
+    from benchmarks.shape import pair_shape, surface_rules
+
+    report = LoadReport()
+    shapes = [pair_shape(r) for r in iter_records(discover(args.data or _bundled_suite()), report)]
+    _print_issues_lines(report.summary_lines())
+    if not shapes:
+        raise UserError(f"no valid records in {args.data or 'the bundled suite'}")
+    by: dict[str, list[Any]] = defaultdict(list)
+    for s in shapes:
+        by[s.setting].append(s)
+    rules = surface_rules(shapes)
+    doc: dict[str, Any] = {}
+    for setting, ss in sorted(by.items()):
+        ratios = sorted(s.pair_ratio for s in ss if s.pair_ratio is not None)
+        shares = sorted(s.question_share for s in ss)
+        reasoning = [s for s in ss if s.same_outside_wrong is not None]
+        doc[setting] = {
+            "pairs": len(ss),
+            "pair_ratio": [round(ratios[0], 2), round(ratios[-1], 2)] if ratios else None,
+            "question_share_median": round(shares[len(shares) // 2], 3),
+            "wrong_blocks_chosen": sum(s.wrong_chosen for s in ss),
+            "wrong_blocks_rejected": sum(s.wrong_rejected for s in ss),
+            "same_outside_wrong": sum(bool(s.same_outside_wrong) for s in reasoning)
+            if reasoning
+            else None,
+            "max_memory_tokens": max(s.max_memory_tokens for s in ss),
+            "stores": sorted(
+                {f"{s.store_chosen}/{s.store_rejected}" for s in ss if s.store_chosen}
+            ),
+            "plans": sorted({s.plan for s in ss if s.plan}),
+            "surface_rules": {k: round(v, 3) for k, v in rules[setting].items()},
+        }
+    if args.json:
+        print(json.dumps(doc, indent=2))
+        return 0
+    for setting, d in doc.items():
+        ratio = "-" if d["pair_ratio"] is None else f"{d['pair_ratio'][0]}-{d['pair_ratio'][1]}"
+        extra = []
+        if d["same_outside_wrong"] is not None:
+            extra.append(f"identical outside wrong blocks {d['same_outside_wrong']}/{d['pairs']}")
+        if d["stores"]:
+            extra.append("stores " + ", ".join(d["stores"]))
+        if d["plans"]:
+            extra.append("plans " + ", ".join(d["plans"]))
+        print(
+            f"{setting:<20} n={d['pairs']:<4} pair/L {ratio:<10} question share {d['question_share_median']:.2f}  "
+            f"wrong blocks chosen/rejected {d['wrong_blocks_chosen']}/{d['wrong_blocks_rejected']}  "
+            f"largest memory {d['max_memory_tokens']} tokens"
+            + ("".join(f"\n{'':<22}{e}" for e in extra))
+        )
+        print(f"{'':<22}" + "  ".join(f"{k} {100 * v:.0f}%" for k, v in d["surface_rules"].items()))
+    return 0
+
+
+def _print_issues_lines(lines: list[str]) -> None:
+    for line in lines[:30]:
+        print(f"input: {line}", file=sys.stderr)

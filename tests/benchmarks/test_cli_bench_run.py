@@ -291,3 +291,18 @@ def test_over_length_rule_is_saved_with_the_run(
     assert doc["n_skipped"] == 0  # the small suite has no prompt near 131,072 tokens
     saved = json.loads((out / "run.json").read_text())
     assert saved["rm_overrides"] == {"truncation": "skip"}  # a resume repeats the same rule
+
+
+def test_shape_measures_the_published_records(
+    samples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", "shape", "--data", str(samples), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    noise = doc["Mixed-Noise"]
+    assert noise["pairs"] == 2 and noise["same_outside_wrong"] == 2
+    assert noise["wrong_blocks_chosen"] == 0 < noise["wrong_blocks_rejected"]
+    assert noise["surface_rules"]["fewer-wrong-blocks"] == 1.0
+    assert doc["Mem0-Out"]["stores"] == ["distilled/dump", "dump/empty"]
+    assert doc["LongForm-Sequential"]["plans"] == ["json"]
+    assert main(["bench", "shape", "--data", str(samples)]) == 0
+    assert "identical outside wrong blocks 2/2" in capsys.readouterr().out
