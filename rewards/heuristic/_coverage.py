@@ -92,9 +92,9 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     hit = q.derived.get("latest_answer_line", False)
     if hit is not False:
         return hit  # type: ignore[return-value]
-    from rewards.heuristic._staleness import conversation_index, specific_words
+    from rewards.heuristic._staleness import conversation_index, sentence_index, specific_words
 
-    idx = conversation_index(q)
+    idx = conversation_index(q) if q.statements else sentence_index(q)
     n = max(1, len(idx.bodies))
     names = {e.lower() for e in q.query_entities}
     name_stems = {stem(x) for x in names}
@@ -133,17 +133,35 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             added = specific_words(idx, nxt) - words - set(q.query_words) - names
             if added:
                 line, words = nxt, added
+        if not q.statements:  # a document sentence may say several things; a turn says one
+            words = _focus(idx, line, words, query_roots)
         if words:
             hit = (line, frozenset(words))
     q.derived["latest_answer_line"] = hit
     return hit
 
 
+def _focus(idx: object, line: int, words: set[str], query_roots: set[str]) -> set[str]:
+    """The words of the clause that speaks about the question's topic ("... and painted the front
+    door dark green" -> painted, dark, green), when that clause holds any; else all of them."""
+    ws, clause, _ = idx.clauses(line)  # type: ignore[attr-defined]
+    hits: dict[int, int] = {}
+    for w, c in zip(ws, clause, strict=True):
+        if _root(stem(w)) in query_roots:
+            hits[c] = hits.get(c, 0) + 1
+    if not hits:
+        return words
+    best = max(hits, key=lambda c: (hits[c], -c))
+    near = {w for w, c in zip(ws, clause, strict=True) if c == best} & words
+    return near or words
+
+
 def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     """Raw coverage values of one trajectory (higher = better coverage, in [0, 1])."""
+    out: dict[str, float]
     if t.layout in ("dialogue", "empty") and q.statements:
         # a store must hold what the conversation last said about the question's subject
-        out: dict[str, float] = {"nonempty": 0.0 if t.layout == "empty" else 1.0}
+        out = {"nonempty": 0.0 if t.layout == "empty" else 1.0}
         latest = latest_answer_line(q)
         if latest is not None:
             held = set().union(*(fast_words(it) for it in t.items)) if t.items else set()
@@ -152,11 +170,19 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
     fst: set[str] = set()
     for m in final_parts(t):
         fst |= text_stems(m)
-    out: dict[str, float] = {}
+    out = {}
     if t.layout == "longform":
         if q.bullet_words:
             out["bullet_coverage"] = len(q.bullet_words & fst) / len(q.bullet_words)
         return out
+    if t.layout == "reasoning":
+        # the memory the answer reads must hold what the context last said about the question
+        latest = latest_answer_line(q)
+        if latest is not None:
+            held: set[str] = set()
+            for m in _answer_memory(t):
+                held |= set(fast_words(m))
+            out["latest_kept"] = 1.0 if latest[1] & held else 0.0
     facts = evidence_facts(q)
     if facts:
         # A fact is kept when most of its words stand together in one memory sentence (a bag of

@@ -126,6 +126,14 @@ FEATURES: dict[str, FeatureSpec] = {
             describe="evidence facts kept in the memory the answer reads",
         ),
         FeatureSpec(
+            name="latest_kept",
+            family="coverage",
+            direction="quality",
+            weight=3.0,
+            smooth=0.05,
+            describe="the answer's memory holds what the context last said about the question",
+        ),
+        FeatureSpec(
             name="facts_dropped",
             family="coverage",
             direction="penalty",

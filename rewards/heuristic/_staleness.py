@@ -27,6 +27,7 @@ __all__ = [
     "ConversationIndex",
     "conversation_index",
     "paired_lines_lost",
+    "sentence_index",
     "specific_words",
     "stale_items",
     "staleness_features",
@@ -107,6 +108,24 @@ def conversation_index(q: QuestionFacts) -> ConversationIndex:
                 where.setdefault(w, []).append(i)
         hit = q.derived["conversation_index"] = ConversationIndex(
             bodies=bodies, line_speakers=line_speakers, where=where, speakers=frozenset(speakers)
+        )
+    return hit  # type: ignore[return-value]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)]*\s+|\n+")
+
+
+def sentence_index(q: QuestionFacts) -> ConversationIndex:
+    """The same index over the sentences of a document context (cached on the question)."""
+    hit = q.derived.get("sentence_index")
+    if hit is None:
+        bodies = [b.strip() for b in _SENTENCE_END.split(q.context) if len(b.strip()) > 3]
+        where: dict[str, list[int]] = {}
+        for i, ws in enumerate(fast_lines("\n".join(b.replace("\n", " ") for b in bodies))):
+            for w in set(ws):
+                where.setdefault(w, []).append(i)
+        hit = q.derived["sentence_index"] = ConversationIndex(
+            bodies=bodies, line_speakers=[""] * len(bodies), where=where, speakers=frozenset()
         )
     return hit  # type: ignore[return-value]
 

@@ -199,3 +199,34 @@ def test_numbers_a_memory_works_out_from_stated_ones_are_not_invented() -> None:
     v = RM.compare_sync(PairInput(question=ctx, trajectory_a=worked, trajectory_b=made_up))
     rows = v.evidence["features"]
     assert rows["invented_numbers"]["a"] == 0.0 and rows["invented_numbers"]["b"] == 1.0
+
+
+def _steps(memories: list[str], answer: str, question_text: str) -> str:
+    from agentmem.render import StepText, render_sequential
+
+    steps, prev = [], ""
+    for m in memories:
+        steps.append(StepText(previous_memory=prev, section="(section)", updated_memory=m))
+        prev = m
+    return render_sequential(question_text, steps, answer)
+
+
+def test_a_reasoning_memory_must_hold_what_the_context_last_said_about_the_question() -> None:
+    ques = "What colour is the front door after the renovation?"
+    q = (
+        "Notes on a cottage renovation.\n\nThe cottage had a faded blue front door when the Marsh "
+        "family bought it. The builders replaced the windows and painted the front door dark "
+        f"green. The garden was left for the spring.\n\nQuestion: {ques}"
+    )
+    good = _steps(
+        ["Front door: faded blue.", "Front door: dark green (was faded blue)."],
+        "\\boxed{dark green}",
+        ques,
+    )
+    bad = _steps(
+        ["Front door: faded blue.", "Front door: faded blue. Windows replaced."],
+        "\\boxed{blue}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
