@@ -51,8 +51,14 @@ def _run(name: str, data: Path, rm: str, out: Path, threshold: float) -> str:
     esc = 1 - len(kept) / len(judged) if judged else 0.0
     kept_acc = f"{100 * sum(p.correct for p in kept) / len(kept):5.1f}%" if kept else "  -  "
     overall = f"{100 * res.accuracy:5.1f}%" if res.accuracy is not None else "-"
+    per = "  ".join(
+        f"{k} {100 * b.accuracy:.0f}%/{b.n}"
+        for k, b in res.by_setting.items()
+        if b.accuracy is not None
+    )
     return (
         f"{name:<10} {res.n_pairs:4d} pairs  overall {overall}  {fam}\n"
+        f"{'':<10} per setting (accuracy/pairs): {per}\n"
         f"{'':<10} cascade at {threshold}: escalates {100 * esc:4.1f}% of judgments, "
         f"the rest {kept_acc} right"
     )
@@ -80,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             (f"seed{args.seed}", fresh),
             ("dev", CHECKSET / "dev"),
             ("heldout", CHECKSET / "heldout"),
+            ("heldout2", CHECKSET / "heldout2"),
         ]
         if args.samples.is_dir():
             sets.append(("published", args.samples))
