@@ -1,7 +1,7 @@
 # Developer shortcuts; CI runs .ci/run (the README's second command).
 PY := .venv/bin/python
 
-.PHONY: install format lint test bench perf
+.PHONY: install format lint typecheck test bench perf
 
 install:
 	python3 -m venv .venv && .venv/bin/pip install -c constraints.txt -e '.[dev]'
@@ -11,6 +11,9 @@ format:
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+typecheck:
+	.venv/bin/pyright --pythonpath $(PY)
 
 test:
 	$(PY) -m pytest

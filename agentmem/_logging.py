@@ -117,7 +117,7 @@ def capture_events() -> Iterator[list[dict[str, Any]]]:
 
     _logger = structlog.wrap_logger(
         structlog.PrintLogger(file=_CurrentStderr()),  # type: ignore[arg-type]
-        processors=[keep],
+        processors=[keep],  # pyright: ignore[reportArgumentType]
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
     )
     try:

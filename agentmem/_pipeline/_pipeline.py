@@ -345,11 +345,12 @@ def _policy_config(policy: object) -> dict[str, Any]:
 
 
 def _rm_spec(rm: object) -> dict[str, Any] | None:
-    spec = getattr(rm, "spec", None)
+    spec: Any = getattr(rm, "spec", None)
     if spec is None or not dataclasses.is_dataclass(spec):
         return None
+    fields: Any = spec  # any dataclass with name/args/version (an RMSpec or a third party's)
     try:
-        args = json.loads(json.dumps(dict(spec.args), default=str))  # JSON-safe for any store
-        return {"name": spec.name, "args": args, "version": spec.version}
+        args = json.loads(json.dumps(dict(fields.args), default=str))  # JSON-safe for any store
+        return {"name": fields.name, "args": args, "version": fields.version}
     except AttributeError:
         return None

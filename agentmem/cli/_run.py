@@ -20,7 +20,7 @@ from agentmem.exceptions import UserError
 if TYPE_CHECKING:
     from agentmem._pipeline import Pipeline
     from agentmem._trace import RunInfo, TraceStore
-    from agentmem._types import Trajectory
+    from agentmem._types import Pattern, Trajectory
 
 __all__ = ["register"]
 
@@ -281,6 +281,7 @@ async def _run(args: argparse.Namespace, document: str) -> int:
     finally:
         await _close(store)
         await _close_components(pipeline)
+    assert pipeline is not None  # built before the run started
     if args.json:
         print(json.dumps(_json_document(trajectory, pipeline, args), ensure_ascii=False, indent=2))
     else:
@@ -296,7 +297,7 @@ def _build(args: argparse.Namespace, info: RunInfo | None) -> Pipeline:
     from agentmem._pipeline import build_pipeline
     from agentmem.policies import make_policy
 
-    pattern = args.pattern or (info.pattern if info else "sequential")
+    pattern: Pattern = args.pattern or (info.pattern if info else "sequential")  # pyright: ignore[reportAssignmentType]  (argparse choices and the stored run hold pattern names)
     policy_cfg = _recorded(info, "policy") or {}
     policy_spec = args.policy or policy_cfg.get("label") or "score"
     threshold = args.threshold if args.threshold is not None else policy_cfg.get("threshold", 0.5)

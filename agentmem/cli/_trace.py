@@ -348,12 +348,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
             out.append((run_id, recs))
         return out
 
-    if args.out:
-        out_path = Path(args.out).expanduser()
-        if out_path.is_dir():
-            raise UserError(
-                f"--out {args.out!r} is a directory; give a file name, e.g. {args.out}/pairs.jsonl"
-            )
+    out_path = Path(args.out).expanduser() if args.out else None
+    if out_path is not None and out_path.is_dir():
+        raise UserError(
+            f"--out {args.out!r} is a directory; give a file name, e.g. {args.out}/pairs.jsonl"
+        )
     exported = _with_store(args.trace_db, go)
     records = [r for _, recs in exported for r in recs]
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
@@ -365,7 +364,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 "--policy gate or best-of-N and an updater that varies its proposals)",
                 file=sys.stderr,
             )
-    if not args.out:
+    if out_path is None:
         sys.stdout.write(text)
         return 0
     _write(out_path, text)

@@ -343,6 +343,7 @@ class LLMClient:
         limiter = self._limiter()
         last: TransportFailure | None = None
         timeouts = 0
+        attempt = 0
         for attempt in range(self.max_retries + 1):
             if attempt:
                 assert last is not None

@@ -8,7 +8,7 @@ from typing import Any, Self
 
 from agentmem.exceptions import UserError
 from agentmem.memory._policy import WritePolicy
-from agentmem.memory._records import MemoryEvent, MemoryItem
+from agentmem.memory._records import MemoryEvent, MemoryItem, MemoryKind
 from agentmem.memory._scope import Scope
 from agentmem.memory._store import Change, MemoryStore
 from rewards import RewardModel
@@ -105,7 +105,7 @@ class ScoredMemory:
 
 def open_parts(
     path: str,
-    kind: str,
+    kind: MemoryKind,
     *,
     owns: list[Any],
     api_base: str | None,

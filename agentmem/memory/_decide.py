@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agentmem.memory._records import MemoryItem, OpOutcome, ProposedOp, text_hash
+from agentmem.memory._records import EventStatus, MemoryItem, OpOutcome, ProposedOp, text_hash
 from agentmem.memory._steps import RawOp
 from agentmem.memory._store import Change
 from rewards import Reward
@@ -89,7 +89,7 @@ def passes(s: Scored, threshold: float) -> bool:
     return s.reward is None or s.reward.value >= threshold
 
 
-def outcome(s: Scored, status: str) -> OpOutcome:
+def outcome(s: Scored, status: EventStatus) -> OpOutcome:
     rationale = s.error or (s.reward.rationale if s.reward else s.op.reason)
     return OpOutcome(
         op=s.op,

@@ -123,11 +123,10 @@ class EdgeIndex:
             if spec.kind in ("sparse", "hybrid")
             else None
         )
-        dense = (
-            {"dense": q.EdgeVectorParams(size=spec.dim, distance=q.Distance.Cosine)}
-            if spec.kind != "sparse"
-            else {}
-        )
+        dense: dict[str, Any] = {}
+        if spec.kind != "sparse":
+            assert spec.dim is not None, "a dense index is created with its dimension"
+            dense = {"dense": q.EdgeVectorParams(size=spec.dim, distance=q.Distance.Cosine)}
         return q.EdgeConfig(
             vectors=dense, sparse_vectors=sparse, max_search_threads=self.search_threads
         )
@@ -253,7 +252,11 @@ class EdgeIndex:
                     q.Prefetch(limit=limit * 4, query=q.Query.Nearest(sv, using="bm25"), filter=flt)
                 )
             request = q.QueryRequest(
-                limit=limit, prefetches=pre, query=q.Fusion.Rrf(k=60), filter=flt, with_payload=True
+                limit=limit,
+                prefetches=pre,
+                query=q.Fusion.Rrf(k=60),  # pyright: ignore[reportArgumentType]  (the stub omits fusion)
+                filter=flt,
+                with_payload=True,
             )
         elif isinstance(vector, SparseVec):
             sv = q.SparseVector(vector.indices, vector.values)

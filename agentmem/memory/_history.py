@@ -28,7 +28,7 @@ from sqlalchemy import JSON, Column, Connection, Index, delete, func, select, up
 from sqlmodel import Field, SQLModel
 
 from agentmem.exceptions import StoreError, UserError
-from agentmem.memory._records import MemoryEvent, MemoryItem
+from agentmem.memory._records import MemoryEvent, MemoryItem, MemoryKind
 
 __all__ = ["Event", "HistoryDB", "Request", "Version", "row_to_event", "row_to_item", "sql_url"]
 
@@ -37,7 +37,7 @@ __all__ = ["Event", "HistoryDB", "Request", "Version", "row_to_event", "row_to_i
 class VersionRow(SQLModel, table=True):
     """One version of one memory; the current one has ``valid_to`` NULL."""
 
-    __tablename__ = "memory_versions"
+    __tablename__ = "memory_versions"  # pyright: ignore[reportAssignmentType]  (SQLModel declares it a declared_attr)
     __table_args__ = (Index("ix_memory_versions_scope_live", "scope_key", "valid_to"),)
 
     memory_id: str = Field(primary_key=True)
@@ -60,7 +60,7 @@ class VersionRow(SQLModel, table=True):
 class EventRow(SQLModel, table=True):
     """One operation: applied, pending (intent not yet in the index) or rejected."""
 
-    __tablename__ = "memory_events"
+    __tablename__ = "memory_events"  # pyright: ignore[reportAssignmentType]  (SQLModel declares it a declared_attr)
 
     id: int | None = Field(default=None, primary_key=True)
     memory_id: str | None = Field(default=None, index=True)
@@ -83,7 +83,7 @@ class EventRow(SQLModel, table=True):
 class AddRequestRow(SQLModel, table=True):
     """A completed ``add()`` with its result (and the cleaned conversation, for export)."""
 
-    __tablename__ = "memory_add_requests"
+    __tablename__ = "memory_add_requests"  # pyright: ignore[reportAssignmentType]  (SQLModel declares it a declared_attr)
 
     scope_key: str = Field(primary_key=True)
     key: str = Field(primary_key=True)
@@ -104,7 +104,7 @@ class Version:
 
     memory_id: str
     version: int
-    kind: str
+    kind: MemoryKind
     tenant_id: str
     user_id: str
     agent_id: str | None
@@ -195,8 +195,8 @@ def row_to_item(r: Version) -> MemoryItem:
         hash=r.hash,
         version=r.version,
         metadata=dict(r.meta or {}),
-        created_at=_dt(r.created_at),
-        updated_at=_dt(r.valid_from),
+        created_at=datetime.fromtimestamp(r.created_at, UTC),
+        updated_at=datetime.fromtimestamp(r.valid_from, UTC),
         valid_to=_dt(r.valid_to),  # type: ignore[arg-type]
         context=str(a.get("context", "")),
         keywords=list(a.get("keywords", [])),

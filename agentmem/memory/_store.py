@@ -381,7 +381,7 @@ class MemoryStore:
 
 def _new_row(
     scope: Scope,
-    kind: str,
+    kind: MemoryKind,
     mid: str,
     version: int,
     text: str,

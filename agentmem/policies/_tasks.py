@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable
+from typing import TypeVar
 
 __all__ = ["gather_all"]
 
 T = TypeVar("T")
 
 
-async def gather_all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
-    """Run coroutines concurrently and return their results in order.
+async def gather_all(coros: list[Awaitable[T]]) -> list[T]:
+    """Run coroutines (or other awaitables) concurrently and return their results in order.
 
     On the first failure the others are cancelled (and awaited) and that error is raised as is:
     unlike ``asyncio.gather`` no orphan task keeps running, and unlike a ``TaskGroup`` the caller

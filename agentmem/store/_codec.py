@@ -34,12 +34,13 @@ def _default(obj: Any) -> Any:
         return sorted(obj, key=repr)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return dataclasses.asdict(obj)
-    if hasattr(obj, "model_dump"):  # pydantic models
-        return obj.model_dump(mode="json")
-    if hasattr(obj, "item") and callable(obj.item):  # numpy scalars
-        return obj.item()
-    if hasattr(obj, "tolist") and callable(obj.tolist):  # numpy arrays
-        return obj.tolist()
+    other: Any = obj  # duck-typed below (pydantic models, numpy scalars and arrays)
+    if hasattr(other, "model_dump"):  # pydantic models
+        return other.model_dump(mode="json")
+    if hasattr(other, "item") and callable(other.item):  # numpy scalars
+        return other.item()
+    if hasattr(other, "tolist") and callable(other.tolist):  # numpy arrays
+        return other.tolist()
     return repr(obj)
 
 

@@ -190,7 +190,7 @@ def make_longeval_pair(*, seed: int, setting: str, length: str, index: int) -> d
     subj_tpl, title_tpl, _ = rng.choice(_SUBJECTS)
     subject, title = subj_tpl.format(p=place), title_tpl.format(p=place)
     founder = _person(rng, used)
-    facts = {
+    facts: dict[str, Any] = {
         "name": subject[4:] if subject.startswith("the ") else subject,
         "founded": str(rng.randint(1850, 1990)),
         "founder": founder,
@@ -261,12 +261,12 @@ def make_longeval_pair(*, seed: int, setting: str, length: str, index: int) -> d
         out: list[str] = []
         for si in range(n_sections):
             if si == 0:
-                pts = bad_json_points if rejected else json_points
+                pts: list[str] = bad_json_points if rejected else json_points
                 follows = _restate(bad_json_points) if rejected else f"```json\n{json_text}\n```"
                 lead = f"Based on the title: {title} and the given bullet points: {follows}, "
             else:
                 g = groups[si - 1]
-                pts = []
+                pts = []  # (the group's points as this side follows them)
                 for pi, p in enumerate(g):
                     if rejected and (si - 1, pi) in dropped:
                         continue
@@ -313,6 +313,7 @@ def make_longeval_pair(*, seed: int, setting: str, length: str, index: int) -> d
     ratio = rng.uniform(0.78, 0.95) if chosen_longer else rng.uniform(1.03, 1.15)
     scale = 2.0
     lo, hi = PAIR_LOW * nominal * 1.03, PAIR_HIGH * nominal * 0.98
+    chosen = rejected = ""
     for _ in range(8):
         chosen, rejected = side(False, scale), side(True, scale * ratio)
         total = q_tokens + count_tokens(chosen) + count_tokens(rejected)

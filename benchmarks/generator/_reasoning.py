@@ -609,16 +609,18 @@ def _make_reasoning_pair(
         with_new = {k for k, s in keys if any(fact_section.get(f) == s for f in recorded)}
         k_wrong = min(len(keys), max(2, round(len(keys) * rng.uniform(0.3, 0.65))))
         ranked = sorted(keys, key=lambda ks: (ks[0] not in with_new, rng.random()))
-        for key, _s in ranked[:k_wrong]:
+        for step_key, _s in ranked[:k_wrong]:
             n_att = rng.choices((1, 2, 3), weights=(70, 25, 5))[0]
-            var.attempts[key] = tuple(rng.sample(_ATTEMPT_KINDS, n_att))
+            var.attempts[step_key] = tuple(rng.sample(_ATTEMPT_KINDS, n_att))
         change = {
             "kind": "failed_attempts",
             "steps": len(var.attempts),
             "attempts": sum(len(a) for a in var.attempts.values()),
         }
         if rng.random() < 0.2:  # and the rejected memory keeps a repeated segment
-            refs = sorted((i for i in task.references if i in recorded), key=fact_section.get)
+            refs = sorted(
+                (i for i in task.references if i in recorded), key=lambda i: fact_section[i]
+            )
             f = rng.choice(refs[: max(1, (len(refs) * 2) // 3)])
             var.noise_fact, var.noise_from = f, fact_section[f]
             var.noise = rng.choice(("repeat", "block"))

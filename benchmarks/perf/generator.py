@@ -21,7 +21,7 @@ from benchmarks.generator._filler import corpus
 
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--full", action="store_true", help="also time the whole bundled suite")
     parser.add_argument("--repeat", type=int, default=2, help="records per setting and length")
     args = parser.parse_args(argv)

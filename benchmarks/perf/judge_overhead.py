@@ -142,7 +142,7 @@ async def _make_calls(kind: str, base_url: str) -> tuple[Call, Callable[[], Awai
         async def call() -> str:
             r = await sdk.chat.completions.create(
                 model="fake",
-                messages=PROMPT,
+                messages=PROMPT,  # pyright: ignore[reportArgumentType]  (plain dicts are what the SDK sends)
                 temperature=0.7,
                 top_p=0.95,
                 max_tokens=64,  # type: ignore[arg-type]
@@ -209,7 +209,7 @@ async def throughput(kind: str, base_url: str, calls: int, concurrency: int) -> 
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--calls", type=int, default=200, help="sequential calls per transport")
     ap.add_argument("--throughput-calls", type=int, default=640)
     ap.add_argument("--concurrency", type=int, default=32)

@@ -349,7 +349,7 @@ def _summary(name: str, r: dict[str, Any], n_turns: int, requests: tuple[int, in
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument(
         "--setup",
         action="store_true",

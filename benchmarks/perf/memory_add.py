@@ -109,7 +109,7 @@ async def run(adds: int, prefill: int, policy: str) -> dict[str, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--adds", type=int, default=300)
     ap.add_argument("--prefill", type=int, default=2000)
     ap.add_argument("--policy", default="gate")

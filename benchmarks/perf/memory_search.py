@@ -184,7 +184,7 @@ async def measure(path: Path, queries: int) -> tuple[list[float], int, int]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--dir", default="/tmp/agentmem-perf-search")
     ap.add_argument("--total", type=int, default=1_000_000)
     ap.add_argument("--target", type=int, default=100_000)

@@ -119,10 +119,10 @@ def redundancy_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
         for s in t.steps:
             if s.kind == "answer":
                 continue
-            infos = memory_sentences(s.updated)
-            _, d = duplicate_ratio(infos)
+            step_infos = memory_sentences(s.updated)
+            _, d = duplicate_ratio(step_infos)
             dup_total += d
-            sent_total += len(infos)
+            sent_total += len(step_infos)
         out["dup_sentences"] = dup_total / sent_total if sent_total else 0.0
     elif t.layout == "dialogue":
         out["dup_items"] = duplicate_ratio(t.items)[0]
