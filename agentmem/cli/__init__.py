@@ -14,6 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 __all__ = ["build_parser", "main"]
 
@@ -32,9 +33,16 @@ fetch its online price map (agentmem keeps it offline by default).
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (the usage block stays behind ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The full parser, with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    """The full parser, with every sub-command registered (sub-parsers inherit one-line errors)."""
+    parser = _Parser(
         prog="agentmem",
         description="Long-memory agents whose every memory update is scored by a reward model, "
         "and the MemRewardBench suite that verifies those reward models.",

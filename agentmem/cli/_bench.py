@@ -478,10 +478,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 0
     print(_tables(results, models))
     if results.load_issues:
-        print(
-            f"{len(results.load_issues)} input issue(s), listed in {out_dir / 'report.html'} and results.json",
-            file=sys.stderr,
-        )
+        where = "results.json" if args.no_report else f"{out_dir / 'report.html'} and results.json"
+        print(f"{len(results.load_issues)} input issue(s), listed in {where}", file=sys.stderr)
     print(
         f"outputs in {out_dir}/ (results.json, predictions.jsonl"
         f"{', report.html, accuracy.png' if not args.no_report else ''})"

@@ -132,6 +132,12 @@ def test_bad_lines_are_listed_on_stderr_and_the_run_continues(
     err = capsys.readouterr().err
     assert "input: d.jsonl:2: not a JSON object" in err
     assert "input: d.jsonl:3: field 'rejected': missing" in err
+    assert "listed in" in err and "report.html" in err
+    # without a report, the summary points only at what was written
+    args = ["bench", "run", "--data", str(path), "--rm", "test-shorter", "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "o2")]) == 0
+    err = capsys.readouterr().err
+    assert "listed in results.json" in err and "report.html" not in err
 
 
 @pytest.mark.parametrize(
@@ -166,7 +172,9 @@ def test_bad_option_values_are_rejected_by_the_parser(capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit) as exc:
         main(["bench", "run", "--concurrency", "0"])
     assert exc.value.code == 2
-    assert "must be >= 1, got 0" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "must be >= 1, got 0" in err and "see 'agentmem bench run --help'" in err
+    assert err.count("\n") == 1 and "usage:" not in err  # one line, no usage block
 
 
 def test_resume_via_the_cli(
