@@ -118,6 +118,17 @@ def iter_records(
             )
             index += 1
             report.records[source.name] += 1
+            if texts["chosen"] == texts["rejected"]:
+                report.add(
+                    LoadIssue(
+                        source=source.name,
+                        line=line,
+                        field="rejected",
+                        severity="warning",
+                        message="identical to chosen: no reward model can prefer either side "
+                        "(judged, and counted right only by a position or coin flip); fix the pair",
+                    )
+                )
             if setting == UNMAPPED:
                 report.unmapped_names[f"{task} / {subtask}"] += 1
             first = seen.get(pid)

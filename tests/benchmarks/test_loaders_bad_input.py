@@ -147,3 +147,15 @@ def test_unmapped_names_are_counted_and_listed(tmp_path: Path) -> None:
     assert report.unmapped_names == {"Weird / None": 2}
     assert "2 record(s) match no canonical setting" in report.summary_lines()[-1]
     assert "Weird / None (x2)" in report.summary_lines()[-1]
+
+
+def test_a_pair_whose_sides_are_identical_is_judged_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        _line() + "\n" + _line(question="other q", chosen="same", rejected="same") + "\n"
+    )
+    report = LoadReport()
+    records = list(iter_records(discover([path]), report))
+    assert len(records) == 2  # kept: judging it shows how the reward model breaks ties
+    lines = report.summary_lines()
+    assert any("d.jsonl:2" in ln and "identical to chosen" in ln for ln in lines), lines
