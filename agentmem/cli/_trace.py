@@ -126,10 +126,28 @@ def _positive_int(text: str) -> int:
 # -- plumbing --------------------------------------------------------------------------------
 
 
+def _no_database(url: str | None) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist yet (a read-only command must not
+    create it); None otherwise."""
+    from agentmem.store._urls import sqlite_file
+
+    path = sqlite_file(url)
+    return path if path is not None and not path.exists() else None
+
+
 def _with_store(url: str | None, fn: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``fn`` on the trace store at ``url``, which must already exist (reading never creates
+    a database: a missing file is a UserError naming it)."""
     import asyncio
 
     from agentmem.store import open_trace_store
+
+    missing = _no_database(url)
+    if missing is not None:
+        raise UserError(
+            f"no trace database at {str(missing)!r} yet: no run has been recorded there; "
+            "start one with `agentmem run ...`, or point --trace-db / AGENTMEM_TRACE_DB at an existing one"
+        )
 
     async def go() -> T:
         store = await open_trace_store(url)
@@ -224,7 +242,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
     async def go(store: Any) -> tuple[str, list[RunInfo]]:
         return store.url, await store.list_runs(limit=args.limit)
 
-    url, runs = _with_store(args.trace_db, go)
+    missing = _no_database(args.trace_db)
+    if missing is not None:  # nothing recorded yet: say so, create nothing
+        url, runs = str(missing), []
+    else:
+        url, runs = _with_store(args.trace_db, go)
     if args.json:
         doc = {"trace_db": url, "runs": [_summary(run_info_to_dict(r)) for r in runs]}
         print(json.dumps(doc, ensure_ascii=False, indent=2))

@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError
 
 from agentmem.exceptions import UserError
 
-__all__ = ["MEMORY_URL", "default_trace_url", "resolve_url", "safe_url"]
+__all__ = ["MEMORY_URL", "default_trace_url", "resolve_url", "safe_url", "sqlite_file"]
 
 MEMORY_URL = "memory://"
 
@@ -84,3 +84,16 @@ def resolve_url(url: str | None) -> URL:
         f"unsupported trace store URL scheme {parsed.drivername!r} in {safe_url(parsed)!r}; "
         f"the trace store runs on SQLite or PostgreSQL ({_EXAMPLES}), or memory:// for no persistence"
     )
+
+
+def sqlite_file(url: str | None) -> Path | None:
+    """The file a SQLite trace-store URL names (``None`` for PostgreSQL, in-memory stores or
+    ``file:`` URIs): read-only commands check it exists instead of creating it."""
+    if url is not None and url.strip() == MEMORY_URL:
+        return None
+    parsed = resolve_url(url)
+    db = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or db in ("", ":memory:") or db.startswith("file:"):
+        return None
+    return Path(db)
+

@@ -190,3 +190,18 @@ def test_export_needs_a_format(db: Path, capsys: pytest.CaptureFixture[str]) -> 
         main(["trace", "export", "aaaa"])
     assert exc.value.code == 2
     assert "--format" in capsys.readouterr().err
+
+
+def test_reading_commands_never_create_a_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "traces.db"
+    assert main(["trace", "list", "--trace-db", str(missing)]) == 0
+    assert "no runs in" in capsys.readouterr().err
+    assert main(["trace", "show", "abc", "--trace-db", str(missing)]) == 2
+    assert "no trace database at" in capsys.readouterr().err
+    assert (
+        main(["trace", "export", "abc", "--format", "memrewardbench", "--trace-db", str(missing)])
+        == 2
+    )
+    assert not missing.exists() and not missing.parent.exists()
