@@ -61,7 +61,43 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
+    _apply_env_defaults(parser)
     return parser
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _apply_env_defaults(parser: argparse.ArgumentParser) -> None:
+    """Give every ``--option`` of every sub-command its ``AGENTMEM_OPTION`` default, converted and
+    checked like a value on the command line (a bad one is a UserError naming the variable)."""
+    from agentmem.exceptions import UserError
+
+    for action in parser._actions:  # argparse keeps no public list of actions
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                _apply_env_defaults(child)
+            continue
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if not longs or action.dest in ("help", "version"):
+            continue
+        var = "AGENTMEM_" + longs[0][2:].replace("-", "_").upper()
+        raw = os.environ.get(var)
+        if raw is None:
+            continue
+        try:
+            if isinstance(action, argparse._StoreTrueAction | argparse._StoreFalseAction):
+                if raw.strip().lower() not in _TRUE | _FALSE:
+                    raise ValueError("expected 1/0, true/false, yes/no or on/off")
+                on = raw.strip().lower() in _TRUE
+                action.default = on if isinstance(action, argparse._StoreTrueAction) else not on
+                continue
+            value = action.type(raw) if callable(action.type) else raw  # type: ignore[misc]
+            if action.choices is not None and value not in action.choices:
+                raise ValueError(f"choose from {', '.join(map(str, action.choices))}")
+            action.default = [value] if isinstance(action, argparse._AppendAction) else value
+        except (ValueError, TypeError, argparse.ArgumentTypeError) as exc:
+            raise UserError(f"{var}={raw!r} is not a valid {longs[0]}: {exc}") from None
 
 
 def env_default(option: str, default: str | None = None) -> str | None:
@@ -76,13 +112,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from agentmem.testing import forbid_network
 
         forbid_network()
-    parser = build_parser()
+    from agentmem.exceptions import UserError
+
+    try:
+        parser = build_parser()
+    except UserError as exc:  # a bad AGENTMEM_<OPTION> value
+        print(f"agentmem: error: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 2
-    from agentmem.exceptions import UserError
 
     try:
         return int(handler(args) or 0)

@@ -56,18 +56,6 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _env_int(option: str) -> int | None:
-    raw = env_default(option)
-    if raw is None:
-        return None
-    try:
-        return _positive_int(raw)
-    except argparse.ArgumentTypeError as exc:
-        raise SystemExit(
-            f"agentmem: error: AGENTMEM_{option.upper().replace('-', '_')}: {exc}"
-        ) from None
-
-
 def register(subparsers: Any) -> None:
     """Add ``bench`` and its sub-commands to the ``agentmem`` parser."""
     bench = subparsers.add_parser(
@@ -133,14 +121,14 @@ def register(subparsers: Any) -> None:
     run.add_argument(
         "--concurrency",
         type=_positive_int,
-        default=_env_int("--concurrency") or 8,
+        default=8,
         metavar="N",
         help="judgments in flight at once (default: 8)",
     )
     run.add_argument(
         "--workers",
         type=_positive_int,
-        default=_env_int("--workers"),
+        default=None,
         metavar="N",
         help="processes that run a CPU-bound reward model such as the offline heuristic; worth it on "
         "big suites and many cores (each worker pays ~1-2 s of start-up; default: 1, in-process)",
@@ -148,14 +136,14 @@ def register(subparsers: Any) -> None:
     run.add_argument(
         "--rpm",
         type=_positive_int,
-        default=_env_int("--rpm"),
+        default=None,
         metavar="N",
         help="LLM requests per minute limit (default: none)",
     )
     run.add_argument(
         "--tpm",
         type=_positive_int,
-        default=_env_int("--tpm"),
+        default=None,
         metavar="N",
         help="LLM tokens per minute limit (default: none)",
     )

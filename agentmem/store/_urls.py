@@ -96,4 +96,3 @@ def sqlite_file(url: str | None) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or db in ("", ":memory:") or db.startswith("file:"):
         return None
     return Path(db)
-
