@@ -171,7 +171,8 @@ def register(subparsers: Any) -> None:
         "--resume",
         metavar="ID",
         default=None,
-        help="resume this recorded run (settings default to the recorded ones)",
+        help="resume this recorded run: its id or a unique prefix (settings default to the recorded "
+        "ones; --doc is needed unless the run was started with --keep-document)",
     )
     p.add_argument(
         "--trace-db",
@@ -181,7 +182,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--keep-document",
         action="store_true",
-        help="store the document in the run config (for exports)",
+        help="store the document in the run config: `--resume ID` then needs no --doc, and exports "
+        "can rebuild benchmark questions",
     )
     p.add_argument(
         "--log-level",
@@ -206,8 +208,18 @@ def run_command(args: argparse.Namespace) -> int:
         raise UserError(
             f"--resume {args.resume!r} and --run-id {args.run_id!r} disagree; pass only --resume"
         )
-    document = _read_document(args.doc)
-    return asyncio.run(_run(args, document))
+    state: dict[str, str] = {}
+    try:
+        return asyncio.run(_run(args, state))
+    except KeyboardInterrupt:
+        if "run_id" in state:
+            doc = f" --doc {args.doc}" if args.doc and args.doc != "-" else ""
+            print(
+                f"agentmem: run {state['run_id']} interrupted; the steps committed so far are kept. "
+                f"Resume with: agentmem run --resume {state['run_id']}{doc}",
+                file=sys.stderr,
+            )
+        raise
 
 
 def _read_document(path: str | None) -> str:
@@ -241,21 +253,43 @@ def _read_document(path: str | None) -> str:
     return text
 
 
-async def _run(args: argparse.Namespace, document: str) -> int:
+def _document_for(args: argparse.Namespace, recorded: RunInfo | None) -> str:
+    """The text to read: ``--doc``, else (resuming) the document the run kept."""
+    if args.doc or recorded is None:
+        return _read_document(args.doc)
+    kept = recorded.config.get("document")
+    if isinstance(kept, str) and kept:
+        return kept
+    chars = recorded.config.get("document_chars")
+    sha = str(recorded.config.get("document_sha256") or "")[:12]
+    raise UserError(
+        f"--doc is required to resume run {recorded.run_id!r}: it did not keep its document "
+        f"({chars} characters, sha256 {sha}...); pass the same file with --doc, "
+        "or start runs with --keep-document so that --resume ID alone is enough"
+    )
+
+
+async def _run(args: argparse.Namespace, state: dict[str, str]) -> int:
     import uuid
 
     from agentmem.exceptions import AgentmemError
     from agentmem.store import open_trace_store
 
+    if not args.resume:
+        document = _read_document(args.doc)  # before opening the store: a bad --doc costs nothing
     store = await open_trace_store(args.trace_db)
     pipeline: Pipeline | None = None
     try:
-        run_id = args.resume or args.run_id or uuid.uuid4().hex
-        recorded = await store.get_run(run_id)
-        if args.resume and recorded is None:
-            raise UserError(
-                f"--resume {args.resume!r}: no such run in the trace store; see `agentmem trace list`"
-            )
+        if args.resume:
+            from agentmem.cli._trace import resolve_run
+
+            run_id = await resolve_run(store, args.resume)  # an exact id or a unique prefix
+            recorded = await store.get_run(run_id)
+            document = _document_for(args, recorded)
+        else:
+            run_id = args.run_id or uuid.uuid4().hex
+            recorded = await store.get_run(run_id)
+        state["run_id"] = run_id
         question = (
             args.question
             if args.question is not None

@@ -159,7 +159,7 @@ def _with_store(url: str | None, fn: Callable[[Any], Awaitable[T]]) -> T:
     return asyncio.run(go())
 
 
-async def _resolve(store: Any, run: str) -> str:
+async def resolve_run(store: Any, run: str) -> str:
     """The full run id for ``run`` (exact, else a unique prefix)."""
     if await store.get_run(run) is not None:
         return run
@@ -285,7 +285,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     from agentmem.store import run_info_to_dict, trajectory_to_dict
 
     async def go(store: Any) -> tuple[RunInfo, Trajectory]:
-        run_id = await _resolve(store, args.run)
+        run_id = await resolve_run(store, args.run)
         return await store.get_run(run_id), await store.load_trajectory(run_id)
 
     info, traj = _with_store(args.trace_db, go)
@@ -365,7 +365,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     async def go(store: Any) -> list[tuple[str, list[dict[str, Any]]]]:
         out = []
         for run in args.run:
-            run_id = await _resolve(store, run)
+            run_id = await resolve_run(store, run)
             recs = await export_run(store, run_id, pick=args.pick, construction=args.construction)
             out.append((run_id, recs))
         return out

@@ -293,7 +293,7 @@ def test_resume_of_a_model_run_without_the_model_says_which_to_pass(
             ["--doc", "{doc}", "--question", Q, "--rm", "heuristc"],
             "unknown reward model 'heuristc'; did you mean 'heuristic'",
         ),
-        (["--doc", "{doc}", "--question", Q, "--resume", "nope"], "--resume 'nope': no such run"),
+        (["--doc", "{doc}", "--question", Q, "--resume", "nope"], "unknown run id 'nope'"),
         (
             ["--doc", "{doc}", "--question", Q, "--pattern", "parallel", "--groups", "40"],
             "groups=40 but the document has only",
@@ -428,3 +428,30 @@ def test_model_and_llm_judge_on_separate_servers_with_gate_best_of(
     assert all("[Proposed new memory]" in r.user for r in judge_server.chat_requests)
     assert not any("[Proposed new memory]" in r.user for r in model.chat_requests)
     assert out["answer"] == "under the blue vase"
+
+
+def test_resume_takes_a_unique_prefix_and_the_kept_document(
+    doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = run_json(
+        capsys,
+        "--doc",
+        str(doc),
+        "--question",
+        Q,
+        "--run-id",
+        "lighthouse-7",
+        "--keep-document",
+    )
+    again = run_json(capsys, "--resume", "lighth")  # no --doc: the run kept its text
+    assert again["run_id"] == "lighthouse-7" and again["answer"] == first["answer"]
+
+
+def test_resume_without_doc_of_a_run_that_did_not_keep_it_says_what_to_pass(
+    doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_json(capsys, "--doc", str(doc), "--question", Q, "--run-id", "plain-1")
+    assert main(["run", "--resume", "plain-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--doc is required to resume run 'plain-1'" in err and "sha256" in err
+    assert "--keep-document" in err and err.count("\n") == 1

@@ -44,6 +44,7 @@ def test_ctrl_c_exits_130_and_marks_the_run_cancelled(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "interrupted" in err
+    assert "Resume with: agentmem run --resume ctrlc --doc" in err
 
     async def check() -> None:
         store = await SQLTraceStore(db).open()
