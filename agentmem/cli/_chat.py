@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agentmem.exceptions import UserError
+
 __all__ = ["register"]
 
 
@@ -207,15 +209,40 @@ async def _read_line(json_mode: bool) -> str | None:
         return None
 
 
+async def _memory_id(memory: Any, scope: Any, given: str) -> str:
+    """The current memory ``given`` names: its id or a unique prefix of one (as shown by
+    /memories); anything else is passed on as is (a superseded or forgotten id, or a typo that
+    the memory store reports)."""
+    ids = [m.id for m in await memory.get_all(scope=scope)]
+    if given in ids:
+        return given
+    hits = [i for i in ids if i.startswith(given)]
+    if len(hits) > 1:
+        shown = ", ".join(hits[:4]) + (" ..." if len(hits) > 4 else "")
+        raise UserError(
+            f"memory id prefix {given!r} matches {len(hits)} memories ({shown}); type more of it"
+        )
+    return hits[0] if hits else given
+
+
 async def _command(line: str, memory: Any, scope: Any, out: _Out) -> None:
     cmd, _, arg = line.partition(" ")
     arg = arg.strip()
+    try:
+        await _run_command(cmd, arg, line, memory, scope, out)
+    except UserError as exc:  # a bad id or file: say so, keep the session
+        out.error(str(exc))
+
+
+async def _run_command(cmd: str, arg: str, line: str, memory: Any, scope: Any, out: _Out) -> None:
     if cmd == "/memories":
         out.memories(await memory.get_all(scope=scope))
     elif cmd == "/history" and arg:
-        out.history(arg, await memory.history(arg, scope=scope))
+        mid = await _memory_id(memory, scope, arg)
+        out.history(mid, await memory.history(mid, scope=scope))
     elif cmd == "/forget" and arg:
-        out.forgot(arg, await memory.forget(arg, scope=scope, actor="user"))
+        mid = await _memory_id(memory, scope, arg)
+        out.forgot(mid, await memory.forget(mid, scope=scope, actor="user"))
     elif cmd == "/export" and arg:
         pairs = await memory.export_pairs(scope=scope)
         text = "".join(json.dumps(p) + "\n" for p in pairs)

@@ -74,8 +74,8 @@ def test_json_transcript_with_commands(monkeypatch, capsys, server, tmp_path: Pa
         tmp_path,
         [
             '{"message": "Where do I live?"}',
-            f"/history {mid}",
-            f"/forget {mid}",
+            f"/history {mid[:8]}",  # a unique prefix, as /memories shows it, is enough
+            f"/forget {mid[:8]}",
             "/memories",
             "/bogus",
         ],
@@ -219,3 +219,27 @@ def test_export_command_writes_benchmark_pairs(monkeypatch, capsys, server, tmp_
     assert (
         pair["task"] == "Mem0-MEM" and "yacht" in pair["rejected"] and "yacht" not in pair["chosen"]
     )
+
+
+async def test_memory_ids_resolve_from_a_unique_prefix() -> None:
+    from dataclasses import dataclass
+
+    import pytest as _pytest
+
+    from agentmem.cli._chat import _memory_id
+    from agentmem.exceptions import UserError
+
+    @dataclass
+    class _Item:
+        id: str
+
+    class _Memory:
+        async def get_all(self, *, scope: object) -> list[_Item]:
+            return [_Item("abc123"), _Item("abd456"), _Item("ffee00")]
+
+    m = _Memory()
+    assert await _memory_id(m, None, "ff") == "ffee00"
+    assert await _memory_id(m, None, "abc123") == "abc123"
+    assert await _memory_id(m, None, "gone99") == "gone99"  # left for the store to report
+    with _pytest.raises(UserError, match="matches 2 memories"):
+        await _memory_id(m, None, "ab")
