@@ -47,6 +47,7 @@ __all__ = [
     "render_sequential",
     "render_step",
     "render_trajectory",
+    "steps_in_order",
 ]
 
 NO_PREVIOUS_MEMORY = "No previous memory"
@@ -169,6 +170,19 @@ def _step_text(step: Step) -> StepText:
         updated_memory=step.memory,
         wrong_memories=[a.candidate.text for a in step.rejected],
     )
+
+
+def steps_in_order(trajectory: Trajectory) -> list[Step]:
+    """The steps in the order the pipeline defines, whatever order they were committed in:
+    before the fusion, every update by (group, index); then the fusion; then the sequential tail
+    by index; the answer last."""
+    steps = list(trajectory.steps)
+    fusion_at = next((i for i, s in enumerate(steps) if s.kind == "fusion"), None)
+    if fusion_at is None:
+        return sorted(steps, key=lambda s: (s.kind == "answer", s.group, s.index))
+    before = sorted(steps[:fusion_at], key=lambda s: (s.kind == "answer", s.group, s.index))
+    after = sorted(steps[fusion_at + 1 :], key=lambda s: (s.kind == "answer", s.index))
+    return [*before, steps[fusion_at], *after]
 
 
 def render_trajectory(trajectory: Trajectory) -> str:

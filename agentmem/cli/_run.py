@@ -466,7 +466,9 @@ def _print_report(t: Trajectory, pipeline: Pipeline, args: argparse.Namespace) -
         ("latency", "right"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for s in t.steps:
+    from agentmem.render import steps_in_order
+
+    for s in steps_in_order(t):  # groups in their order, not the order they finished in
         scores = " ".join(
             ("*" if i == s.chosen else "") + f"{a.reward.value:.2f}"
             for i, a in enumerate(s.attempts)

@@ -375,3 +375,28 @@ def test_parallel_parts_follow_group_numbers_not_commit_order() -> None:
         Trajectory(run_id="r3", question=Q, pattern="parallel", groups=2, steps=steps)
     )
     assert text.index("Part 1:") < text.index("a1") < text.index("Part 2:") < text.index("b1")
+
+
+def test_steps_in_order_follow_the_pipeline_not_the_commit_order() -> None:
+    from agentmem.render import steps_in_order
+
+    steps = [
+        _step(2, 1, "", "b2", ["B2"]),
+        _step(1, 0, "", "a1", ["A1"]),
+        _step(2, 0, "", "b1", ["B1"]),
+        _step(1, 1, "", "a2", ["A2"]),
+        _step(0, 0, "A2\nB2", None, ["F"], kind="fusion"),
+        _step(0, 1, "F", "t2", ["T2"]),
+        _step(0, 0, "F", "t1", ["T1"]),
+    ]
+    traj = Trajectory(run_id="r4", question=Q, pattern="mixed", groups=2, steps=steps)
+    order = [(s.kind, s.group, s.index) for s in steps_in_order(traj)]
+    assert order == [
+        ("update", 1, 0),
+        ("update", 1, 1),
+        ("update", 2, 0),
+        ("update", 2, 1),
+        ("fusion", 0, 0),
+        ("update", 0, 0),
+        ("update", 0, 1),
+    ]
