@@ -159,6 +159,26 @@ def _with_store(url: str | None, fn: Callable[[Any], Awaitable[T]]) -> T:
     return asyncio.run(go())
 
 
+def length_tell(records: list[dict[str, Any]], share: float = 0.8) -> str | None:
+    """A warning when length alone separates exported pairs: a verifier suite in which the
+    chosen side is nearly always the longer (or the shorter) one rewards a length rule."""
+    sized = [(len(r["chosen"]), len(r["rejected"])) for r in records]
+    sized = [(c, j) for c, j in sized if c != j]
+    if len(sized) < 4:
+        return None
+    longer = sum(c > j for c, j in sized) / len(sized)
+    if share > longer > 1 - share:
+        return None
+    side = "longer" if longer >= share else "shorter"
+    pct = round(100 * max(longer, 1 - longer))
+    return (
+        f"in {pct}% of the {len(sized)} exported pairs the chosen side is the {side} one, so a "
+        f"judge that just picks the {side} trajectory scores {pct}% on them; balance the suite "
+        "(e.g. export runs whose rejected candidates differ in length both ways) before using it "
+        "to compare reward models"
+    )
+
+
 async def resolve_run(store: Any, run: str) -> str:
     """The full run id for ``run`` (exact, else a unique prefix)."""
     if await store.get_run(run) is not None:
@@ -386,6 +406,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 "--policy gate or best-of-N and an updater that varies its proposals)",
                 file=sys.stderr,
             )
+    warning = length_tell(records)
+    if warning:
+        print(f"agentmem: warning: {warning}", file=sys.stderr)
     if out_path is None:
         sys.stdout.write(text)
         return 0

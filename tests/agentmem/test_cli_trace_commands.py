@@ -205,3 +205,16 @@ def test_reading_commands_never_create_a_database(
         == 2
     )
     assert not missing.exists() and not missing.parent.exists()
+
+
+def test_exports_that_length_alone_separates_are_flagged() -> None:
+    from agentmem.cli._trace import length_tell
+
+    def rec(c: int, r: int) -> dict[str, str]:
+        return {"chosen": "x" * c, "rejected": "y" * r}
+
+    skewed = [rec(10, 5)] * 9 + [rec(5, 10)]
+    message = length_tell(skewed)
+    assert message is not None and "90% of the 10 exported pairs" in message and "longer" in message
+    assert length_tell([rec(10, 5), rec(5, 10)] * 3) is None  # balanced
+    assert length_tell([rec(10, 5)] * 3) is None  # too few to say
