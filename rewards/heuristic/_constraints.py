@@ -86,6 +86,10 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
     text = "\n".join(seg.text for seg in t.segments)
     sents = sentences(text)
     sent_data = [(s, set(stems(s)), words(s)) for s in sents]
+    holding: dict[str, list[int]] = {}  # stem -> sentences holding it (only those are compared)
+    for k, (_, sst, _) in enumerate(sent_data):
+        for st in sst:
+            holding.setdefault(st, []).append(k)
     flips = 0
     num_conflicts = 0
     for b in q.bullets:
@@ -96,10 +100,13 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
         bpol = _polarity(bws)
         bnums = set(numbers(b))
         bset = set(bws)
-        for s, sst, sws in sent_data:
-            inter = len(bst & sst)
-            if inter < _MATCH * len(bst):
-                continue
+        shared: dict[int, int] = {}
+        for st in bst:
+            for k in holding.get(st, ()):
+                shared[k] = shared.get(k, 0) + 1
+        need = _MATCH * len(bst)
+        for k in sorted(k for k, n in shared.items() if n >= need):
+            s, _, sws = sent_data[k]
             if (
                 (_polarity(sws) > 0) != (bpol > 0)
                 or _reversed(b, s)

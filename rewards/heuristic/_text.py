@@ -128,10 +128,13 @@ def entities(text: str) -> set[str]:
     start = True
     for m in _WORD.finditer(text):
         tok = m.group(0)
+        if not tok[0].isupper():  # most words: nothing more to look at
+            start = False
+            continue
         prev = text[max(0, m.start() - 2) : m.start()]
         sentence_start = start or any(c in prev for c in ".!?:\n")
         start = False
-        if not tok[0].isupper() or tok in _NOT_NAMES:
+        if tok in _NOT_NAMES:
             continue
         low = tok.lower().strip("'’-")
         if low.endswith(("'s", "’s")):
