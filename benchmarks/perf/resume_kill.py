@@ -5,7 +5,10 @@
 Each round starts ``agentmem bench run`` in a subprocess (both orders, concurrency 8, a reward
 model that takes ~5 ms a pair), SIGKILLs it after a random number of ledger lines, resumes it with
 ``--resume``, and checks that the ledger holds every (pair, order) exactly once and that
-results.json equals the uninterrupted run's (timing excluded). Prints one line per round.
+results.json equals the uninterrupted run's (timing excluded). A SIGKILL rarely lands inside a
+write, so every other round also tears the ledger's last line itself (cuts it at a random byte, as
+a crash mid-write or a full disk leaves it): the resume must repair it, losing only that line.
+Prints one line per round.
 """
 
 from __future__ import annotations
@@ -138,6 +141,11 @@ def main() -> None:
                 time.sleep(0.002)
             proc.send_signal(signal.SIGKILL)
             proc.communicate()
+            if r % 2 == 1 and ledger.exists():  # tear the last complete line mid-way
+                data = ledger.read_bytes()
+                last = data.rstrip(b"\n").rfind(b"\n") + 1
+                if len(data) - last > 2:
+                    ledger.write_bytes(data[: rng.randint(last + 1, len(data) - 2)])
             at = ledger.read_bytes().count(b"\n") if ledger.exists() else 0
             torn = (
                 ledger.exists()
