@@ -4,7 +4,9 @@
 
 Replays the MemAgent-style update steps of the bundled suite's chosen trajectories (question,
 previous memory, the section read, the new memory) through ``score_update`` and prints the median
-and p95 per call by context length (chunk sizes grow with it), plus a dialogue-sized write.
+and p95 per call by context length (chunk sizes grow with it), plus dialogue-sized writes. Every
+call starts with the heuristic's caches cleared and every dialogue write is a different one, so
+nothing is timed warm.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 
 from benchmarks.generator import BUNDLED_SUITE_DIR
 from rewards import UpdateContext, make_reward_model
-from rewards.heuristic import parse_trajectory
+from rewards.heuristic import clear_cache, parse_trajectory
 
 
 def contexts(per_length: int) -> list[tuple[str, UpdateContext]]:
@@ -56,6 +58,7 @@ async def main(per_length: int) -> None:
     per: dict[str, list[float]] = collections.defaultdict(list)
     sizes: dict[str, list[int]] = collections.defaultdict(list)
     for length, ctx in ctxs:
+        clear_cache()
         t0 = time.perf_counter()
         await rm.score_update(ctx)
         per[length].append(time.perf_counter() - t0)
@@ -67,18 +70,25 @@ async def main(per_length: int) -> None:
             f"  {length:>5}: n={len(ts):4d}  chunk ~{statistics.median(sizes[length]) / 1000:.0f} KB"
             f"  median {statistics.median(ts) * 1e3:6.2f} ms  p95 {ts[int(0.95 * (len(ts) - 1))] * 1e3:6.2f} ms"
         )
-    dialogue = UpdateContext(
-        question="Keep an accurate memory of durable facts about the user.",
-        previous_memory="\n".join(f"- User likes item {i}" for i in range(5)),
-        chunk="user: Hi! I am Alice. I live in Lisbon and I work as a nurse.",
-        candidate="- User lives in Lisbon\n- User works as a nurse",
-    )
+    cities = ["Lisbon", "Porto", "Faro", "Braga", "Evora", "Coimbra", "Leiria", "Viseu"]
+    jobs = ["nurse", "baker", "pilot", "teacher", "welder", "chemist", "gardener", "editor"]
     ts = []
-    for _ in range(300):
+    for i in range(300):
+        city, job = cities[i % 8], jobs[(i // 8) % 8]
+        dialogue = UpdateContext(
+            question="Keep an accurate memory of durable facts about the user.",
+            previous_memory="\n".join(f"- User likes item {i * 5 + k}" for k in range(5)),
+            chunk=f"user: Hi! I am user {i}. I live in {city} and I work as a {job}.",
+            candidate=f"- User lives in {city}\n- User works as a {job}",
+        )
+        clear_cache()
         t0 = time.perf_counter()
         await rm.score_update(dialogue)
         ts.append(time.perf_counter() - t0)
-    print(f"  dialogue write (5 related facts): median {statistics.median(ts) * 1e3:.2f} ms")
+    print(
+        f"  dialogue write (5 related facts, 300 different writes): median "
+        f"{statistics.median(ts) * 1e3:.2f} ms  p95 {sorted(ts)[int(0.95 * 299)] * 1e3:.2f} ms"
+    )
 
 
 if __name__ == "__main__":
