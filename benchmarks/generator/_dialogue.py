@@ -38,7 +38,7 @@ from typing import Any
 
 from agentmem.render import AMemNote, Mem0Entry, render_amem_notes, render_mem0_dump
 from benchmarks.generator._common import Side, balance, chosen_longer_for, make_record, sub_rng
-from benchmarks.generator._docqa import FIRST_NAMES, SYLLABLES_A, SYLLABLES_B
+from benchmarks.generator._docqa import FIRST_NAMES, SYLLABLES_A, SYLLABLES_B, invented_name
 from benchmarks.generator._filler import corpus
 from benchmarks.generator._lengths import PAIR_HIGH, PAIR_LOW, fit_tokens, length_tokens
 
@@ -384,15 +384,7 @@ _BG_FACT = (
 
 
 def _place_name(rng: random.Random, used: set[str]) -> str:
-    """A fresh invented name: two syllables while they last, then three (long conversations)."""
-    for tries in range(10_000):
-        n = rng.choice(_BG_SYL_A) + rng.choice(_BG_SYL_B)
-        if tries >= 20:
-            n = rng.choice(_BG_SYL_A) + rng.choice(_BG_SYL_B).lower() + rng.choice(_BG_SYL_B)
-        if n not in used:
-            used.add(n)
-            return n
-    raise RuntimeError("ran out of invented names")
+    return invented_name(rng, used, _BG_SYL_A)
 
 
 def _background(

@@ -110,25 +110,30 @@ _BORN = ("was born in", "was born and raised in", "came into the world in")
 _CAPITAL = ("is the capital of the province of", "serves as the seat of the province of")
 
 
-def _name(rng: random.Random, used: set[str]) -> str:
-    while True:
-        n = rng.choice(SYLLABLES_A) + rng.choice(SYLLABLES_B)
+def invented_name(rng: random.Random, used: set[str], first: Sequence[str] = SYLLABLES_A) -> str:
+    """A fresh invented name, recorded in ``used``: two syllables while they last, then three
+    (long plans and conversations need more names than two syllables make)."""
+    for tries in range(10_000):
+        n = rng.choice(first) + rng.choice(SYLLABLES_B)
+        if tries >= 20:
+            n += rng.choice(SYLLABLES_B)
         if n not in used:
             used.add(n)
             return n
+    raise RuntimeError("ran out of invented names")
 
 
 def make_docqa(rng: random.Random, kind: str, n_distractor_chains: int) -> ReasoningTask:
     """A ``docqa2``/``docqa3`` task; the facts list holds each clue sentence once (one per document)."""
     used: set[str] = set()
     hops = 3 if kind == "docqa3" else 2
-    base = _name(rng, used)
+    base = invented_name(rng, used)
     kinds = rng.sample(_WORKS, 2)
 
     def chain(work: str) -> list[Fact]:
-        person = f"{rng.choice(FIRST_NAMES)} {_name(rng, used)}"
-        town = _name(rng, used)
-        prov = _name(rng, used)
+        person = f"{rng.choice(FIRST_NAMES)} {invented_name(rng, used)}"
+        town = invented_name(rng, used)
+        prov = invented_name(rng, used)
         fs = [
             Fact(
                 text=f"The {work} {rng.choice(_DESIGN)} {person}.",
@@ -164,7 +169,7 @@ def make_docqa(rng: random.Random, kind: str, n_distractor_chains: int) -> Reaso
     others = [
         f
         for _ in range(n_distractor_chains)
-        for f in chain(f"{_name(rng, used)} {rng.choice(_WORKS)}")
+        for f in chain(f"{invented_name(rng, used)} {rng.choice(_WORKS)}")
     ]
     facts = main + decoy + others
     rng.shuffle(facts)

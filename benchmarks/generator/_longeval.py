@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.generator._common import make_record, sub_rng
-from benchmarks.generator._docqa import FIRST_NAMES, SYLLABLES_A, SYLLABLES_B
+from benchmarks.generator._docqa import FIRST_NAMES, invented_name
 from benchmarks.generator._lengths import PAIR_HIGH, PAIR_LOW, length_tokens
 from benchmarks.generator._prose import elaboration
 
@@ -63,17 +63,8 @@ class _Point:
     """Changed versions (a value swapped, the meaning reversed)."""
 
 
-def _name(rng: random.Random, used: set[str]) -> str:
-    for _ in range(1000):
-        n = rng.choice(SYLLABLES_A) + rng.choice(SYLLABLES_B)
-        if n not in used:
-            used.add(n)
-            return n
-    return rng.choice(SYLLABLES_A) + rng.choice(SYLLABLES_B) + rng.choice(SYLLABLES_B)
-
-
 def _person(rng: random.Random, used: set[str]) -> str:
-    return f"{rng.choice(FIRST_NAMES)} {_name(rng, used)}"
+    return f"{rng.choice(FIRST_NAMES)} {invented_name(rng, used)}"
 
 
 def _points(rng: random.Random, subject: str, used: set[str]) -> list[_Point]:
@@ -87,7 +78,7 @@ def _points(rng: random.Random, subject: str, used: set[str]) -> list[_Point]:
     for thing in rng.sample(fresh, 8):
         used.add(thing)
         p1, p2 = _person(rng, used), _person(rng, used)
-        place = _name(rng, used)
+        place = invented_name(rng, used)
         y = rng.randint(1890, 2015)
         k = rng.randint(12, 480)
         options = [
@@ -186,7 +177,7 @@ def make_longeval_pair(*, seed: int, setting: str, length: str, index: int) -> d
     rng = sub_rng("longeval", seed, setting, length, index)
     sequential = setting.endswith("Sequential")
     used: set[str] = set()
-    place = _name(rng, used)
+    place = invented_name(rng, used)
     subj_tpl, title_tpl, _ = rng.choice(_SUBJECTS)
     subject, title = subj_tpl.format(p=place), title_tpl.format(p=place)
     founder = _person(rng, used)
