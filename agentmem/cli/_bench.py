@@ -461,9 +461,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise
     finally:
         progress.close()
+    failed = _all_failed(results, out_dir)
     if args.json:
         print(results.model_dump_json(indent=2))
-        return 0
+        return 1 if failed else 0
     print(_tables(results, models))
     if results.load_issues:
         where = "results.json" if args.no_report else f"{out_dir / 'report.html'} and results.json"
@@ -472,7 +473,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"outputs in {out_dir}/ (results.json, predictions.jsonl"
         f"{', report.html, accuracy.png' if not args.no_report else ''})"
     )
-    return 0
+    return 1 if failed else 0
+
+
+def _all_failed(results: Any, out_dir: Path) -> bool:
+    """When every judgment errored (a missing key, a wrong model name): say so in one line, with
+    the first error, so that the run does not pass for a 0% reward model."""
+    if not results.n_pairs or results.n_errors < results.n_pairs:
+        return False
+    from benchmarks.runner import read_ledger
+
+    first = next((p.error for p in read_ledger(out_dir / "predictions.jsonl") if p.error), "")
+    print(
+        f"agentmem: error: all {results.n_pairs} pair(s) failed to be judged; first error: {first[:500]}",
+        file=sys.stderr,
+    )
+    return True
 
 
 def _print_issues(plan: Any) -> None:

@@ -392,9 +392,27 @@ class LLMClient:
         elif last.status == 404:
             fix = "not found: check the model name, and that api_base is the API root (usually ending in /v1)"
         elif last.status in (401, 403):
-            fix = "not authorised: check api_key (or the provider's key variable)"
+            fix = f"not authorised: {_credentials_hint(self.model, self.api_base)}"
         else:
             fix = "not retryable; check the model name, key and request"
         raise ModelError(
             f"{where} failed after {tried} attempt(s); last status: {last.describe()} ({fix})"
         ) from last
+
+
+def _credentials_hint(model: str, api_base: str | None) -> str:
+    """What to set for a model whose key is missing or rejected (litellm knows each provider's
+    variable)."""
+    if api_base:
+        return (
+            f"check api_key= / --api-key for {api_base} (or the key variable that server expects)"
+        )
+    try:
+        from agentmem.llm._litellm import import_litellm
+
+        missing = import_litellm().validate_environment(model=model).get("missing_keys") or []
+    except Exception:  # an unknown provider: no variable to name
+        missing = []
+    if missing:
+        return f"set {' and '.join(missing)} (or pass api_key= / --api-key)"
+    return "the key that is set was refused; check its value and the account's access to this model"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import weakref
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -28,6 +29,14 @@ def import_litellm() -> Any:
     return litellm
 
 
+_CREDENTIALS = re.compile(
+    r"missing credentials|api[_ ]?key (?:client option )?must be set|no api[_ ]?key|"
+    r"invalid api[_ ]?key|incorrect api key|authentication (?:failed|error)",
+    re.I,
+)
+"""How providers (through litellm) say a key is missing or wrong when they report no 401."""
+
+
 def _failure(exc: BaseException, timeout: float) -> TransportFailure:
     litellm = import_litellm()
     status = getattr(exc, "status_code", None)
@@ -44,6 +53,11 @@ def _failure(exc: BaseException, timeout: float) -> TransportFailure:
     message = str(getattr(exc, "message", "") or exc)
     if isinstance(exc, litellm.Timeout | TimeoutError):
         return TransportFailure(timeout=True, message=f"no reply within {timeout:g}s: {message}")
+    if isinstance(exc, litellm.AuthenticationError) or (
+        status in (None, 500) and _CREDENTIALS.search(message)
+    ):
+        # a missing or rejected key is no server trouble: retrying cannot help
+        return TransportFailure(status=401, message=message)
     if isinstance(exc, litellm.APIConnectionError) and status in (None, 500):
         # litellm reports refused/dropped connections as APIConnectionError with status 500
         return TransportFailure(connection=True, status=None, message=message)

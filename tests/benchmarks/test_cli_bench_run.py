@@ -104,6 +104,19 @@ def test_rm_errors_are_reported_not_fatal(
     assert "judge backend down" in (tmp_path / "o" / "report.html").read_text()
 
 
+def test_a_run_whose_every_judgment_failed_exits_non_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recs = [make_record(i) for i in range(3)]
+    for r in recs:
+        r["question"] = "EXPLODE " + r["question"]
+    data = write_jsonl(tmp_path / "d.jsonl", recs)
+    args = ["bench", "run", "--data", str(data), "--rm", "test-explodes", "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "all 3 pair(s) failed to be judged; first error:" in err and "judge backend down" in err
+
+
 def test_bad_lines_are_listed_on_stderr_and_the_run_continues(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -359,3 +359,18 @@ async def test_not_found_and_unauthorised_get_a_hint(fake_openai: FakeOpenAIServ
         with pytest.raises(ModelError, match=r"HTTP 401.*check api_key"):
             await c.complete("q")
     assert len(fake_openai.chat_requests) == 2  # neither was retried
+
+
+async def test_missing_credentials_fail_at_once_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    keyless = LLMClient("openai/gpt-4o-mini", max_retries=4, transport="litellm")
+    try:
+        with pytest.raises(ModelError) as info:
+            await keyless.complete([{"role": "user", "content": "hi"}])
+    finally:
+        await keyless.aclose()
+    message = str(info.value)
+    assert "after 1 attempt(s)" in message  # no retries: a key does not appear by waiting
+    assert "set OPENAI_API_KEY" in message and "rpm" not in message
