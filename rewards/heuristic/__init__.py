@@ -1,21 +1,27 @@
 """The offline heuristic reward model (registered as ``heuristic``, the default RM).
 
-It judges memory content, not formatting, with stated, weighted features (see :data:`FEATURES`):
+It judges memory content, not formatting, with named defect detectors (see :data:`FEATURES`):
 
-* redundancy -- rejected attempts carried along, repeated or restated clauses inside a memory,
-  raw transcript lines (timestamp and speaker header) stored instead of facts;
-* grounding -- names and numbers the context never mentions, memory claims about rare names that
-  no context sentence supports, the share of unsupported words;
+* redundancy -- failed update attempts recorded in the trajectory, repeated or restated clauses
+  inside a memory, the share of the conversation's turns stored verbatim (a raw transcript dump,
+  whatever the turn header);
+* grounding -- names and numbers the context never states (sums and differences of stated
+  numbers count as stated), memory claims about rare names that no context sentence supports,
+  the share of unsupported words;
 * coverage -- the evidence facts (found from the question's names and rarest words, following
-  names for two more hops) kept in the memory the answer reads, facts held then dropped, and
-  for dialogue stores the informative lines one store kept and the other lost;
-* staleness -- dialogue memories still holding a value that a later "change" line replaced;
+  names for two more hops) kept in the memory the answer reads, facts held then dropped, what the
+  context or conversation last said about the question's subject, and for dialogue stores the
+  informative lines one store kept and the other lost;
+* staleness -- dialogue memories still holding a value that a later line replaced (an
+  announcement with a general change word, or a restatement about the same named subject);
 * constraints -- long-form sections checked against the instruction's per-unit requirements
-  (single unit, range, periodic rule, weekday, date, outline heading) and its global relations;
+  (single unit, range, periodic rule, weekday, date, outline heading) and its global relations,
+  negated or reversed requirements, altered restatements of the instruction;
 * answer -- the final answer's support in the final memory, and answers that give up.
 
 Pairwise scores normalise each feature over the pair; a few coverage features are computed on
-the pair jointly (the facts either side held). Deterministic, offline, no model.
+the pair jointly (the facts either side held). A verdict's confidence is the accuracy measured at
+its score margin (:mod:`rewards.heuristic._confidence`). Deterministic, offline, no model.
 
 Spec strings: ``heuristic`` or ``heuristic:mode=robust,tie=0.02``. The standard override
 ``mode`` ("compat" | "robust") applies; other standard overrides are accepted and ignored.
