@@ -493,11 +493,7 @@ def _all_failed(results: Any, out_dir: Path) -> bool:
 
 def _print_issues(plan: Any) -> None:
     """Before judging: what was wrong with the input (so a long run does not hide it until the end)."""
-    lines = plan.report.summary_lines()
-    for line in lines[:30]:
-        print(f"input: {line}", file=sys.stderr)
-    if len(lines) > 30:
-        print(f"input: ... {len(lines) - 30} more in results.json", file=sys.stderr)
+    _print_issues_lines(plan.report.summary_lines(), more="more in results.json")
     n = plan.n_jobs
     print(f"judging {n} judgment(s) from {len(plan.sources)} source(s)", file=sys.stderr)
 
@@ -662,6 +658,9 @@ def _cmd_shape(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_issues_lines(lines: list[str]) -> None:
+def _print_issues_lines(lines: list[str], more: str = "more") -> None:
+    """The input problems a loader reported, at most 30 lines on stderr."""
     for line in lines[:30]:
         print(f"input: {line}", file=sys.stderr)
+    if len(lines) > 30:
+        print(f"input: ... {len(lines) - 30} {more}", file=sys.stderr)

@@ -8,10 +8,14 @@ the question's own names, cannot support a correct answer.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
 from rewards.heuristic._text import fast_words, memory_sentences, stem, stems, text_stems
+
+if TYPE_CHECKING:
+    from rewards.heuristic._staleness import ConversationIndex
 
 __all__ = ["coverage_features", "evidence_facts", "final_parts", "paired_fact_coverage"]
 
@@ -141,10 +145,10 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     return hit
 
 
-def _focus(idx: object, line: int, words: set[str], query_roots: set[str]) -> set[str]:
+def _focus(idx: ConversationIndex, line: int, words: set[str], query_roots: set[str]) -> set[str]:
     """The words of the clause that speaks about the question's topic ("... and painted the front
     door dark green" -> painted, dark, green), when that clause holds any; else all of them."""
-    ws, clause, _ = idx.clauses(line)  # type: ignore[attr-defined]
+    ws, clause, _ = idx.clauses(line)
     hits: dict[int, int] = {}
     for w, c in zip(ws, clause, strict=True):
         if _root(stem(w)) in query_roots:

@@ -73,7 +73,7 @@ def _key(body: str) -> str:
 
 
 def _turn_bodies(q: QuestionFacts) -> dict[str, list[str]] | None:
-    """Bodies of the conversation's turns, keyed by their first characters; None when the
+    """Bodies of the conversation's turns, keyed by their first two words; None when the
     conversation is not a dialogue between speakers (a list of stated facts stored one by one
     is not a transcript dump)."""
     hit = q.derived.get("turn_bodies", False)

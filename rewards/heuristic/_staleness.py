@@ -49,9 +49,9 @@ _CUES = re.compile(
 )
 """General English change words (not any one writer's phrasing)."""
 _SAME_STATEMENT = 0.5
+"""Word overlap (Jaccard) above which two lines say the same thing about one subject."""
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z\u00c0-\u024f]+")
 """Capitalised words not opening a sentence: names."""
-"""Word overlap (Jaccard) above which two lines say the same thing about one subject."""
 
 
 @dataclass(kw_only=True)
@@ -95,7 +95,6 @@ def conversation_index(q: QuestionFacts) -> ConversationIndex:
     if hit is None:
         bodies: list[str] = []
         line_speakers: list[str] = []
-        where: dict[str, list[int]] = {}
         speakers: set[str] = set()
         for st in q.statements:
             speaker, body = split_turn(st)
@@ -103,13 +102,19 @@ def conversation_index(q: QuestionFacts) -> ConversationIndex:
                 speakers.add(part)
             line_speakers.append(speaker)
             bodies.append(body.replace("\n", " "))
-        for i, ws in enumerate(fast_lines("\n".join(bodies))):
-            for w in set(ws):
-                where.setdefault(w, []).append(i)
-        hit = q.derived["conversation_index"] = ConversationIndex(
-            bodies=bodies, line_speakers=line_speakers, where=where, speakers=frozenset(speakers)
-        )
+        hit = q.derived["conversation_index"] = _index(bodies, line_speakers, speakers)
     return hit  # type: ignore[return-value]
+
+
+def _index(bodies: list[str], line_speakers: list[str], speakers: set[str]) -> ConversationIndex:
+    """Where each word occurs among ``bodies`` (one line each)."""
+    where: dict[str, list[int]] = {}
+    for i, ws in enumerate(fast_lines("\n".join(b.replace("\n", " ") for b in bodies))):
+        for w in set(ws):
+            where.setdefault(w, []).append(i)
+    return ConversationIndex(
+        bodies=bodies, line_speakers=line_speakers, where=where, speakers=frozenset(speakers)
+    )
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)]*\s+|\n+")
@@ -120,13 +125,7 @@ def sentence_index(q: QuestionFacts) -> ConversationIndex:
     hit = q.derived.get("sentence_index")
     if hit is None:
         bodies = [b.strip() for b in _SENTENCE_END.split(q.context) if len(b.strip()) > 3]
-        where: dict[str, list[int]] = {}
-        for i, ws in enumerate(fast_lines("\n".join(b.replace("\n", " ") for b in bodies))):
-            for w in set(ws):
-                where.setdefault(w, []).append(i)
-        hit = q.derived["sentence_index"] = ConversationIndex(
-            bodies=bodies, line_speakers=[""] * len(bodies), where=where, speakers=frozenset()
-        )
+        hit = q.derived["sentence_index"] = _index(bodies, [""] * len(bodies), set())
     return hit  # type: ignore[return-value]
 
 
