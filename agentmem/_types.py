@@ -38,13 +38,17 @@ Pattern = Literal["sequential", "parallel", "mixed"]
 PolicyName = Literal["score", "best-of-n", "gate"]
 """Update policy names as accepted by :func:`agentmem.make_policy` (``best-of-4`` etc. too)."""
 
-Decision = Literal["accepted", "accepted_after_revision", "accepted_below_threshold", "selected"]
+Decision = Literal[
+    "accepted", "accepted_after_revision", "accepted_below_threshold", "selected", "refused"
+]
 """How a step's committed candidate was chosen.
 
 ``accepted``: scored and kept (score policy, or passed the gate first time);
 ``accepted_after_revision``: a revision passed the gate; ``accepted_below_threshold``: no attempt
 passed the gate, the best one was kept (nothing is dropped silently: the step says so);
-``selected``: best-of-N picked it among several.
+``selected``: best-of-N picked it among several; ``refused``: no attempt passed a gate whose
+on-failure choice is ``refuse``, so the memory stays as it was (``chosen`` points at the best
+attempt, recorded but not committed).
 """
 
 StepKind = Literal["update", "fusion", "answer"]
@@ -133,6 +137,8 @@ class Step:
     """How it was chosen."""
     latency_s: float = 0.0
     """Wall time of the whole step (proposals, scoring, decision)."""
+    errors: list[str] = field(default_factory=list)
+    """Attempts that raised (round, sample, error): recorded, not silently dropped."""
 
     @property
     def committed(self) -> Attempt:
@@ -141,12 +147,16 @@ class Step:
 
     @property
     def memory(self) -> str:
-        """Memory after this step."""
+        """Memory after this step (the previous memory when the step was refused)."""
+        if self.decision == "refused":
+            return self.previous_memory
         return self.committed.candidate.text
 
     @property
     def rejected(self) -> list[Attempt]:
         """Attempts that were not committed (the benchmark's ``wrong_updated_memories``)."""
+        if self.decision == "refused":
+            return list(self.attempts)
         return [a for i, a in enumerate(self.attempts) if i != self.chosen]
 
 

@@ -275,6 +275,7 @@ class RunContext:
             chosen=outcome.chosen,
             decision=outcome.decision,
             latency_s=time.perf_counter() - started,
+            errors=list(outcome.errors),
         )
 
     def _check_replay(
@@ -317,6 +318,15 @@ class RunContext:
             tokens=tokens,
             replayed=replayed,
         )
+        for error in step.errors:
+            log.warning(
+                "memory.attempt_failed",
+                run=self.run_id,
+                group=step.group,
+                step=step.index,
+                kind=step.kind,
+                error=error,
+            )
 
 
 def render_memories(memories: list[str]) -> str:

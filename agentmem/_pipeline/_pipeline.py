@@ -338,7 +338,7 @@ def _check_resume(info: RunInfo, config: dict[str, Any], question: str) -> None:
 
 def _policy_config(policy: object) -> dict[str, Any]:
     cfg: dict[str, Any] = {"label": label_of(policy)}
-    for name in ("threshold", "max_attempts", "n"):
+    for name in ("threshold", "max_attempts", "n", "on_failure"):
         if hasattr(policy, name):
             cfg[name] = getattr(policy, name)
     return cfg

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from agentmem._types import Attempt, Candidate, Decision
@@ -57,6 +57,8 @@ class Outcome:
     """Index into ``attempts`` of the committed one."""
     decision: Decision
     """How it was chosen."""
+    errors: list[str] = field(default_factory=list)
+    """Attempts that raised (round, sample, error); the others still competed."""
 
     @property
     def best(self) -> Attempt:

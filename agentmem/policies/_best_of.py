@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agentmem._types import Attempt, Candidate
 from agentmem.exceptions import UserError
-from agentmem.policies._base import Outcome, Propose, Score, best_index
-from agentmem.policies._tasks import gather_all
+from agentmem.policies._base import Outcome, Propose, Score
+from agentmem.policies._run_one import decide_one
+from agentmem.policies._spec import PolicySpec
 
 __all__ = ["BestOfN"]
 
@@ -18,7 +18,8 @@ class BestOfN:
 
     Ties go to the lowest candidate index, so a run is reproducible whatever order the calls
     return in. Wall time is about one model call plus one RM call (both bounded by the pipeline's
-    named limiters), not ``n`` of each.
+    named limiters), not ``n`` of each. A candidate whose proposal or score fails is listed in the
+    step's ``errors``; the others still compete.
     """
 
     n: int = 4
@@ -31,21 +32,11 @@ class BestOfN:
             raise UserError(f"best-of-N needs N >= 1 candidates, got {self.n!r}; try 'best-of-4'")
         self.label = self.label or f"best-of-{self.n}"
 
+    @property
+    def policy_spec(self) -> PolicySpec:
+        """This policy in the shared vocabulary."""
+        return PolicySpec(kind="best-of-n", n=self.n)
+
     async def decide(self, propose: Propose, score: Score) -> Outcome:
         """Propose and score ``n`` candidates concurrently; decision ``selected``."""
-        return await self.sample(propose, score, feedback=None, round=0)
-
-    async def sample(
-        self, propose: Propose, score: Score, *, feedback: str | None, round: int
-    ) -> Outcome:
-        """One round of ``n`` concurrent proposals (used by the gate for its revisions too)."""
-
-        async def one() -> Attempt:
-            candidate: Candidate = await propose(feedback)
-            return Attempt(candidate=candidate, reward=await score(candidate), round=round)
-
-        attempts = await gather_all([one() for _ in range(self.n)])
-        chosen = best_index(attempts)
-        return Outcome(
-            attempts=attempts, chosen=chosen, decision="selected" if self.n > 1 else "accepted"
-        )
+        return await decide_one(self.policy_spec, propose, score)

@@ -1,63 +1,68 @@
-"""Update policies built from spec strings.
+"""Pipeline update policies built from spec strings (the shared vocabulary, see ``_spec``).
 
 score                  score every update, keep it
 best-of-4              4 candidates concurrently, the RM picks (any N >= 1; best-of-n = best-of-4)
 gate                   accept if score >= threshold, else revise from feedback
+gate:0.7:5             threshold 0.7, five rounds
 gate:best-of-4         a gate whose every round is a best-of-4
+gate:0.7:5:refuse      no round passed: keep the previous memory instead of the best attempt
 """
 
 from __future__ import annotations
 
-import re
-
-from agentmem.exceptions import UnknownNameError, UserError
 from agentmem.policies._base import UpdatePolicy
 from agentmem.policies._best_of import BestOfN
 from agentmem.policies._gate import Gate
 from agentmem.policies._score import ScorePolicy
+from agentmem.policies._spec import KNOWN_POLICIES, OnFailure, PolicySpec, parse_policy
 
 __all__ = ["KNOWN_POLICIES", "make_policy"]
 
-KNOWN_POLICIES = ("score", "best-of-N", "gate", "gate:best-of-N")
-"""Spec forms, for help texts and suggestions (N is a number)."""
-
-_BEST_OF = re.compile(r"best[-_ ]?of[-_ ]?(\d+|n)", re.IGNORECASE)
+PIPELINE_DEFAULT = PolicySpec(kind="gate", threshold=0.5, max_attempts=3, on_failure="keep-best")
+"""Gate defaults for pipelines: a step must commit something, so a gate keeps its best attempt."""
 
 
 def make_policy(
-    spec: str = "score", *, n: int = 4, threshold: float = 0.5, max_attempts: int = 3
+    spec: str | PolicySpec = "score",
+    *,
+    n: int = 4,
+    threshold: float | None = None,
+    max_attempts: int | None = None,
+    on_failure: OnFailure | None = None,
 ) -> UpdatePolicy:
-    """Build a policy from its spec string.
+    """Build a pipeline policy from its spec string (the vocabulary of :mod:`agentmem.policies._spec`).
 
     Args:
-        spec: ``score``, ``best-of-<N>``, ``gate`` or ``gate:best-of-<N>``.
+        spec: ``score``, ``best-of-<N>``, ``gate[:THRESHOLD[:ATTEMPTS]][:best-of-<N>][:keep-best|refuse]``.
         n: N for ``best-of-n`` written literally.
-        threshold: gate threshold in [0, 1].
-        max_attempts: gate rounds, the first proposal included.
+        threshold: gate threshold in [0, 1] (default 0.5) when the spec does not give one.
+        max_attempts: gate rounds, the first proposal included (default 3).
+        on_failure: gate with no passing round: ``keep-best`` (default) or ``refuse``.
 
     Raises:
         UnknownNameError: the spec names no policy (the closest form is suggested).
-        UserError: a number in the spec is out of range.
+        UserError: a number is out of range, or given both in the spec and as a keyword.
     """
-    if not isinstance(spec, str) or not spec.strip():
-        raise UserError(
-            f"policy spec must be a non-empty string, got {spec!r}; try 'score', 'best-of-4' or 'gate'"
-        )
-    text = spec.strip().lower()
-    head, _, inner = text.partition(":")
-    if head == "score" and not inner:
+    p = parse_policy(
+        spec,
+        default=PIPELINE_DEFAULT,
+        n=n,
+        threshold=threshold,
+        max_attempts=max_attempts,
+        on_failure=on_failure,
+    )
+    return policy_for(p)
+
+
+def policy_for(p: PolicySpec) -> UpdatePolicy:
+    """The pipeline policy object of a parsed spec."""
+    if p.kind == "score":
         return ScorePolicy()
-    if head == "gate":
-        inner_policy = _best_of(inner, n, spec) if inner and inner != "score" else BestOfN(n=1)
-        return Gate(threshold=threshold, max_attempts=max_attempts, inner=inner_policy)
-    if not inner:
-        return _best_of(head, n, spec)
-    raise UnknownNameError("policy", spec, KNOWN_POLICIES)
-
-
-def _best_of(text: str, n: int, spec: str) -> BestOfN:
-    m = _BEST_OF.fullmatch(text)
-    if m is None:
-        raise UnknownNameError("policy", spec, KNOWN_POLICIES)
-    count = n if m.group(1).lower() == "n" else int(m.group(1))
-    return BestOfN(n=count)
+    if p.kind == "best-of-n":
+        return BestOfN(n=p.n)
+    return Gate(
+        threshold=p.threshold,
+        max_attempts=p.max_attempts,
+        inner=BestOfN(n=p.n),
+        on_failure=p.on_failure,
+    )

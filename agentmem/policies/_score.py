@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agentmem._types import Attempt
 from agentmem.policies._base import Outcome, Propose, Score
+from agentmem.policies._run_one import decide_one
+from agentmem.policies._spec import PolicySpec
 
 __all__ = ["ScorePolicy"]
 
@@ -17,10 +18,11 @@ class ScorePolicy:
     label: str = "score"
     """Spec string."""
 
+    @property
+    def policy_spec(self) -> PolicySpec:
+        """This policy in the shared vocabulary."""
+        return PolicySpec(kind="score")
+
     async def decide(self, propose: Propose, score: Score) -> Outcome:
         """One proposal, one score, decision ``accepted``."""
-        candidate = await propose(None)
-        reward = await score(candidate)
-        return Outcome(
-            attempts=[Attempt(candidate=candidate, reward=reward)], chosen=0, decision="accepted"
-        )
+        return await decide_one(self.policy_spec, propose, score)

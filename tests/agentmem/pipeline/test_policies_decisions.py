@@ -145,7 +145,7 @@ def test_make_policy_builds_from_spec_strings(spec: str, label: str) -> None:
 
 def test_make_policy_unknown_name_suggests_the_closest() -> None:
     with pytest.raises(
-        UnknownNameError, match=r"unknown policy 'best-off-4'; did you mean 'best-of-N'"
+        UnknownNameError, match=r"unknown policy 'best-off-4'; did you mean 'best-of-4'"
     ):
         make_policy("best-off-4")
     with pytest.raises(UnknownNameError, match=r"'scor'.*did you mean 'score'"):
@@ -164,3 +164,60 @@ def test_make_policy_unknown_name_suggests_the_closest() -> None:
 def test_make_policy_rejects_bad_numbers_with_the_fix(kwargs: dict, message: str) -> None:
     with pytest.raises(UserError, match=message):
         make_policy(**kwargs)
+
+
+async def test_a_failing_candidate_does_not_lose_its_siblings_and_is_listed() -> None:
+    counter = itertools.count()
+
+    async def propose(feedback: str | None) -> Candidate:
+        i = next(counter)
+        if i == 1:
+            raise ConnectionError("provider dropped the call")
+        return Candidate(text=f"c{i}")
+
+    out = await BestOfN(n=3).decide(propose, scores({"c0": 0.4, "c2": 0.8}))
+    assert [a.candidate.text for a in out.attempts] == ["c0", "c2"]
+    assert out.best.candidate.text == "c2"
+    assert len(out.errors) == 1 and "ConnectionError: provider dropped the call" in out.errors[0]
+
+
+async def test_when_every_candidate_fails_the_first_error_is_raised_with_all_of_them() -> None:
+    async def propose(feedback: str | None) -> Candidate:
+        raise ConnectionError("down")
+
+    with pytest.raises(ConnectionError, match="down") as info:
+        await BestOfN(n=2).decide(propose, scores({}))
+    assert any("all 2 attempts" in n for n in info.value.__notes__)
+
+
+async def test_a_failed_revision_keeps_the_earlier_rounds() -> None:
+    calls = itertools.count()
+
+    async def propose(feedback: str | None) -> Candidate:
+        if next(calls) == 1:
+            raise TimeoutError("revision timed out")
+        return Candidate(text="first" if feedback is None else "third")
+
+    out = await Gate(threshold=0.9, max_attempts=3).decide(
+        propose, scores({"first": 0.3, "third": 0.95})
+    )
+    assert [a.candidate.text for a in out.attempts] == ["first", "third"]
+    assert out.decision == "accepted_after_revision" and len(out.errors) == 1
+
+
+async def test_gate_refuse_keeps_the_previous_memory_and_records_every_attempt() -> None:
+    propose, _ = scripted(["a", "b"])
+    policy = make_policy("gate:0.9:2:refuse")
+    out = await policy.decide(propose, scores({"a": 0.3, "b": 0.5}))
+    assert out.decision == "refused" and len(out.attempts) == 2
+    assert policy.label == "gate:refuse"
+
+
+def test_spec_numbers_and_option_numbers_must_agree() -> None:
+    gate = make_policy("gate:0.7:5")
+    assert isinstance(gate, Gate) and (gate.threshold, gate.max_attempts) == (0.7, 5)
+    assert make_policy("gate:0.7", threshold=0.7).label == "gate"
+    with pytest.raises(UserError, match=r"spec says threshold 0\.7 but the option says 0\.5"):
+        make_policy("gate:0.7", threshold=0.5)
+    with pytest.raises(UserError, match=r"bad THRESHOLD 'high'"):
+        make_policy("gate:high")
