@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 from agentmem.exceptions import UserError
-from agentmem.memory._policy import WritePolicy
+from agentmem.memory._policy import MEMORY_DEFAULT
 from agentmem.memory._records import MemoryEvent, MemoryItem, MemoryKind
 from agentmem.memory._scope import Scope
 from agentmem.memory._store import Change, MemoryStore
+from agentmem.policies._spec import PolicySpec
 from rewards import RewardModel
 
 __all__ = ["ScoredMemory", "open_parts"]
@@ -24,7 +25,7 @@ class ScoredMemory:
     """Versions, history and index."""
     reward_model: RewardModel
     """Scores every proposed write."""
-    policy: WritePolicy = field(default_factory=WritePolicy)
+    policy: PolicySpec = field(default_factory=lambda: MEMORY_DEFAULT)
     """How scores decide what is written (score, best-of-N, gate)."""
     owns: list[Any] = field(default_factory=list, repr=False)
     """Resources closed with the memory (clients built by ``create``)."""

@@ -3,27 +3,21 @@ policies' selection rules, conflict resolution, and the changes to commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from agentmem.memory._records import EventStatus, MemoryItem, OpOutcome, ProposedOp, text_hash
+from agentmem.memory._records import MemoryItem, OpOutcome, ProposedOp, text_hash
 from agentmem.memory._steps import RawOp
 from agentmem.memory._store import Change
-from rewards import Reward
+from agentmem.policies._core import SlotOutcome
+from agentmem.policies._spec import PolicySpec
 
-__all__ = ["Scored", "change_for", "outcome", "passes", "remap", "resolve_conflicts", "select_best"]
+__all__ = ["InvalidProposal", "change_for", "outcomes_of", "remap", "resolve_conflicts"]
 
 _OPS = ("ADD", "UPDATE", "DELETE", "NOOP")
 
 
-@dataclass(kw_only=True)
-class Scored:
-    """A proposed operation with its reward (None for NOOP) and revision round."""
-
-    op: ProposedOp
-    reward: Reward | None
-    attempt: int
-    error: str = ""
+class InvalidProposal(ValueError):
+    """The proposer's operation cannot be applied (unknown op, unknown id); recorded, not raised."""
 
 
 def remap(
@@ -83,24 +77,6 @@ def remap(
     )  # type: ignore[arg-type]
 
 
-def passes(s: Scored, threshold: float) -> bool:
-    if s.error:
-        return False
-    return s.reward is None or s.reward.value >= threshold
-
-
-def outcome(s: Scored, status: EventStatus) -> OpOutcome:
-    rationale = s.error or (s.reward.rationale if s.reward else s.op.reason)
-    return OpOutcome(
-        op=s.op,
-        status=status,
-        memory_id=s.op.target if status == "applied" else None,  # type: ignore[arg-type]
-        score=s.reward.value if s.reward else None,
-        rationale=rationale,
-        attempts=s.attempt + 1,
-    )
-
-
 def resolve_conflicts(outcomes: list[OpOutcome]) -> list[OpOutcome]:
     """At most one applied operation per memory, and no two ADDs of the same text."""
     touched: set[str] = set()
@@ -124,22 +100,45 @@ def resolve_conflicts(outcomes: list[OpOutcome]) -> list[OpOutcome]:
     return outcomes
 
 
-def select_best(facts: list[str], proposals: list[list[Scored]]) -> list[OpOutcome]:
-    """Per fact, the best-scored operation across samples (ties: earliest sample); the rest rejected."""
+def outcomes_of(
+    decided: SlotOutcome[tuple[ProposedOp, ...]], fact: str, index: int, policy: PolicySpec
+) -> list[OpOutcome]:
+    """Every attempt for one fact as outcomes: the committed one applied, the rest rejected with
+    the reason (its score, not selected, or the error that stopped it)."""
     out: list[OpOutcome] = []
-    for i in range(len(facts)):
-        cands = [s for p in proposals for s in p if s.op.fact_index == i]
-        valid = [s for s in cands if not s.error]
-        scored = [s for s in valid if s.reward is not None]
-        best = (
-            max(scored, key=lambda s: s.reward.value if s.reward else 0.0)
-            if scored
-            else (valid[0] if valid else None)
-        )
-        for s in cands:
-            out.append(outcome(s, "applied" if s is best else "rejected"))
-            if s is not best and not s.error:
-                out[-1].rationale = f"not selected (best-of-{len(proposals)}): {out[-1].rationale}"
+    for k, t in enumerate(decided.trials):
+        chosen = k == decided.chosen
+        ops = t.candidate or (ProposedOp(op="NOOP", text=fact, fact_index=index),)
+        for op in ops:
+            if t.error is not None:
+                why = (
+                    str(t.error)
+                    if isinstance(t.error, InvalidProposal)
+                    else (f"failed: {type(t.error).__name__}: {t.error}")
+                )
+            else:
+                assert t.reward is not None
+                why = t.reward.rationale or op.reason
+                if not chosen and decided.decision == "selected":
+                    why = f"not selected (best-of-{policy.n}): {why}"
+                elif (
+                    not chosen
+                    and decided.decision == "refused"
+                    and t.round == max(x.round for x in decided.trials)
+                ):
+                    why = (
+                        f"below the gate ({policy.threshold:g}) after {t.round + 1} attempts: {why}"
+                    )
+            out.append(
+                OpOutcome(
+                    op=op,
+                    status="applied" if chosen else "rejected",
+                    memory_id=op.target if chosen else None,
+                    score=t.reward.value if t.reward is not None else None,
+                    rationale=why,
+                    attempts=t.round + 1,
+                )
+            )
     return out
 
 

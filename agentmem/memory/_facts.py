@@ -10,10 +10,9 @@ UPDATE and DELETE supersede (the old version gets ``valid_to`` and stays in hist
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +20,11 @@ from agentmem.exceptions import UserError
 from agentmem.memory._base import ScoredMemory, open_parts
 from agentmem.memory._conversation import Conversation, clean_messages
 from agentmem.memory._decide import (
-    Scored,
+    InvalidProposal,
     change_for,
-    outcome,
-    passes,
+    outcomes_of,
     remap,
     resolve_conflicts,
-    select_best,
 )
 from agentmem.memory._history import Request
 from agentmem.memory._policy import WritePolicy
@@ -41,8 +38,9 @@ from agentmem.memory._records import (
     text_hash,
 )
 from agentmem.memory._scope import SCOPE_FIELDS, Scope
-from agentmem.memory._steps import FactExtractor, Message, OpProposer, Related
+from agentmem.memory._steps import FactExtractor, Message, OpProposer, Related, call_step
 from agentmem.memory._store import Change
+from agentmem.policies._core import Trial, decide_slots
 from rewards import Reward, RewardModel, UpdateContext
 
 __all__ = ["DEFAULT_INSTRUCTION", "FactsMemory"]
@@ -142,7 +140,7 @@ class FactsMemory(ScoredMemory):
             old = await self._current(memory_id, scope)
             op = ProposedOp(op="UPDATE", text=text.strip(), target=memory_id, old_text=old.text)
             reward = await self._score(
-                op,
+                [op],
                 [Related(ref=0, text=old.text)],
                 Conversation(messages=[{"role": "user", "content": text}]),
             )
@@ -227,42 +225,44 @@ class FactsMemory(ScoredMemory):
         return result
 
     async def _decide(self, facts: list[str], conv: Conversation, scope: Scope) -> list[OpOutcome]:
+        """Each fact is one slot of the scored-write core; its candidate is the operation(s) the
+        proposer gives for it (NOOP included: keeping the memory as it is is scored too)."""
         related, by_ref = await self._related(facts, scope)
         pol = self.policy
-        if pol.name == "best-of-n":
-            proposals = await asyncio.gather(
-                *(self._propose(facts, related, by_ref, sample=i) for i in range(pol.n))
+
+        async def propose(
+            slots: Sequence[int], asks: Mapping[int, str], rnd: int, sample: int
+        ) -> dict[int, tuple[ProposedOp, ...]]:
+            sub = list(slots)
+            feedback = "\n".join(asks[i] for i in sub if i in asks) or None
+            ops = await self._propose(
+                [facts[i] for i in sub], related, by_ref, feedback=feedback, sample=sample
             )
-            scored = await asyncio.gather(
-                *(self._score_all(p, related, conv, attempt=0) for p in proposals)
-            )
-            return select_best(facts, scored)
-        ops = await self._propose(facts, related, by_ref)
-        scored = await self._score_all(ops, related, conv, attempt=0)
-        if pol.name == "score":
-            return [outcome(s, "applied" if not s.error else "rejected") for s in scored]
-        # gate: revise the failing facts with the RM's rationale as feedback
-        final: list[Scored] = []
-        pending = scored
-        for attempt in range(1, pol.max_attempts + 1):
-            failing = [s for s in pending if not passes(s, pol.threshold)]
-            final.extend(s for s in pending if passes(s, pol.threshold))
-            if not failing or attempt == pol.max_attempts:
-                final.extend(failing)
-                break
-            final.extend(failing)  # every attempt is recorded; the failed ones as rejected
-            sub = sorted({s.op.fact_index for s in failing})
-            feedback = "\n".join(
-                f"- {s.op.op} {s.op.text!r}: {s.error or (s.reward.rationale if s.reward else '')}"
-                for s in failing
-            )
-            revised = await self._propose(
-                [facts[i] for i in sub], related, by_ref, feedback=feedback
-            )
-            for op in revised:  # map fact indexes of the subset back to the full list
+            grouped: dict[int, list[ProposedOp]] = {}
+            for op in ops:  # map fact indexes of the subset back to the full list
                 op.fact_index = sub[op.fact_index] if 0 <= op.fact_index < len(sub) else sub[0]
-            pending = await self._score_all(revised, related, conv, attempt=attempt)
-        return [outcome(s, "applied" if passes(s, pol.threshold) else "rejected") for s in final]
+                grouped.setdefault(op.fact_index, []).append(op)
+            return {i: tuple(v) for i, v in grouped.items()}
+
+        async def score(_slot: int, ops: tuple[ProposedOp, ...]) -> Reward:
+            bad = [o.reason for o in ops if o.reason.startswith("invalid:")]
+            if bad:
+                raise InvalidProposal(bad[0])
+            return await self._score(ops, related, conv)
+
+        def ask(t: Trial[tuple[ProposedOp, ...]], threshold: float) -> str:
+            assert t.candidate is not None and t.reward is not None
+            what = "; ".join(f"{o.op} {o.text!r}" for o in t.candidate)
+            return (
+                f"- fact {facts[t.slot]!r}: {what} scored {t.reward.value:.2f} "
+                f"(needs >= {threshold:.2f}); reviewer: {t.reward.rationale.strip() or 'no rationale'}"
+            )
+
+        decided = await decide_slots(pol, range(len(facts)), propose, score, feedback=ask)
+        out: list[OpOutcome] = []
+        for i in range(len(facts)):
+            out.extend(outcomes_of(decided[i], facts[i], i, pol))
+        return out
 
     async def _related(
         self, facts: list[str], scope: Scope
@@ -284,7 +284,7 @@ class FactsMemory(ScoredMemory):
         feedback: str | None = None,
         sample: int = 0,
     ) -> list[ProposedOp]:
-        raw = await self.proposer(facts, related, feedback=feedback, sample=sample)
+        raw = await call_step(self.proposer, facts, related, feedback=feedback, sample=sample)
         by_hash = {it.hash: it for it in by_ref.values()}
         out: list[ProposedOp] = []
         for n, r in enumerate(raw):
@@ -304,31 +304,22 @@ class FactsMemory(ScoredMemory):
                 )
         return out
 
-    async def _score_all(
-        self, ops: list[ProposedOp], related: list[Related], conv: Conversation, *, attempt: int
-    ) -> list[Scored]:
-        async def one(op: ProposedOp) -> Scored:
-            if op.reason.startswith("invalid:"):
-                return Scored(op=op, reward=None, attempt=attempt, error=op.reason)
-            if op.op == "NOOP":
-                return Scored(op=op, reward=None, attempt=attempt)
-            return Scored(op=op, reward=await self._score(op, related, conv), attempt=attempt)
-
-        return list(await asyncio.gather(*(one(o) for o in ops)))
-
     async def _score(
-        self, op: ProposedOp, related: Sequence[Related], conv: Conversation
+        self, ops: Sequence[ProposedOp], related: Sequence[Related], conv: Conversation
     ) -> Reward:
+        """The reward of the related memories as the operations would leave them (a NOOP leaves
+        them as they are, and is scored as such)."""
         before = [r.text for r in related]
         after = list(before)
-        if op.op == "ADD":
-            after.append(op.text)
-        elif op.old_text is not None and op.old_text in after:
-            k = after.index(op.old_text)
-            if op.op == "UPDATE":
-                after[k] = op.text
-            else:
-                del after[k]
+        for op in ops:
+            if op.op == "ADD":
+                after.append(op.text)
+            elif op.op != "NOOP" and op.old_text is not None and op.old_text in after:
+                k = after.index(op.old_text)
+                if op.op == "UPDATE":
+                    after[k] = op.text
+                else:
+                    del after[k]
         ctx = UpdateContext(
             question=self.instruction,
             previous_memory="\n".join(f"- {t}" for t in before),

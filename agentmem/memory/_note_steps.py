@@ -64,18 +64,35 @@ class Evolution(BaseModel):
 
 @runtime_checkable
 class NoteBuilder(Protocol):
-    """Context, keywords and tags for a new note."""
+    """Context, keywords and tags for a new note.
 
-    async def __call__(self, content: str) -> NoteAttrs: ...
+    ``feedback``: the reward model's verdict on the previous attempt (revise from it);
+    ``sample``: index of the proposal within a best-of-N round (vary with it)."""
+
+    async def __call__(
+        self, content: str, *, feedback: str | None = None, sample: int = 0
+    ) -> NoteAttrs: ...
 
 
 @runtime_checkable
 class EvolutionProposer(Protocol):
-    """Links and neighbour updates for a new note."""
+    """Links and neighbour updates for a new note (``feedback`` and ``sample`` as for
+    :class:`NoteBuilder`; the feedback names each weak link as ``[id]``)."""
 
     async def __call__(
-        self, note: str, attrs: NoteAttrs, neighbours: Sequence[tuple[int, MemoryItem]]
+        self,
+        note: str,
+        attrs: NoteAttrs,
+        neighbours: Sequence[tuple[int, MemoryItem]],
+        *,
+        feedback: str | None = None,
+        sample: int = 0,
     ) -> Evolution: ...
+
+
+_UNSUPPORTED = re.compile(r"invent|unsupported|no source|not in the|contradict|halluc", re.I)
+_INCOMPLETE = re.compile(r"miss|lost|drop|omit|incomplete|vague|too short|empty", re.I)
+_WEAK_REF = re.compile(r"\[(\d+)\]")
 
 
 def render_note(text: str, context: str, keywords: Sequence[str], tags: Sequence[str]) -> str:
@@ -87,35 +104,67 @@ def render_note(text: str, context: str, keywords: Sequence[str], tags: Sequence
 
 @dataclass(kw_only=True)
 class WordNoteBuilder:
-    """Offline builder: keywords are the most frequent content words, context the first sentence."""
+    """Offline builder: keywords are the most frequent content words, context a sentence of the
+    note.
+
+    Revisions follow the reviewer's rationale: a context or keyword it calls unsupported gives
+    way to the note's own first sentence, verbatim, and keywords only from it; a note it calls
+    incomplete gets more keywords and two sentences of context. Best-of-N samples take the
+    context from the next sentence and keep one keyword more per sample."""
 
     n_keywords: int = 5
     """Keywords kept."""
 
-    async def __call__(self, content: str) -> NoteAttrs:
+    async def __call__(
+        self, content: str, *, feedback: str | None = None, sample: int = 0
+    ) -> NoteAttrs:
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+", content.strip()) if x]
+        n = self.n_keywords + sample
+        context_of = sentences[sample % len(sentences)] if sentences else ""
+        prefix = "The user said: "
+        if feedback:
+            if _UNSUPPORTED.search(feedback):
+                prefix, context_of = "", sentences[0] if sentences else ""
+                content = context_of or content
+            if _INCOMPLETE.search(feedback):
+                n += 3
+                context_of = " ".join(sentences[:2])
         words = [
             w for w in re.findall(r"[a-z0-9']+", content.lower()) if w in content_words(content)
         ]
-        keywords = [w for w, _ in Counter(words).most_common(self.n_keywords)]
-        first = re.split(r"(?<=[.!?])\s+", content.strip())[0][:160]
-        return NoteAttrs(context=f"The user said: {first}", keywords=keywords, tags=[])
+        keywords = [w for w, _ in Counter(words).most_common(n)]
+        return NoteAttrs(context=f"{prefix}{context_of[:240]}", keywords=keywords, tags=[])
 
 
 @dataclass(kw_only=True)
 class OverlapEvolution:
-    """Offline evolution: link neighbours sharing enough content words; no neighbour updates."""
+    """Offline evolution: link neighbours sharing enough content words; no neighbour updates.
+
+    A revision drops the links the reviewer's feedback names (``[id]``) and asks for more
+    overlap; best-of-N sample ``k`` asks for ``min_overlap x (1 + k/2)``."""
 
     min_overlap: float = 0.2
     """Jaccard overlap needed for a link."""
 
     async def __call__(
-        self, note: str, attrs: NoteAttrs, neighbours: Sequence[tuple[int, MemoryItem]]
+        self,
+        note: str,
+        attrs: NoteAttrs,
+        neighbours: Sequence[tuple[int, MemoryItem]],
+        *,
+        feedback: str | None = None,
+        sample: int = 0,
     ) -> Evolution:
+        need = self.min_overlap * (1 + sample / 2)
+        weak: set[int] = set()
+        if feedback:
+            weak = {int(x) for x in _WEAK_REF.findall(feedback)}
+            need *= 1.5
         nw = content_words(note)
         links: list[int | str] = []
         for ref, item in neighbours:
             iw = content_words(item.text)
-            if nw | iw and len(nw & iw) / len(nw | iw) >= self.min_overlap:
+            if ref not in weak and nw | iw and len(nw & iw) / len(nw | iw) >= need:
                 links.append(ref)
         return Evolution(links=links)
 
@@ -141,10 +190,23 @@ class LLMNoteBuilder:
     client: LLMClient
     """Model client."""
 
-    async def __call__(self, content: str) -> NoteAttrs:
+    sample_temperature: float = 0.7
+    """Temperature of best-of-N samples after the first."""
+
+    async def __call__(
+        self, content: str, *, feedback: str | None = None, sample: int = 0
+    ) -> NoteAttrs:
         from agentmem.memory._llm_steps import ask_json
 
-        return await ask_json(self.client, _BUILD_PROMPT, f"Note:\n{content}", NoteAttrs)
+        user = f"Note:\n{content}"
+        if feedback:
+            user += (
+                f"\n\nA reviewer rejected your previous attributes:\n{feedback}\nFix what it names."
+            )
+        temp = 0.0 if sample == 0 else self.sample_temperature
+        return await ask_json(
+            self.client, _BUILD_PROMPT, user, NoteAttrs, temperature=temp, seed=sample or None
+        )
 
 
 @dataclass(kw_only=True)
@@ -154,8 +216,17 @@ class LLMEvolutionProposer:
     client: LLMClient
     """Model client."""
 
+    sample_temperature: float = 0.7
+    """Temperature of best-of-N samples after the first."""
+
     async def __call__(
-        self, note: str, attrs: NoteAttrs, neighbours: Sequence[tuple[int, MemoryItem]]
+        self,
+        note: str,
+        attrs: NoteAttrs,
+        neighbours: Sequence[tuple[int, MemoryItem]],
+        *,
+        feedback: str | None = None,
+        sample: int = 0,
     ) -> Evolution:
         from agentmem.memory._llm_steps import ask_json
 
@@ -166,4 +237,11 @@ class LLMEvolutionProposer:
             for ref, n in neighbours
         )
         user = f"NEW note:\n{render_note(note, attrs.context, attrs.keywords, attrs.tags)}\n\nNEIGHBOURS:\n{shown}"
-        return await ask_json(self.client, _EVOLVE_PROMPT, user, Evolution)
+        if feedback:
+            user += (
+                f"\n\nA reviewer rejected your previous proposal:\n{feedback}\nFix what it names."
+            )
+        temp = 0.0 if sample == 0 else self.sample_temperature
+        return await ask_json(
+            self.client, _EVOLVE_PROMPT, user, Evolution, temperature=temp, seed=sample or None
+        )

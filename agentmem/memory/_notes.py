@@ -5,7 +5,7 @@ every change is scored before it is applied.
 the nearest notes → propose links to them and updates of their context/tags ("evolution"), with
 the neighbours shown under temporary integer ids so changes can only touch the neighbours actually
 retrieved → score the new note, every link and every neighbour update with the reward model →
-apply what passes the gate (``score`` applies everything), record the rest as rejected.
+apply what the write policy passes, record every other attempt as rejected.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -43,8 +43,9 @@ from agentmem.memory._records import (
     result_to_json,
 )
 from agentmem.memory._scope import Scope
-from agentmem.memory._steps import Message
+from agentmem.memory._steps import Message, call_step
 from agentmem.memory._store import Change
+from agentmem.policies._core import Trial, decide_slots
 from rewards import Reward, RewardModel, UpdateContext
 
 __all__ = ["NOTES_INSTRUCTION", "NotesMemory"]
@@ -59,7 +60,8 @@ NOTES_INSTRUCTION = (
 class NotesMemory(ScoredMemory):
     """A-Mem-style notes over a :class:`MemoryStore` of kind ``note``.
 
-    The write policy is ``gate`` (threshold) or ``score``; best-of-N is treated as gate.
+    The note, and then its links and neighbour updates, each go through the write policy
+    (score, best-of-N, gate with revisions driven by the reward model's rationale).
     """
 
     builder: NoteBuilder
@@ -204,44 +206,23 @@ class NotesMemory(ScoredMemory):
         content = " ".join(m["content"] for m in conv.messages if m["role"] == "user").strip()
         if not content:
             return AddResult(request_id=request_id)
-        attrs = await self.builder(content)
         async with self.store.scope_lock(scope):
+            if idempotency_key and (
+                done := await self.store.history.get_request(scope.key, idempotency_key)
+            ):
+                return result_from_json(done, replayed=True)  # a concurrent twin finished first
             hits = await self.store.search(content, scope, limit=self.neighbours)
-            evo = await self.evolver(content, attrs, list(enumerate(hits)))
-            props = _proposals(content, attrs, hits, evo)
-
-            async def score(p: _Proposal) -> None:
-                if p.before is not None and p.after is not None:
-                    p.reward = await self.reward_model.score_update(
-                        UpdateContext(
-                            question=self.instruction,
-                            previous_memory=p.before,
-                            chunk=conv.text,
-                            candidate=p.after,
-                        )
-                    )
-
-            await asyncio.gather(*(score(p) for p in props))
-            threshold = self.policy.threshold if self.policy.name != "score" else 0.0
-            note_ok = props[0].passes(threshold)
-            for p in props:
-                p.ok = (
-                    p.passes(threshold) and note_ok
-                )  # nothing links to or evolves around a refused note
-                if not note_ok and p.kind != "ADD":
-                    p.why = "the new note was rejected"
+            props, extra = await self._decide(content, conv.text, hits)
             note_id = str(uuid.uuid4())
-            outcomes = [p.outcome(note_id) for p in props]
+            outcomes = [p.outcome(note_id) for p in props] + [p.outcome(note_id) for p in extra]
             result = AddResult(request_id=request_id, facts=[content], outcomes=outcomes)
-            changes = _changes(
-                props,
-                note_id,
-                content,
-                attrs,
-                actor=actor,
-                scorer=self.reward_model.spec.label,
-                request_id=request_id,
-            )
+            common = {
+                "actor": actor,
+                "scorer": self.reward_model.spec.label,
+                "request_id": request_id,
+            }
+            changes = _changes(props, note_id, content, **common)
+            changes += [p.rejected_change(**common) for p in extra]
             request = Request(
                 scope_key=scope.key,
                 key=request_id,
@@ -250,6 +231,132 @@ class NotesMemory(ScoredMemory):
             )
             await self.store.commit(scope, changes, request=request)
         return result
+
+    async def _decide(
+        self, content: str, chunk: str, hits: list[MemoryItem]
+    ) -> tuple[list[_Proposal], list[_Proposal]]:
+        """The note, then its links and evolution, each through the scored-write core.
+
+        Returns the proposals to commit (the note first; ``ok`` says which pass) and every other
+        attempt, to record as rejected."""
+        pol = self.policy
+        before = "\n\n".join(render_note(h.text, h.context, h.keywords, h.tags) for h in hits)
+
+        async def propose_note(
+            slots: Sequence[int], asks: Mapping[int, str], rnd: int, sample: int
+        ) -> dict[int, NoteAttrs]:
+            return {0: await call_step(self.builder, content, feedback=asks.get(0), sample=sample)}
+
+        async def score_note(_slot: int, attrs: NoteAttrs) -> Reward:
+            note = render_note(content, attrs.context, attrs.keywords, attrs.tags)
+            return await self._reward(before, chunk, f"{before}\n\n{note}".strip())
+
+        def ask_note(t: Trial[NoteAttrs], threshold: float) -> str:
+            assert t.reward is not None
+            return (
+                f"The note scored {t.reward.value:.2f} (needs >= {threshold:.2f}); reviewer: "
+                f"{t.reward.rationale.strip() or 'no rationale'}"
+            )
+
+        note_dec = (await decide_slots(pol, [0], propose_note, score_note, feedback=ask_note))[0]
+        extra: list[_Proposal] = []
+        note: _Proposal | None = None
+        for k, t in enumerate(note_dec.trials):
+            p = _Proposal(
+                kind="ADD",
+                attrs=t.candidate,
+                reward=t.reward,
+                attempt=t.round,
+                after_text=content,
+                error=t.error,
+                ok=k == note_dec.chosen,
+            )
+            if k == note_dec.chosen:
+                note = p
+            else:
+                if note_dec.decision == "selected":
+                    p.why = f"not selected (best-of-{pol.n})"
+                extra.append(p)
+        if note is None:  # refused or failed: record the best attempt as the note, rejected
+            best = max(extra, key=lambda p: p.reward.value if p.reward else -1.0)
+            extra.remove(best)
+            return [best], extra
+        attrs = note.attrs
+        assert attrs is not None
+        if not hits:
+            return [note], extra
+        rendered = render_note(content, attrs.context, attrs.keywords, attrs.tags)
+
+        async def propose_evo(
+            slots: Sequence[int], asks: Mapping[int, str], rnd: int, sample: int
+        ) -> dict[int, list[_Proposal]]:
+            evo = await call_step(
+                self.evolver,
+                content,
+                attrs,
+                list(enumerate(hits)),
+                feedback=asks.get(0),
+                sample=sample,
+            )
+            return {0: _evolution(rendered, before, hits, evo)}
+
+        async def score_evo(_slot: int, parts: list[_Proposal]) -> Reward:
+            valid = [p for p in parts if p.before is not None and p.after is not None]
+            if not valid:  # no links, no updates: the network as it is, scored too
+                return await self._reward(before, chunk, f"{before}\n\n{rendered}".strip())
+            rewards = await asyncio.gather(
+                *(self._reward(p.before or "", chunk, p.after or "") for p in valid)
+            )
+            for p, r in zip(valid, rewards, strict=True):
+                p.reward = r
+            worst = min(rewards, key=lambda r: r.value)
+            why = "; ".join(f"{p.label()}: {p.reward.rationale}" for p in valid if p.reward)
+            return Reward(value=worst.value, rationale=why, scorer=worst.scorer)
+
+        def ask_evo(t: Trial[list[_Proposal]], threshold: float) -> str:
+            lines = [
+                f"- {p.label()} scored {p.reward.value:.2f} (needs >= {threshold:.2f}): {p.reward.rationale}"
+                for p in t.candidate or []
+                if p.reward is not None and p.reward.value < threshold
+            ]
+            return "\n".join(lines) or "The links and updates scored too low."
+
+        evo_dec = (await decide_slots(pol, [0], propose_evo, score_evo, feedback=ask_evo))[0]
+        commit = evo_dec.chosen
+        if evo_dec.decision == "refused":
+            # no evolution passed as a whole: keep the parts of the best one that pass on their own
+            commit = max(
+                (k for k, t in enumerate(evo_dec.trials) if t.ok),
+                key=lambda k: evo_dec.trials[k].value,
+                default=None,
+            )
+        keep: list[_Proposal] = [note]
+        for k, t in enumerate(evo_dec.trials):
+            chosen = k == commit
+            if t.candidate is None:  # the evolver itself failed
+                extra.append(_Proposal(kind="LINK", attempt=t.round, error=t.error))
+                continue
+            for p in t.candidate:
+                p.attempt = t.round
+                valid = p.before is not None and p.after is not None
+                p.ok = chosen and valid
+                if chosen and evo_dec.decision == "refused":
+                    p.ok = valid and p.reward is not None and p.reward.value >= pol.threshold
+                if not chosen and t.error is not None:
+                    p.error = t.error
+                elif not chosen and evo_dec.decision == "selected":
+                    p.why = f"not selected (best-of-{pol.n})"
+                elif not chosen:
+                    p.why = "revised"
+                (keep if p.ok else extra).append(p)
+        return keep, extra
+
+    async def _reward(self, before: str, chunk: str, after: str) -> Reward:
+        return await self.reward_model.score_update(
+            UpdateContext(
+                question=self.instruction, previous_memory=before, chunk=chunk, candidate=after
+            )
+        )
 
 
 @dataclass(kw_only=True)
@@ -260,22 +367,33 @@ class _Proposal:
     neighbour: MemoryItem | None = None
     ref: Any = None
     update: NeighbourUpdate | None = None
+    attrs: NoteAttrs | None = None
     before: str | None = None
     after: str | None = None
     reward: Reward | None = None
     ok: bool = False
     why: str = ""
     after_text: str = ""
+    attempt: int = 0
+    error: BaseException | None = None
 
-    def passes(self, threshold: float) -> bool:
-        return self.reward is not None and self.reward.value >= threshold
+    def label(self) -> str:
+        if self.kind == "ADD":
+            return "the new note"
+        text = self.neighbour.text if self.neighbour else "?"
+        return f"{'link to' if self.kind == 'LINK' else 'evolve'} note [{self.ref}] {text!r}"
 
     @property
     def rationale(self) -> str:
+        if self.error is not None:
+            return f"failed: {type(self.error).__name__}: {self.error}"
+        reason = self.reward.rationale if self.reward is not None else ""
         if self.why:
-            return self.why
+            return f"{self.why}: {reason}" if reason else self.why
         if self.reward is not None:
-            return self.reward.rationale
+            return reason
+        if self.kind == "ADD":
+            return "not scored"
         return f"refers to note {self.ref!r}, which is not one of the neighbours retrieved"
 
     def outcome(self, note_id: str) -> OpOutcome:
@@ -288,6 +406,7 @@ class _Proposal:
                 memory_id=note_id if self.ok else None,
                 score=value,
                 rationale=self.rationale,
+                attempts=self.attempt + 1,
             )
         n = self.neighbour
         attrs = None
@@ -311,26 +430,36 @@ class _Proposal:
             memory_id=n.id if (self.ok and n) else None,
             score=value,
             rationale=self.rationale,
+            attempts=self.attempt + 1,
         )
 
     def describe(self) -> str:
+        if self.kind == "ADD":
+            return self.after_text
         if self.neighbour is None:
             return ""
         return f"{'link to' if self.kind == 'LINK' else 'evolve'} {self.neighbour.text!r}"
 
-
-def _proposals(
-    content: str, attrs: NoteAttrs, hits: list[MemoryItem], evo: Evolution
-) -> list[_Proposal]:
-    """The new note first, then each link and neighbour update, mapped back from integer ids."""
-    by_ref = dict(enumerate(hits))
-    note = render_note(content, attrs.context, attrs.keywords, attrs.tags)
-    before = "\n\n".join(render_note(h.text, h.context, h.keywords, h.tags) for h in hits)
-    out = [
-        _Proposal(
-            kind="ADD", before=before, after=f"{before}\n\n{note}".strip(), after_text=content
+    def rejected_change(self, *, actor: str, scorer: str, request_id: str) -> Change:
+        """This attempt recorded as a rejected event."""
+        return Change(
+            op=self.kind,
+            memory_id=None,
+            text=self.describe(),
+            status="rejected",
+            score=self.reward.value if self.reward else None,
+            rationale=self.rationale,
+            actor=actor,
+            scorer=scorer,
+            request_id=request_id,
+            attempt=self.attempt,
         )
-    ]
+
+
+def _evolution(note: str, before: str, hits: list[MemoryItem], evo: Evolution) -> list[_Proposal]:
+    """Each link and neighbour update of one evolution, mapped back from integer ids."""
+    by_ref = dict(enumerate(hits))
+    out: list[_Proposal] = []
     for ref in dict.fromkeys(evo.links):
         n = by_ref.get(_int(ref))
         p = _Proposal(kind="LINK", neighbour=n, ref=ref)
@@ -353,15 +482,15 @@ def _changes(
     props: list[_Proposal],
     note_id: str,
     content: str,
-    attrs: NoteAttrs,
     *,
     actor: str,
     scorer: str,
     request_id: str,
 ) -> list[Change]:
-    """The note, one change per touched neighbour (links and evolution merged), rejected ones recorded."""
+    """The note, then one change per touched neighbour (links and evolution merged)."""
     common: dict[str, Any] = {"actor": actor, "scorer": scorer, "request_id": request_id}
     note, rest = props[0], props[1:]
+    attrs = note.attrs or NoteAttrs()
     changes = [
         Change(
             op="ADD",
@@ -371,27 +500,19 @@ def _changes(
             attrs=attrs.model_dump() | {"links": []},
             score=note.reward.value if note.reward else None,
             rationale=note.rationale,
+            attempt=note.attempt,
             **common,
         )
     ]
+    if not note.ok:
+        return changes + [p.rejected_change(**common) for p in rest]
     links: list[str] = []
     merged: dict[str, dict[str, Any]] = {}
     for p in rest:
-        value = p.reward.value if p.reward else None
-        if not p.ok or p.neighbour is None:
-            changes.append(
-                Change(
-                    op=p.kind,
-                    memory_id=None,
-                    text=p.describe(),
-                    status="rejected",
-                    score=value,
-                    rationale=p.rationale,
-                    **common,
-                )
-            )
-            continue
         n = p.neighbour
+        if not p.ok or n is None:
+            changes.append(p.rejected_change(**common))
+            continue
         m = merged.setdefault(
             n.id,
             {
@@ -400,6 +521,7 @@ def _changes(
                 "tags": list(n.tags),
                 "kinds": [],
                 "scores": [],
+                "attempt": p.attempt,
             },
         )
         if p.kind == "LINK":
@@ -412,21 +534,21 @@ def _changes(
             if p.update.tags is not None:
                 m["tags"] = list(p.update.tags)
         m["kinds"].append(p.kind)
-        m["scores"].append((value, p.rationale))
-    if note.ok:
-        changes[0].attrs = attrs.model_dump() | {"links": links}
-        for nid, m in merged.items():
-            values = [v for v, _ in m["scores"] if v is not None]
-            changes.append(
-                Change(
-                    op="EVOLVE" if "EVOLVE" in m["kinds"] else "LINK",
-                    memory_id=nid,
-                    attrs={"links": m["links"], "context": m["context"], "tags": m["tags"]},
-                    score=min(values) if values else None,
-                    rationale="; ".join(r for _, r in m["scores"]),
-                    **common,
-                )
+        m["scores"].append((p.reward.value if p.reward else None, p.rationale))
+    changes[0].attrs = attrs.model_dump() | {"links": links}
+    for nid, m in merged.items():
+        values = [v for v, _ in m["scores"] if v is not None]
+        changes.append(
+            Change(
+                op="EVOLVE" if "EVOLVE" in m["kinds"] else "LINK",
+                memory_id=nid,
+                attrs={"links": m["links"], "context": m["context"], "tags": m["tags"]},
+                score=min(values) if values else None,
+                rationale="; ".join(r for _, r in m["scores"]),
+                attempt=m["attempt"],
+                **common,
             )
+        )
     return changes
 
 

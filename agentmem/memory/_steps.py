@@ -26,6 +26,7 @@ __all__ = [
     "RawOp",
     "Related",
     "SentenceExtractor",
+    "call_step",
     "content_words",
 ]
 
@@ -87,6 +88,22 @@ class OpProposer(Protocol):
 
 async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return True
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+async def call_step(fn: Any, *args: Any, feedback: str | None, sample: int) -> Any:
+    """Call a proposer, builder or evolver with ``feedback`` and ``sample`` when it takes them
+    (a plain user function written without them still works: it is called without them, so its
+    revisions and best-of-N samples are whatever it returns)."""
+    kwargs = {k: v for k, v in (("feedback", feedback), ("sample", sample)) if _accepts(fn, k)}
+    return await _maybe_await(fn(*args, **kwargs))
 
 
 @dataclass(kw_only=True)
@@ -235,7 +252,16 @@ class SentenceExtractor:
 @dataclass(kw_only=True)
 class LexicalProposer:
     """Offline proposer: NOOP for a known fact, UPDATE of the closest memory when they overlap
-    enough (same subject, new value), ADD otherwise."""
+    enough (same subject, new value), ADD otherwise.
+
+    It has alternatives for every fact -- ADD, UPDATE of the closest memory, UPDATE of the next
+    closest, NOOP -- in order of fit. Best-of-N sample ``k`` proposes the ``k``-th alternative.
+    A revision reads the reviewer's verdict on the fact (the feedback line that quotes it): the
+    rejected operation is not proposed again, and the rationale picks the repair -- a duplicate
+    or repetition calls for UPDATE of the closest memory (when the fact adds detail to it) or
+    NOOP instead of ADD; lost or dropped facts call for ADD instead of UPDATE or DELETE; an
+    unsupported or contradicted claim calls for NOOP.
+    """
 
     update_overlap: float = 0.4
     """Jaccard overlap of content words above which a fact updates the related memory."""
@@ -248,29 +274,86 @@ class LexicalProposer:
         feedback: str | None = None,
         sample: int = 0,
     ) -> list[RawOp]:
+        rel_words = [(r, content_words(r.text)) for r in related]
         ops: list[RawOp] = []
         for i, fact in enumerate(facts):
             fw = content_words(fact)
-            best: tuple[float, Related] | None = None
-            for r in related:
-                rw = content_words(r.text)
-                j = len(fw & rw) / len(fw | rw) if fw | rw else 0.0
-                if best is None or j > best[0]:
-                    best = (j, r)
-            if best is not None and best[0] >= 0.999:
-                ops.append(
-                    RawOp(event="NOOP", ref=best[1].ref, text=fact, fact=i, reason="already known")
-                )
-            elif best is not None and best[0] >= self.update_overlap:
-                ops.append(
-                    RawOp(
-                        event="UPDATE",
-                        ref=best[1].ref,
-                        text=fact,
-                        fact=i,
-                        reason="same subject, new detail",
-                    )
-                )
-            else:
-                ops.append(RawOp(event="ADD", text=fact, fact=i, reason="new information"))
+            ranked = sorted(
+                ((len(fw & rw) / len(fw | rw) if fw | rw else 0.0, r) for r, rw in rel_words),
+                key=lambda x: -x[0],
+            )
+            options = self._options(i, fact, ranked)
+            verdict = _verdict_on(fact, feedback)
+            if verdict is not None:
+                novel = bool(ranked) and bool(fw - content_words(ranked[0][1].text))
+                options = _repair(options, verdict, novel=novel)
+            ops.append(options[sample % len(options)])
         return ops
+
+    def _options(self, i: int, fact: str, ranked: list[tuple[float, Related]]) -> list[RawOp]:
+        """Every reasonable operation for one fact, the best fit first."""
+        add = RawOp(event="ADD", text=fact, fact=i, reason="new information")
+        if not ranked:
+            return [add]
+        (j, best), rest = ranked[0], ranked[1:]
+        noop = RawOp(event="NOOP", ref=best.ref, text=fact, fact=i, reason="already known")
+        update = RawOp(
+            event="UPDATE", ref=best.ref, text=fact, fact=i, reason="same subject, new detail"
+        )
+        if j >= 0.999:
+            opts = [noop, update, add]
+        elif j >= self.update_overlap:
+            opts = [update, add, noop]
+        else:
+            opts = [add, update, noop]
+        if rest and rest[0][0] > 0:
+            opts.append(
+                RawOp(
+                    event="UPDATE",
+                    ref=rest[0][1].ref,
+                    text=fact,
+                    fact=i,
+                    reason="same subject as the next closest memory",
+                )
+            )
+        return opts
+
+
+_DUPLICATE = re.compile(r"dup|repeat|redundan|already|same as", re.I)
+_LOST = re.compile(r"lost|drop|missing|missed|removed|forgot|empty", re.I)
+_UNSUPPORTED = re.compile(r"invent|unsupported|no source|contradict|halluc|not stated", re.I)
+_REJECTED_OP = re.compile(r"\b(ADD|UPDATE|DELETE|NOOP)\b")
+
+
+def _verdict_on(fact: str, feedback: str | None) -> str | None:
+    """The feedback line about this fact (feedback quotes each fact it rejects)."""
+    if not feedback:
+        return None
+    for line in feedback.splitlines():
+        if repr(fact) in line or f'"{fact}"' in line:
+            return line
+    return None
+
+
+def _repair(options: list[RawOp], verdict: str, *, novel: bool) -> list[RawOp]:
+    """Options re-ordered by what the verdict asks for, the rejected operation last.
+
+    ``novel``: the fact says something the closest memory does not (then a duplicate is
+    repaired by UPDATE, which keeps the new detail, rather than by NOOP)."""
+    m = _REJECTED_OP.search(verdict.split(":", 1)[-1])
+    rejected = m.group(1) if m else None
+    why = verdict.split("reviewer:", 1)[-1]
+    if _DUPLICATE.search(why) and novel:
+        prefer = ["UPDATE", "NOOP", "ADD"]
+    elif _UNSUPPORTED.search(why) or _DUPLICATE.search(why):
+        prefer = ["NOOP", "UPDATE", "ADD"]
+    elif _LOST.search(why):
+        prefer = ["ADD", "UPDATE", "NOOP"]
+    else:
+        prefer = []
+    order = {op: k for k, op in enumerate(prefer)}
+    ranked = sorted(
+        options,
+        key=lambda o: (o.event == rejected, order.get(o.event, len(prefer))),
+    )
+    return ranked

@@ -125,7 +125,14 @@ async def decide_slots(
     for rnd in range(spec.rounds):
         per_sample = await asyncio.gather(
             *(
-                _sample(open_slots, {s: asks[s] for s in open_slots if s in asks}, rnd, k, propose, score)
+                _sample(
+                    open_slots,
+                    {s: asks[s] for s in open_slots if s in asks},
+                    rnd,
+                    k,
+                    propose,
+                    score,
+                )
                 for k in range(spec.n)
             )
         )

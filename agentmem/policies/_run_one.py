@@ -11,6 +11,7 @@ from agentmem.policies._spec import PolicySpec
 
 __all__ = ["decide_one"]
 
+
 def _describe(t: Trial[Candidate]) -> str:
     return f"round {t.round}, sample {t.sample}: {type(t.error).__name__}: {t.error}"
 

@@ -131,7 +131,7 @@ def test_missing_user_or_model_is_a_clear_error(capsys, monkeypatch) -> None:
     assert main(["chat", "--user", "alice"]) == 2
     assert "--model" in capsys.readouterr().err
     assert main(["chat", "--user", "alice", "--model", "openai/x", "--policy", "bestof"]) == 2
-    assert "memory write policy" in capsys.readouterr().err
+    assert "unknown policy 'bestof'; did you mean 'best-of-4'" in capsys.readouterr().err
 
 
 def test_a_failing_model_call_ends_the_turn_not_the_session(

@@ -75,12 +75,16 @@ async def test_evolution_only_touches_retrieved_neighbours_and_is_scored(tmp_pat
         [first] = (await mem.add("I play tennis on Sundays", scope=ALICE)).applied
         res = await mem.add("Tennis on Sunday was great, I won", scope=ALICE)
         statuses = [(o.op.reason, o.status) for o in res.outcomes if o.op.op == "UPDATE"]
-        assert statuses == [("evolve", "applied"), ("evolve", "rejected"), ("evolve", "rejected")]
-        assert "not one of the neighbours" in res.rejected[0].rationale
+        # the gate asked for a revision (the evolver returned the same again): every attempt is
+        # recorded; of the best one, the part that passes on its own is applied
+        assert proposals["n"] == 2  # the first note had no neighbours: no evolution asked
+        assert statuses[:1] == [("evolve", "applied")]
+        assert sorted(statuses[1:]) == [("evolve", "rejected")] * 5
+        assert any("not one of the neighbours" in o.rationale for o in res.rejected)
         old = await mem.get(first.memory_id or "", scope=ALICE)
         assert old is not None and old.tags == ["sport"] and "invented" not in old.context
         events = await mem.store.events(ALICE, request_id=res.request_id)
-        assert sorted(e.status for e in events) == ["applied", "applied", "rejected", "rejected"]
+        assert sorted(e.status for e in events) == ["applied"] * 2 + ["rejected"] * 5
 
 
 async def test_a_rejected_note_is_not_stored_and_nothing_links_to_it(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from agentmem.exceptions import UnknownNameError, UserError
 from agentmem.memory import Scope, WritePolicy
+from agentmem.policies import PolicySpec, make_policy
 
 ALICE = Scope(user_id="alice")
 
@@ -103,12 +104,17 @@ async def test_best_of_n_applies_the_best_scored_proposal(make_memory, script) -
 
 
 def test_policy_specs() -> None:
-    assert WritePolicy.parse(None).label == "gate:0.5:2"
-    assert WritePolicy.parse("gate:0.7:3") == WritePolicy(
-        name="gate", threshold=0.7, max_attempts=3
+    assert WritePolicy.parse(None).label == "gate:0.5:2:refuse"
+    assert WritePolicy.parse("gate:0.7:3") == PolicySpec(
+        kind="gate", threshold=0.7, max_attempts=3, on_failure="refuse"
     )
+    assert WritePolicy.parse("gate:best-of-3:keep-best").label == "gate:0.5:2:best-of-3:keep-best"
     assert WritePolicy.parse("best-of-4").n == 4
-    assert WritePolicy.parse("score").name == "score"
+    assert WritePolicy.parse("score").kind == "score"
+    # the same vocabulary as pipelines, parsed by the same function
+    assert make_policy("gate:0.7:3:best-of-2:refuse").policy_spec.label == (  # type: ignore[attr-defined]
+        WritePolicy.parse("gate:0.7:3:best-of-2:refuse").label
+    )
     with pytest.raises(UnknownNameError, match="did you mean"):
         WritePolicy.parse("scor")
     with pytest.raises(UserError, match="threshold"):

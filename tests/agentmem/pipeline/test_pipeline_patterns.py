@@ -249,11 +249,11 @@ async def test_run_config_records_what_resume_checks_and_optionally_the_document
             and cfg["memory_tokens"] == 1024
         )
         assert cfg["policy"] == {
-                "label": "gate",
-                "threshold": 0.5,
-                "max_attempts": 3,
-                "on_failure": "keep-best",
-            }
+            "label": "gate",
+            "threshold": 0.5,
+            "max_attempts": 3,
+            "on_failure": "keep-best",
+        }
         assert (
             cfg["updater"] == "append"
             and cfg["reward_model"] == "const"
