@@ -40,7 +40,7 @@ from agentmem.memory._embed import (
 )
 from agentmem.memory._export import export_pairs
 from agentmem.memory._facts import DEFAULT_INSTRUCTION, FactsMemory
-from agentmem.memory._history import HistoryDB
+from agentmem.memory._history import HistoryDB, IndexWriteFailed, WriteConflict
 from agentmem.memory._index import IndexHit, IndexPoint, IndexSpec, VectorIndex
 from agentmem.memory._llm_steps import (
     EXTRACT_PROMPT,
@@ -110,6 +110,7 @@ __all__ = [
     "IndexHit",
     "IndexPoint",
     "IndexSpec",
+    "IndexWriteFailed",
     "LLMEmbedder",
     "LLMEvolutionProposer",
     "LLMFactExtractor",
@@ -135,6 +136,7 @@ __all__ = [
     "SparseVec",
     "VectorIndex",
     "WordNoteBuilder",
+    "WriteConflict",
     "WritePolicy",
     "clean_messages",
     "content_words",

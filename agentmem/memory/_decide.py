@@ -68,13 +68,14 @@ def remap(
     if event == "UPDATE" and text_hash(text) == target.hash:
         event = "NOOP"
     return ProposedOp(
-        op=event,
+        op=event,  # type: ignore[arg-type]
         text=text,
         target=target.id,
         old_text=target.text,
         fact_index=fact_index,
         reason=r.reason,
-    )  # type: ignore[arg-type]
+        target_version=target.version,
+    )
 
 
 def resolve_conflicts(outcomes: list[OpOutcome]) -> list[OpOutcome]:
@@ -170,4 +171,5 @@ def change_for(
         scorer=scorer if o.score is not None else "",
         request_id=request_id,
         attempt=o.attempts - 1,
+        expected_version=op.target_version if op.op in ("UPDATE", "DELETE") else None,
     )

@@ -3,7 +3,9 @@
 Each tenant gets its own shard (``PATH/tenants/<name>-<hash>/``), so a search never walks another
 tenant's posting lists or graph, and tenants are apart on disk as well as by filter. Inside a
 shard, points carry their scope in the payload and every query filters on the exact scope key
-(a tenant-keyed payload index). Shards open lazily on first use.
+(a tenant-keyed payload index). Shards open lazily on first use and at most ``max_open_shards``
+stay open (each holds a thread and descriptors): the least recently used idle one is flushed and
+closed when another must open. A shard in use by a call is pinned and never closed under it.
 
 Edge is a synchronous Rust engine: every call runs in a worker thread (``asyncio.to_thread``, or
 the SQL worker right after a commit), never on the event loop.
@@ -16,7 +18,9 @@ import hashlib
 import json
 import re
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,13 +50,23 @@ class EdgeIndex:
     """Search threads per shard (one keeps many open tenants cheap; raise for huge tenants)."""
     single_process: bool = True
     """Always True: the folder is locked to one process, so no one else writes these memories."""
-    _shards: dict[str, Any] = field(default_factory=dict, repr=False)
+    max_open_shards: int = 64
+    """Shards kept open at once (least recently used idle ones are closed beyond it)."""
+    _shards: OrderedDict[str, Any] = field(default_factory=OrderedDict, repr=False)
+    _pins: dict[str, int] = field(default_factory=dict, repr=False)
     _spec: IndexSpec | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _lockfile: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path).expanduser()
+        if self.max_open_shards < 1:
+            raise UserError(f"max_open_shards must be >= 1, got {self.max_open_shards!r}")
+
+    @property
+    def open_shards(self) -> int:
+        """Shards open right now."""
+        return len(self._shards)
 
     async def open(self, spec: IndexSpec) -> None:
         """Create the index folder, or check it was built with the same embedder."""
@@ -131,44 +145,72 @@ class EdgeIndex:
             vectors=dense, sparse_vectors=sparse, max_search_threads=self.search_threads
         )
 
-    def _shard(self, tenant_id: str, *, create: bool) -> Any:
-        """The tenant's shard (opened or created on first use); None if absent and not ``create``."""
-        shard = self._shards.get(tenant_id)
-        if shard is not None:
-            return shard
+    @contextmanager
+    def _using(self, tenant_id: str, *, create: bool) -> Iterator[Any]:
+        """The tenant's shard, pinned open while the block runs (None if absent and not
+        ``create``); afterwards idle shards beyond ``max_open_shards`` are closed, oldest first."""
         if self._spec is None:
             raise StoreError(f"Edge index at {str(self.path)!r} is not open (call open() first)")
-        import qdrant_edge as q
-
         with self._lock:
             shard = self._shards.get(tenant_id)
+            if shard is None:
+                shard = self._load(tenant_id, create=create)
+                if shard is not None:
+                    self._shards[tenant_id] = shard
             if shard is not None:
-                return shard
-            tdir = self.path / "tenants" / _tenant_dir(tenant_id)
-            if (tdir / "tenant.json").exists():
-                shard = q.EdgeShard.load(str(tdir / "shard"))
-            elif create:
-                tdir.mkdir(parents=True, exist_ok=True)
-                shard = q.EdgeShard.create(str(tdir / "shard"), self._config())
-                shard.update(
-                    q.UpdateOperation.create_field_index(
-                        "scope_key", q.KeywordIndexParams(is_tenant=True)
-                    )
-                )
-                (tdir / "tenant.json").write_text(json.dumps({"tenant_id": tenant_id}))
-            else:
-                return None
-            self._shards[tenant_id] = shard
-            return shard
+                self._shards.move_to_end(tenant_id)
+                self._pins[tenant_id] = self._pins.get(tenant_id, 0) + 1
+        if shard is None:
+            yield None
+            return
+        try:
+            yield shard
+        finally:
+            with self._lock:
+                self._pins[tenant_id] -= 1
+                if not self._pins[tenant_id]:
+                    del self._pins[tenant_id]
+                self._evict()
 
-    def _all_shards(self) -> list[Any]:
+    def _evict(self) -> None:
+        """Close idle shards beyond the limit, least recently used first (lock held)."""
+        if len(self._shards) <= self.max_open_shards:
+            return
+        for tenant in list(self._shards):
+            if len(self._shards) <= self.max_open_shards:
+                break
+            if tenant in self._pins:
+                continue
+            _flush_close([self._shards.pop(tenant)])
+
+    def _load(self, tenant_id: str, *, create: bool) -> Any:
+        """Open or create a tenant's shard from disk (lock held)."""
+        import qdrant_edge as q
+
+        tdir = self.path / "tenants" / _tenant_dir(tenant_id)
+        if (tdir / "tenant.json").exists():
+            return q.EdgeShard.load(str(tdir / "shard"))
+        if not create:
+            return None
+        tdir.mkdir(parents=True, exist_ok=True)
+        shard = q.EdgeShard.create(str(tdir / "shard"), self._config())
+        shard.update(
+            q.UpdateOperation.create_field_index("scope_key", q.KeywordIndexParams(is_tenant=True))
+        )
+        (tdir / "tenant.json").write_text(json.dumps({"tenant_id": tenant_id}))
+        return shard
+
+    def _tenants(self) -> list[str]:
+        """Every tenant with a shard on disk."""
         root = self.path / "tenants"
-        if root.exists():
-            for tdir in root.iterdir():
-                meta = tdir / "tenant.json"
-                if meta.exists():
-                    self._shard(json.loads(meta.read_text())["tenant_id"], create=False)
-        return list(self._shards.values())
+        if not root.exists():
+            return []
+        out: list[str] = []
+        for tdir in sorted(root.iterdir()):
+            meta = tdir / "tenant.json"
+            if meta.exists():
+                out.append(json.loads(meta.read_text())["tenant_id"])
+        return out
 
     def _vector(self, vec: Vec) -> Any:
         import qdrant_edge as q
@@ -195,11 +237,12 @@ class EdgeIndex:
         for p in points:
             by_tenant[str(p.payload["tenant_id"])].append(p)
         for tenant, pts in by_tenant.items():
-            self._shard(tenant, create=True).update(
-                q.UpdateOperation.upsert_points(
-                    [q.Point(p.id, self._vector(p.vector), p.payload) for p in pts]
+            with self._using(tenant, create=True) as shard:
+                shard.update(
+                    q.UpdateOperation.upsert_points(
+                        [q.Point(p.id, self._vector(p.vector), p.payload) for p in pts]
+                    )
                 )
-            )
 
     def apply_sync(
         self, points: list[IndexPoint], deletes: list[str], tenant_id: str | None = None
@@ -214,12 +257,11 @@ class EdgeIndex:
         """Delete points (in one tenant's shard when known, else in every shard)."""
         import qdrant_edge as q
 
-        shards = (
-            [self._shard(tenant_id, create=False)] if tenant_id is not None else self._all_shards()
-        )
-        for shard in shards:
-            if shard is not None:
-                shard.update(q.UpdateOperation.delete_points(list(ids)))
+        tenants = [tenant_id] if tenant_id is not None else self._tenants()
+        for tenant in tenants:
+            with self._using(tenant, create=False) as shard:
+                if shard is not None:
+                    shard.update(q.UpdateOperation.delete_points(list(ids)))
 
     async def delete(self, ids: list[str], tenant_id: str | None = None) -> None:
         """Delete points by id (missing ids are ignored)."""
@@ -232,13 +274,16 @@ class EdgeIndex:
 
     def search_sync(self, scope_key: str, vector: Vec, limit: int) -> list[IndexHit]:
         """Synchronous search in the scope's tenant shard."""
-        import qdrant_edge as q
-
         if isinstance(vector, SparseVec) and not vector.indices:
             return []
-        shard = self._shard(Scope.from_key(scope_key).tenant_id, create=False)
-        if shard is None:
-            return []
+        with self._using(Scope.from_key(scope_key).tenant_id, create=False) as shard:
+            if shard is None:
+                return []
+            return self._query(shard, scope_key, vector, limit)
+
+    def _query(self, shard: Any, scope_key: str, vector: Vec, limit: int) -> list[IndexHit]:
+        import qdrant_edge as q
+
         flt = q.Filter(must=[q.FieldCondition("scope_key", match=q.MatchValue(scope_key))])
         if isinstance(vector, HybridVec):  # dense and BM25 candidates, fused by reciprocal rank
             pre = [
@@ -282,11 +327,13 @@ class EdgeIndex:
 
         def run() -> list[IndexHit]:
             out: list[IndexHit] = []
-            for shard in self._all_shards():
-                out += [
-                    IndexHit(id=str(r.id), score=0.0, payload=dict(r.payload or {}))
-                    for r in shard.retrieve(list(ids), True, False)
-                ]
+            for tenant in self._tenants():
+                with self._using(tenant, create=False) as shard:
+                    if shard is not None:
+                        out += [
+                            IndexHit(id=str(r.id), score=0.0, payload=dict(r.payload or {}))
+                            for r in shard.retrieve(list(ids), True, False)
+                        ]
             return out
 
         return await asyncio.to_thread(run)
@@ -295,21 +342,26 @@ class EdgeIndex:
         """Exact count, in one scope or in total."""
         import qdrant_edge as q
 
+        def one(tenant: str, flt: Any) -> int:
+            with self._using(tenant, create=False) as shard:
+                if shard is None:
+                    return 0
+                return int(shard.count(q.CountRequest(filter=flt, exact=True)))
+
         def run() -> int:
             if scope_key is None:
-                return sum(int(s.count(q.CountRequest(exact=True))) for s in self._all_shards())
-            shard = self._shard(Scope.from_key(scope_key).tenant_id, create=False)
-            if shard is None:
-                return 0
+                return sum(one(t, None) for t in self._tenants())
             flt = q.Filter(must=[q.FieldCondition("scope_key", match=q.MatchValue(scope_key))])
-            return int(shard.count(q.CountRequest(filter=flt, exact=True)))
+            return one(Scope.from_key(scope_key).tenant_id, flt)
 
         return await asyncio.to_thread(run)
 
     def optimize_sync(self) -> None:
         """Run Edge's segment optimizers on every shard (after bulk loads)."""
-        for shard in self._all_shards():
-            shard.optimize()
+        for tenant in self._tenants():
+            with self._using(tenant, create=False) as shard:
+                if shard is not None:
+                    shard.optimize()
 
     async def close(self) -> None:
         """Flush to disk, close every open shard, release the folder."""
@@ -317,7 +369,8 @@ class EdgeIndex:
 
     def close_sync(self) -> None:
         """Synchronous :meth:`close`."""
-        shards, self._shards = list(self._shards.values()), {}
+        with self._lock:
+            shards, self._shards = list(self._shards.values()), OrderedDict()
         try:
             _flush_close(shards)
         finally:

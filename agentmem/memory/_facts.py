@@ -10,12 +10,14 @@ UPDATE and DELETE supersede (the old version gets ``valid_to`` and stays in hist
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agentmem._logging import get_logger
 from agentmem.exceptions import UserError
 from agentmem.memory._base import ScoredMemory, open_parts
 from agentmem.memory._conversation import Conversation, clean_messages
@@ -26,7 +28,7 @@ from agentmem.memory._decide import (
     remap,
     resolve_conflicts,
 )
-from agentmem.memory._history import Request
+from agentmem.memory._history import Request, WriteConflict, row_to_item
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._records import (
     AddResult,
@@ -64,6 +66,8 @@ class FactsMemory(ScoredMemory):
     """Related memories retrieved per fact."""
     instruction: str = DEFAULT_INSTRUCTION
     """What the memory is for (the reward model's question)."""
+    conflict_retries: int = 3
+    """Proposals per add() when another writer keeps changing the memories proposed against."""
     _noun = "memory"
 
     @classmethod
@@ -208,20 +212,39 @@ class FactsMemory(ScoredMemory):
                 done := await self.store.history.get_request(scope.key, idempotency_key)
             ):
                 return result_from_json(done, replayed=True)  # a concurrent twin finished first
-            outcomes = resolve_conflicts(await self._decide(facts, conv, scope)) if facts else []
-            for o in outcomes:
-                if o.status == "applied" and o.op.op == "ADD":
-                    o.memory_id = str(uuid.uuid4())
-            result = AddResult(request_id=request_id, facts=facts, outcomes=outcomes)
-            scorer = self.reward_model.spec.label
-            changes = [change_for(o, request_id, actor, metadata, scorer) for o in outcomes]
-            request = Request(
-                scope_key=scope.key,
-                key=request_id,
-                created_at=time.time(),
-                result={**result_to_json(result), "conversation": conv.messages},
-            )
-            await self.store.commit(scope, changes, request=request)
+            for round_ in itertools.count(1):
+                outcomes = (
+                    resolve_conflicts(await self._decide(facts, conv, scope)) if facts else []
+                )
+                for o in outcomes:
+                    if o.status == "applied" and o.op.op == "ADD":
+                        o.memory_id = str(uuid.uuid4())
+                result = AddResult(request_id=request_id, facts=facts, outcomes=outcomes)
+                scorer = self.reward_model.spec.label
+                changes = [change_for(o, request_id, actor, metadata, scorer) for o in outcomes]
+                request = Request(
+                    scope_key=scope.key,
+                    key=request_id,
+                    created_at=time.time(),
+                    result={**result_to_json(result), "conversation": conv.messages},
+                )
+                try:
+                    await self.store.commit(scope, changes, request=request)
+                    break
+                except WriteConflict as exc:
+                    # another writer changed what we proposed against: propose again on the new state
+                    if idempotency_key and (
+                        done := await self.store.history.get_request(scope.key, idempotency_key)
+                    ):
+                        return result_from_json(done, replayed=True)
+                    if round_ >= self.conflict_retries:
+                        exc.add_note(
+                            f"gave up after {round_} proposals against a changing memory ({scope})"
+                        )
+                        raise
+                    get_logger().info(
+                        "memory.write_conflict", scope=str(scope), round=round_, error=str(exc)
+                    )
         return result
 
     async def _decide(self, facts: list[str], conv: Conversation, scope: Scope) -> list[OpOutcome]:
@@ -268,8 +291,13 @@ class FactsMemory(ScoredMemory):
         self, facts: list[str], scope: Scope
     ) -> tuple[list[Related], dict[int, MemoryItem]]:
         hits = await self.store.search_many(facts, scope, limit=self.related_limit)
+        # exact copies straight from SQL: the index may not hold a write yet (reconciler pending,
+        # or a crash before repair), and a retry must see it to turn its ADD into a NOOP
+        same = await self.store.history.live_with_hashes(
+            scope.key, self.store.kind, [text_hash(f) for f in facts]
+        )
         by_id: dict[str, MemoryItem] = {}
-        for items in hits:
+        for items in [*hits, [row_to_item(r) for r in same]]:
             for it in items:
                 by_id.setdefault(it.id, it)
         items = list(by_id.values())

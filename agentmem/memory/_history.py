@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,21 +25,66 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Column, Connection, Index, delete, func, select, update
+from sqlalchemy import JSON, Column, Connection, Index, delete, func, inspect, select, text, update
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from agentmem.exceptions import StoreError, UserError
 from agentmem.memory._records import MemoryEvent, MemoryItem, MemoryKind
 
-__all__ = ["Event", "HistoryDB", "Request", "Version", "row_to_event", "row_to_item", "sql_url"]
+__all__ = [
+    "Event",
+    "HistoryDB",
+    "IndexWriteFailed",
+    "Request",
+    "Version",
+    "WriteConflict",
+    "row_to_event",
+    "row_to_item",
+    "sql_url",
+]
 
 
-# -- schema (SQLModel tables) ---------------------------------------------------------------------
-class VersionRow(SQLModel, table=True):
+class WriteConflict(StoreError):
+    """Another writer changed the memories this write was proposed against (a version it
+    expected is no longer current, or the same text was just stored). Nothing was written:
+    propose again against the new state."""
+
+    def __init__(self, message: str, memory_ids: list[str]) -> None:
+        super().__init__(message)
+        self.memory_ids = memory_ids
+
+
+class IndexWriteFailed(StoreError):
+    """The SQL transaction committed (the write is durable and recorded ``pending``) but the
+    vector index write after it failed; the reconciler retries it."""
+
+
+# -- schema (SQLModel tables on their own metadata) -----------------------------------------------
+class _MemoryModel(SQLModel, registry=registry()):
+    """Base of the memory tables: their own metadata, so creating them never touches (or is
+    touched by) other SQLModel tables of the application or of the trace store."""
+
+
+TABLE_PREFIX = "agentmem_memory_"
+"""Every memory table's name starts with it, so the history can share a database."""
+
+_OLD_NAMES = {
+    "memory_versions": "agentmem_memory_versions",
+    "memory_events": "agentmem_memory_events",
+    "memory_add_requests": "agentmem_memory_requests",
+}
+"""Tables of stores written before the prefix (renamed in place on open)."""
+
+
+class VersionRow(_MemoryModel, table=True):
     """One version of one memory; the current one has ``valid_to`` NULL."""
 
-    __tablename__ = "memory_versions"  # pyright: ignore[reportAssignmentType]  (SQLModel declares it a declared_attr)
-    __table_args__ = (Index("ix_memory_versions_scope_live", "scope_key", "valid_to"),)
+    __tablename__ = "agentmem_memory_versions"  # pyright: ignore[reportAssignmentType]  (SQLModel declares it a declared_attr)
+    __table_args__ = (
+        Index("ix_agentmem_memory_versions_scope_live", "scope_key", "valid_to"),
+        Index("ix_agentmem_memory_versions_scope_hash", "scope_key", "hash"),
+    )
 
     memory_id: str = Field(primary_key=True)
     version: int = Field(primary_key=True)
@@ -57,12 +103,14 @@ class VersionRow(SQLModel, table=True):
     valid_to: float | None = None
 
 
-class EventRow(SQLModel, table=True):
+class EventRow(_MemoryModel, table=True):
     """One operation: applied, pending (intent not yet in the index) or rejected."""
 
-    __tablename__ = "memory_events"  # pyright: ignore[reportAssignmentType]  (SQLModel declares it a declared_attr)
+    __tablename__ = "agentmem_memory_events"  # pyright: ignore[reportAssignmentType]  (SQLModel declares it a declared_attr)
 
     id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="", index=True)
+    """Fact or note: repair and reconciliation of one kind never touch the other's events."""
     memory_id: str | None = Field(default=None, index=True)
     scope_key: str = Field(index=True)
     op: str
@@ -80,10 +128,10 @@ class EventRow(SQLModel, table=True):
     applied_at: float | None = None
 
 
-class AddRequestRow(SQLModel, table=True):
+class AddRequestRow(_MemoryModel, table=True):
     """A completed ``add()`` with its result (and the cleaned conversation, for export)."""
 
-    __tablename__ = "memory_add_requests"  # pyright: ignore[reportAssignmentType]  (SQLModel declares it a declared_attr)
+    __tablename__ = "agentmem_memory_requests"  # pyright: ignore[reportAssignmentType]  (SQLModel declares it a declared_attr)
 
     scope_key: str = Field(primary_key=True)
     key: str = Field(primary_key=True)
@@ -128,6 +176,7 @@ class Event:
     status: str
     created_at: float
     memory_id: str | None = None
+    kind: str = ""
     actor: str = "api"
     old_text: str | None = None
     new_text: str | None = None
@@ -149,6 +198,58 @@ class Request:
     key: str
     result: dict[str, Any]
     created_at: float
+
+
+def _prepare_schema(conn: Connection) -> None:
+    """Create the tables; bring a store written by an older agentmem up to date in place
+    (unprefixed table names renamed, the events' ``kind`` column and new indexes added)."""
+    names = set(inspect(conn).get_table_names())
+    for old, new in _OLD_NAMES.items():
+        if old in names and new not in names:
+            conn.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+    _MemoryModel.metadata.create_all(conn, tables=_TABLES)
+    cols = {c["name"] for c in inspect(conn).get_columns(_E.name)}
+    if "kind" not in cols:
+        conn.execute(text(f"ALTER TABLE {_E.name} ADD COLUMN kind VARCHAR DEFAULT '' NOT NULL"))
+    for table in _TABLES:
+        for ix in table.indexes:
+            ix.create(conn, checkfirst=True)
+
+
+FORGOTTEN = "[forgotten]"
+"""What replaces a forgotten text wherever a copy of it was kept."""
+
+
+def _mentions(value: str, texts: set[str]) -> bool:
+    low = value.lower()
+    return any(t.lower() in low for t in texts)
+
+
+def _quoted_by(value: str, texts: set[str]) -> bool:
+    """``value`` quotes a forgotten text, or is a (non-trivial) part of one."""
+    low = value.lower().strip()
+    return _mentions(value, texts) or (len(low) >= 8 and any(low in t.lower() for t in texts))
+
+
+def _scrub(value: str, texts: set[str]) -> str:
+    for t in sorted(texts, key=len, reverse=True):
+        value = re.sub(re.escape(t), FORGOTTEN, value, flags=re.IGNORECASE)
+    return value
+
+
+def _scrub_result(res: dict[str, Any], texts: set[str]) -> dict[str, Any]:
+    """An add() result with every field that quotes a forgotten text replaced."""
+    out = dict(res)
+    out["facts"] = [FORGOTTEN if _quoted_by(f, texts) else f for f in res.get("facts", [])]
+    outcomes = []
+    for o in res.get("outcomes", []):
+        o = dict(o)
+        for k in ("text", "old_text", "reason", "rationale"):
+            if isinstance(o.get(k), str) and _quoted_by(o[k], texts):
+                o[k] = FORGOTTEN if k in ("text", "old_text") else _scrub(o[k], texts)
+        outcomes.append(o)
+    out["outcomes"] = outcomes
+    return out
 
 
 def _version(m: Any) -> Version:
@@ -275,7 +376,7 @@ class HistoryDB:
                 from sqlalchemy.ext.asyncio import create_async_engine
 
                 self._engine = create_async_engine(sql_url(self.url))
-            await self._run(lambda c: SQLModel.metadata.create_all(c, tables=_TABLES), write=True)
+            await self._run(_prepare_schema, write=True)
         except StoreError:
             raise
         except Exception as exc:
@@ -329,6 +430,8 @@ class HistoryDB:
         self,
         *,
         txn: str,
+        scope_key: str,
+        kind: str,
         close: list[tuple[str, int]],
         versions: list[Version],
         events: list[Event],
@@ -338,16 +441,57 @@ class HistoryDB:
     ) -> None:
         """One transaction: close versions, insert new ones, the events (tagged ``txn``) and the
         add() request. ``then`` (sync) runs right after the commit on the same worker thread when
-        there is one (SQLite) -- the embedded index write rides along without another thread hop."""
+        there is one (SQLite) -- the embedded index write rides along without another thread hop.
+
+        Compare-and-swap: each ``close`` names the version the write was proposed against; if it
+        is no longer the current one, or a new memory's text is already a current memory of the
+        scope, nothing is written and :class:`WriteConflict` is raised. Writers of one scope are
+        serialised across processes (an advisory transaction lock on PostgreSQL; SQLite has one
+        writer at a time). A failure of ``then`` after the commit raises :class:`IndexWriteFailed`.
+        """
 
         def fn(conn: Connection) -> None:
-            self._marks(conn)
-            for memory_id, version in close:
+            if conn.dialect.name == "postgresql":
                 conn.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": scope_key}
+                )
+            self._marks(conn)
+            stale = []
+            for memory_id, version in close:
+                done = conn.execute(
                     update(_V)
-                    .where(_V.c.memory_id == memory_id, _V.c.version == version)
+                    .where(
+                        _V.c.memory_id == memory_id,
+                        _V.c.version == version,
+                        _V.c.valid_to.is_(None),
+                    )
                     .values(valid_to=now)
                 )
+                if done.rowcount != 1:
+                    stale.append(memory_id)
+            if stale:
+                raise WriteConflict(
+                    f"memories {stale!r} changed since this write was proposed (another writer "
+                    "committed first); nothing was written -- propose again against the new version",
+                    stale,
+                )
+            new_texts = {v.hash: v.memory_id for v in versions if v.version == 1}
+            if new_texts:
+                dup = conn.execute(
+                    select(_V.c.memory_id, _V.c.hash).where(
+                        _V.c.scope_key == scope_key,
+                        _V.c.kind == kind,
+                        _V.c.valid_to.is_(None),
+                        _V.c.hash.in_(list(new_texts)),
+                    )
+                ).all()
+                if dup:
+                    raise WriteConflict(
+                        f"the text of {[new_texts[h] for _, h in dup]!r} is already a current memory "
+                        f"of this scope ({[m for m, _ in dup]!r}); nothing was written -- propose "
+                        "again (the duplicate becomes a NOOP)",
+                        [m for m, _ in dup],
+                    )
             if versions:
                 conn.execute(_V.insert(), [asdict(v) for v in versions])
             if events:
@@ -356,6 +500,7 @@ class HistoryDB:
                     d = asdict(e)
                     d.pop("id")
                     d["txn"] = txn
+                    d["kind"] = kind
                     rows.append(d)
                 conn.execute(_E.insert(), rows)
             if request is not None:
@@ -367,35 +512,64 @@ class HistoryDB:
             if self._executor is not None and then is not None:
                 engine = self._engine
 
-                def job() -> None:
+                def job() -> BaseException | None:
                     with engine.begin() as conn:
                         fn(conn)
-                    then()
+                    try:
+                        then()
+                    except Exception as exc:  # committed: the index is behind, not the write
+                        return exc
+                    return None
 
-                await asyncio.get_running_loop().run_in_executor(self._executor, job)
+                failed = await asyncio.get_running_loop().run_in_executor(self._executor, job)
+                if failed is not None:
+                    raise IndexWriteFailed(
+                        f"memory write committed but the index update failed: {failed}"
+                    ) from failed
                 return
             await self._run(fn, write=True)
         except IntegrityError as exc:
-            raise StoreError(
+            raise WriteConflict(
                 f"memory write conflicted with another writer (versions {[(v.memory_id, v.version) for v in versions]!r}"
-                f"{f' or request {request.key!r}' if request else ''} already exist); another process changed these "
-                "memories -- nothing was written, retry the call"
+                f"{f' or request {request.key!r}' if request else ''} already exist); nothing was written -- "
+                "propose again against the new state",
+                [v.memory_id for v in versions],
             ) from exc
         if then is not None:
-            await asyncio.to_thread(then)
+            try:
+                await asyncio.to_thread(then)
+            except Exception as exc:
+                raise IndexWriteFailed(
+                    f"memory write committed but the index update failed: {exc}"
+                ) from exc
 
     def mark_applied(self, txn: str) -> None:
         """Remember that a transaction reached the index; written with the next transaction."""
         self._unmarked.append(txn)
 
-    async def pending(self) -> list[Event]:
-        """Events whose index update may not have happened (crash between SQL and index)."""
+    async def pending(self, kind: str | None = None) -> list[Event]:
+        """Events whose index update may not have happened (crash between SQL and index, or a
+        failed index write), of one memory kind when given (events written before kinds were
+        recorded are matched by their memory's kind)."""
         await self.flush_marks()
-        return await self._run(
-            lambda c: [
-                _event(r._mapping) for r in c.execute(select(_E).where(_E.c.status == "pending"))
-            ]
+        stmt = select(_E).where(_E.c.status == "pending")
+        if kind is not None:
+            own = select(_V.c.memory_id).where(_V.c.kind == kind)
+            stmt = stmt.where((_E.c.kind == kind) | ((_E.c.kind == "") & _E.c.memory_id.in_(own)))
+        return await self._run(lambda c: [_event(r._mapping) for r in c.execute(stmt)])
+
+    async def live_with_hashes(self, scope_key: str, kind: str, hashes: list[str]) -> list[Version]:
+        """Current memories of a scope whose text hash is one of ``hashes`` (exact-duplicate
+        check from the source of truth, whatever the index holds)."""
+        if not hashes:
+            return []
+        stmt = select(_V).where(
+            _V.c.scope_key == scope_key,
+            _V.c.kind == kind,
+            _V.c.valid_to.is_(None),
+            _V.c.hash.in_(hashes),
         )
+        return await self._run(lambda c: [_version(r._mapping) for r in c.execute(stmt)])
 
     async def mark_applied_now(self, event_ids: list[int]) -> None:
         """Mark events applied (repair)."""
@@ -474,12 +648,22 @@ class HistoryDB:
         return await self._run(lambda c: [_event(r._mapping) for r in c.execute(stmt)])
 
     async def forget(self, memory_id: str, scope_key: str, *, actor: str, now: float) -> int:
-        """Hard-delete every version and event text of a memory, and the conversations that
-        produced it; leave a text-free FORGET event. Returns the versions deleted."""
+        """Hard-delete a memory and every copy of its text in the scope's history: its versions
+        and events, the text in other events (rejected attempts, links, rationales quoting it),
+        and in stored add() results (outcomes, facts, the conversation), so an idempotent replay
+        cannot return it. Leaves a text-free FORGET event. Returns the versions deleted."""
 
         def fn(c: Connection) -> int:
             self._marks(c)
-            n = c.execute(delete(_V).where(_V.c.memory_id == memory_id)).rowcount
+            texts = {
+                t
+                for t in c.execute(select(_V.c.text).where(_V.c.memory_id == memory_id)).scalars()
+                if t
+            }
+            for old, new in c.execute(
+                select(_E.c.old_text, _E.c.new_text).where(_E.c.memory_id == memory_id)
+            ):
+                texts |= {t for t in (old, new) if t}
             req_ids = {
                 r
                 for r in c.execute(
@@ -487,21 +671,42 @@ class HistoryDB:
                 ).scalars()
                 if r
             }
-            if req_ids:
-                for key in req_ids:
-                    row = c.execute(
-                        select(_R.c.result).where(_R.c.scope_key == scope_key, _R.c.key == key)
-                    ).first()
-                    if row is not None:
-                        res = json.loads(row[0]) if isinstance(row[0], str) else dict(row[0] or {})
-                        res["conversation"] = None
-                        res["forgotten"] = True
-                        c.execute(
-                            update(_R)
-                            .where(_R.c.scope_key == scope_key, _R.c.key == key)
-                            .values(result=res)
-                        )
+            n = c.execute(delete(_V).where(_V.c.memory_id == memory_id)).rowcount
             c.execute(delete(_E).where(_E.c.memory_id == memory_id))
+            for row in c.execute(
+                select(_E.c.id, _E.c.old_text, _E.c.new_text, _E.c.rationale).where(
+                    _E.c.scope_key == scope_key
+                )
+            ).all():
+                fields = {
+                    "old_text": row.old_text,
+                    "new_text": row.new_text,
+                    "rationale": row.rationale,
+                }
+                changed = {
+                    k: _scrub(v, texts) for k, v in fields.items() if v and _mentions(v, texts)
+                }
+                if changed:
+                    if "old_text" in changed:
+                        changed["old_text"] = None
+                    if "new_text" in changed:
+                        changed["new_text"] = None
+                    c.execute(update(_E).where(_E.c.id == row.id).values(**changed))
+            for key, raw in c.execute(
+                select(_R.c.key, _R.c.result).where(_R.c.scope_key == scope_key)
+            ).all():
+                res = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+                blob = json.dumps(res)
+                if key not in req_ids and not _mentions(blob, texts):
+                    continue
+                res = _scrub_result(res, texts)
+                res["conversation"] = None
+                res["forgotten"] = True
+                c.execute(
+                    update(_R)
+                    .where(_R.c.scope_key == scope_key, _R.c.key == key)
+                    .values(result=res)
+                )
             c.execute(
                 _E.insert().values(
                     memory_id=memory_id,

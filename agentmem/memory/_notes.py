@@ -11,16 +11,18 @@ apply what the write policy passes, record every other attempt as rejected.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from agentmem._logging import get_logger
 from agentmem.exceptions import UserError
 from agentmem.memory._base import ScoredMemory, open_parts
 from agentmem.memory._conversation import clean_messages
-from agentmem.memory._history import Request
+from agentmem.memory._history import Request, WriteConflict
 from agentmem.memory._note_steps import (
     Evolution,
     EvolutionProposer,
@@ -41,6 +43,7 @@ from agentmem.memory._records import (
     ProposedOp,
     result_from_json,
     result_to_json,
+    text_hash,
 )
 from agentmem.memory._scope import Scope
 from agentmem.memory._steps import Message, call_step
@@ -72,6 +75,8 @@ class NotesMemory(ScoredMemory):
     """Nearest notes retrieved for evolution."""
     instruction: str = NOTES_INSTRUCTION
     """The reward model's question."""
+    conflict_retries: int = 3
+    """Proposals per add() when another writer keeps changing the neighbours proposed against."""
     _noun = "note"
 
     @classmethod
@@ -211,26 +216,59 @@ class NotesMemory(ScoredMemory):
                 done := await self.store.history.get_request(scope.key, idempotency_key)
             ):
                 return result_from_json(done, replayed=True)  # a concurrent twin finished first
-            hits = await self.store.search(content, scope, limit=self.neighbours)
-            props, extra = await self._decide(content, conv.text, hits)
-            note_id = str(uuid.uuid4())
-            outcomes = [p.outcome(note_id) for p in props] + [p.outcome(note_id) for p in extra]
-            result = AddResult(request_id=request_id, facts=[content], outcomes=outcomes)
-            common = {
-                "actor": actor,
-                "scorer": self.reward_model.spec.label,
-                "request_id": request_id,
-            }
-            changes = _changes(props, note_id, content, **common)
-            changes += [p.rejected_change(**common) for p in extra]
-            request = Request(
-                scope_key=scope.key,
-                key=request_id,
-                created_at=time.time(),
-                result={**result_to_json(result), "conversation": conv.messages},
-            )
-            await self.store.commit(scope, changes, request=request)
+            for round_ in itertools.count(1):
+                result, changes = await self._write_plan(
+                    content, conv.text, scope, request_id=request_id, actor=actor
+                )
+                request = Request(
+                    scope_key=scope.key,
+                    key=request_id,
+                    created_at=time.time(),
+                    result={**result_to_json(result), "conversation": conv.messages},
+                )
+                try:
+                    await self.store.commit(scope, changes, request=request)
+                    break
+                except WriteConflict as exc:
+                    if round_ >= self.conflict_retries:
+                        exc.add_note(
+                            f"gave up after {round_} proposals against changing notes ({scope})"
+                        )
+                        raise
+                    get_logger().info(
+                        "memory.write_conflict", scope=str(scope), round=round_, error=str(exc)
+                    )
         return result
+
+    async def _write_plan(
+        self, content: str, chunk: str, scope: Scope, *, request_id: str, actor: str
+    ) -> tuple[AddResult, list[Change]]:
+        """What one add() would write, decided against the current notes of the scope."""
+        common = {"actor": actor, "scorer": self.reward_model.spec.label, "request_id": request_id}
+        same = await self.store.history.live_with_hashes(
+            scope.key, self.store.kind, [text_hash(content)]
+        )
+        if same:  # the very same note is current: nothing new to write (a retry, or a repeat)
+            op = ProposedOp(
+                op="NOOP",
+                text=content,
+                target=same[0].memory_id,
+                old_text=same[0].text,
+                reason="identical to an existing note",
+            )
+            o = OpOutcome(op=op, status="applied", memory_id=same[0].memory_id, rationale=op.reason)
+            change = Change(
+                op="NOOP", memory_id=same[0].memory_id, text=content, rationale=op.reason, **common
+            )
+            return AddResult(request_id=request_id, facts=[content], outcomes=[o]), [change]
+        hits = await self.store.search(content, scope, limit=self.neighbours)
+        props, extra = await self._decide(content, chunk, hits)
+        note_id = str(uuid.uuid4())
+        outcomes = [p.outcome(note_id) for p in props] + [p.outcome(note_id) for p in extra]
+        result = AddResult(request_id=request_id, facts=[content], outcomes=outcomes)
+        changes = _changes(props, note_id, content, **common)
+        changes += [p.rejected_change(**common) for p in extra]
+        return result, changes
 
     async def _decide(
         self, content: str, chunk: str, hits: list[MemoryItem]
@@ -522,6 +560,7 @@ def _changes(
                 "kinds": [],
                 "scores": [],
                 "attempt": p.attempt,
+                "version": n.version,
             },
         )
         if p.kind == "LINK":
@@ -546,6 +585,7 @@ def _changes(
                 score=min(values) if values else None,
                 rationale="; ".join(r for _, r in m["scores"]),
                 attempt=m["attempt"],
+                expected_version=m["version"],
                 **common,
             )
         )

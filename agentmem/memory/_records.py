@@ -138,6 +138,8 @@ class ProposedOp:
     """Which extracted fact it answers (for best-of-N selection)."""
     attrs: dict[str, Any] | None = None
     """Notes: the proposed context/tags of a neighbour (evolution)."""
+    target_version: int | None = None
+    """The version of the target the proposer saw (the commit's compare-and-swap)."""
 
 
 @dataclass(kw_only=True)

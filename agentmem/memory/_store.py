@@ -1,15 +1,25 @@
 """MemoryStore: the SQL history plus the vector index, kept consistent.
 
 Every change goes: embed → one SQL transaction with the intent (versions closed and added,
-events ``pending``) → the index update → events marked ``applied``. A crash between the SQL
-commit and the index update leaves ``pending`` events; :meth:`MemoryStore.repair` (run by
-:meth:`MemoryStore.open`) re-syncs those memories' index points from the SQL state.
+events ``pending``: the outbox) → the index update → events marked ``applied``.
+
+- The SQL transaction is a compare-and-swap: a change names the version it was proposed against;
+  if another writer got there first, :class:`WriteConflict` is raised and nothing is written (the
+  memory systems propose again against the new state). A new memory whose text is already a
+  current memory of the scope is refused the same way, so retries never duplicate.
+- Once SQL has committed, the write is durable: if the index update then fails, the commit still
+  succeeds, the events stay ``pending``, and an in-process reconciler retries them with backoff
+  (searches see the memory as soon as it lands; exact-duplicate checks read SQL, so they see it at
+  once). A crash leaves ``pending`` events that :meth:`MemoryStore.repair` (run by
+  :meth:`MemoryStore.open`) re-syncs from the SQL state.
+- Repair and reconciliation touch only this store's kind (facts and notes may share a database).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import time
 import uuid
 import weakref
@@ -19,14 +29,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from agentmem._logging import get_logger
 from agentmem.exceptions import UserError
 from agentmem.memory._embed import Bm25Embedder, Embedder
-from agentmem.memory._history import Event, HistoryDB, Request, Version, row_to_event, row_to_item
+from agentmem.memory._history import (
+    Event,
+    HistoryDB,
+    IndexWriteFailed,
+    Request,
+    Version,
+    WriteConflict,
+    row_to_event,
+    row_to_item,
+)
 from agentmem.memory._index import IndexPoint, IndexSpec, VectorIndex
 from agentmem.memory._records import EventStatus, MemoryEvent, MemoryItem, MemoryKind, text_hash
 from agentmem.memory._scope import Scope
 
-__all__ = ["Change", "ChangeOp", "MemoryStore", "open_store"]
+__all__ = ["Change", "ChangeOp", "MemoryStore", "WriteConflict", "open_store"]
 
 ChangeOp = Literal["ADD", "UPDATE", "DELETE", "NOOP", "LINK", "EVOLVE"]
 
@@ -59,6 +79,9 @@ class Change:
     """The add() call."""
     attempt: int = 0
     """Gate revision round."""
+    expected_version: int | None = None
+    """UPDATE/DELETE/LINK/EVOLVE: the version the change was proposed against (compare-and-swap;
+    None = whatever version is current when the change is committed)."""
 
 
 @dataclass(kw_only=True)
@@ -81,6 +104,10 @@ class MemoryStore:
     cache_size: int = 10_000
     """Current versions kept in memory (only with an index that is single-process by
     construction -- the embedded Edge index -- where no other writer can change them)."""
+    retry_delays: tuple[float, ...] = (0.05, 0.2, 1.0, 5.0)
+    """Reconciler backoff between retries of failed index writes (the last one repeats)."""
+    _reconciler: asyncio.Task[None] | None = field(default=None, repr=False)
+    _index_behind: bool = field(default=False, repr=False)
 
     async def open(self) -> MemoryStore:
         """Probe the embedder, open the index (checking its dimension) and the history, repair."""
@@ -99,10 +126,61 @@ class MemoryStore:
         return self
 
     async def close(self) -> None:
-        """Flush and close both sides."""
+        """Stop the reconciler (one last try for index writes still pending; what fails stays
+        ``pending`` in SQL and is repaired at the next open), flush and close both sides."""
+        task, self._reconciler = self._reconciler, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if self._index_behind and self._opened:
+            try:
+                await self.repair()
+            except Exception as exc:
+                get_logger().warning("memory.index_still_behind", kind=self.kind, error=str(exc))
         await self.history.close()
         await self.index.close()
         self._opened = False
+
+    @property
+    def index_behind(self) -> bool:
+        """True while committed writes wait for the reconciler to reach the index."""
+        return self._index_behind
+
+    def _index_failed(self, exc: BaseException) -> None:
+        """A committed write did not reach the index: log it and make sure the reconciler runs."""
+        self._index_behind = True
+        get_logger().warning(
+            "memory.index_write_failed", kind=self.kind, error=str(exc), action="will retry"
+        )
+        if self._reconciler is None or self._reconciler.done():
+            self._reconciler = asyncio.get_running_loop().create_task(self._reconcile())
+
+    async def _reconcile(self) -> None:
+        """Retry pending index writes of this kind with backoff until none is left."""
+        for k in itertools.count():
+            await asyncio.sleep(self.retry_delays[min(k, len(self.retry_delays) - 1)])
+            try:
+                await self.repair()
+            except Exception as exc:
+                get_logger().warning(
+                    "memory.reconcile_failed", kind=self.kind, error=str(exc), attempt=k + 1
+                )
+                continue
+            if not await self.history.pending(self.kind):
+                self._index_behind = False
+                get_logger().info("memory.reconciled", kind=self.kind, attempts=k + 1)
+                return
+
+    async def wait_reconciled(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109
+        """Wait until every committed write has reached the index; False on timeout."""
+        task = self._reconciler
+        if task is None or task.done():
+            return not self._index_behind
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout)
+        except TimeoutError:
+            return False
+        return not self._index_behind
 
     async def __aenter__(self) -> MemoryStore:
         return await self.open()
@@ -215,7 +293,25 @@ class MemoryStore:
                     or old.kind != self.kind
                 )
             ):
+                if old is not None and old.scope_key == scope.key and c.expected_version:
+                    raise WriteConflict(
+                        f"memory {c.memory_id!r} was deleted or changed by another writer since "
+                        "this write was proposed; nothing was written -- propose again",
+                        [c.memory_id or ""],
+                    )
                 raise UserError(f"memory {c.memory_id!r} is not a current {self.kind} of {scope}")
+            if (
+                c.status == "applied"
+                and old is not None
+                and c.expected_version is not None
+                and c.op in ("UPDATE", "DELETE", "EVOLVE", "LINK")
+                and old.version != c.expected_version
+            ):
+                raise WriteConflict(
+                    f"memory {c.memory_id!r} is at version {old.version}, this write was proposed "
+                    f"against version {c.expected_version}; nothing was written -- propose again",
+                    [c.memory_id or ""],
+                )
             mid = c.memory_id
             pending = False
             if c.status == "applied" and c.op == "ADD":
@@ -291,6 +387,8 @@ class MemoryStore:
                 # embedded engine: the index write runs on the SQL worker right after the commit
                 await self.history.write_intent(
                     txn=txn,
+                    scope_key=scope.key,
+                    kind=self.kind,
                     close=close,
                     versions=versions,
                     events=events,
@@ -300,12 +398,28 @@ class MemoryStore:
                 )
             else:
                 await self.history.write_intent(
-                    txn=txn, close=close, versions=versions, events=events, request=request, now=now
+                    txn=txn,
+                    scope_key=scope.key,
+                    kind=self.kind,
+                    close=close,
+                    versions=versions,
+                    events=events,
+                    request=request,
+                    now=now,
                 )
-                if points:
-                    await self.index.upsert(points)
-                if deletes:
-                    await self.index.delete(deletes, scope.tenant_id)
+                try:
+                    if points:
+                        await self.index.upsert(points)
+                    if deletes:
+                        await self.index.delete(deletes, scope.tenant_id)
+                except Exception as exc:
+                    raise IndexWriteFailed(f"index update failed after the commit: {exc}") from exc
+        except IndexWriteFailed as exc:
+            # committed: the write stands; the index catches up through the reconciler
+            for mid in {*(m for m, _ in close), *(v.memory_id for v in versions)}:
+                self._current.pop(mid, None)
+            self._index_failed(exc.__cause__ or exc)
+            return ids
         except BaseException:
             # the SQL side may or may not have committed: forget what we cached about these memories
             for mid in {*(m for m, _ in close), *(v.memory_id for v in versions)}:
@@ -357,26 +471,38 @@ class MemoryStore:
             return True
 
     async def repair(self) -> int:
-        """Re-sync the index for every ``pending`` event (crash recovery); returns how many."""
-        pending = await self.history.pending()
+        """Re-sync the index for every ``pending`` event of this store's kind (crash recovery and
+        the reconciler); returns how many events were settled. Each scope is repaired under its
+        write lock, from the SQL state read under it, so a concurrent commit is never undone."""
+        pending = await self.history.pending(self.kind)
         if not pending:
             return 0
-        ids = sorted({e.memory_id for e in pending if e.memory_id})
-        latest = await self.history.latest(ids)
-        live = [r for r in latest.values() if r.valid_to is None and r.kind == self.kind]
-        gone = [i for i in ids if i not in latest or latest[i].valid_to is not None]
-        if live:
-            vectors = await self.embedder.embed([r.text for r in live])
-            await self.index.upsert(
-                [
-                    IndexPoint(id=r.memory_id, vector=v, payload=_payload(r))
-                    for r, v in zip(live, vectors, strict=True)
-                ]
-            )
-        if gone:
-            await self.index.delete(gone)
-        await self.history.mark_applied_now([e.id for e in pending if e.id is not None])
-        return len(pending)
+        by_scope: dict[str, list[Event]] = {}
+        for e in pending:
+            by_scope.setdefault(e.scope_key, []).append(e)
+        settled = 0
+        for scope_key, events in by_scope.items():
+            scope = Scope.from_key(scope_key)
+            async with self.scope_lock(scope):
+                ids = sorted({e.memory_id for e in events if e.memory_id})
+                latest = await self.history.latest(ids)
+                live = [r for r in latest.values() if r.valid_to is None and r.kind == self.kind]
+                gone = [i for i in ids if i not in latest or latest[i].valid_to is not None]
+                if live:
+                    vectors = await self.embedder.embed([r.text for r in live])
+                    await self.index.upsert(
+                        [
+                            IndexPoint(id=r.memory_id, vector=v, payload=_payload(r))
+                            for r, v in zip(live, vectors, strict=True)
+                        ]
+                    )
+                if gone:
+                    await self.index.delete(gone, scope.tenant_id)
+                await self.history.mark_applied_now([e.id for e in events if e.id is not None])
+                for r in live:
+                    self._current.pop(r.memory_id, None)
+                settled += len(events)
+        return settled
 
 
 def _new_row(
