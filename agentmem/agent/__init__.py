@@ -8,7 +8,7 @@ turn = await agent.turn("I'm vegetarian, what should I cook tonight?")
 
 from __future__ import annotations
 
-from agentmem.agent._chat_agent import DEFAULT_SYSTEM_PROMPT, ChatTurn, MemoryChatAgent
+from agentmem.agent._chat_agent import DEFAULT_SYSTEM_PROMPT, ChatTurn, MemoryChatAgent, WriteReport
 from agentmem.agent._models import (
     build_chat_model,
     close_chat_model,
@@ -22,6 +22,7 @@ __all__ = [
     "ChatTurn",
     "MemoryChatAgent",
     "MemoryLike",
+    "WriteReport",
     "build_chat_model",
     "close_chat_model",
     "llm_client_model",

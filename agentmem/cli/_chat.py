@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,7 @@ async def _chat(args: argparse.Namespace) -> int:
             )
         try:
             while True:
+                out.writes(agent.reports())  # what the background writer finished meanwhile
                 line = await _read_line(args.json)
                 if line is None:
                     break
@@ -182,31 +184,73 @@ async def _chat(args: argparse.Namespace) -> int:
                     break
                 if line.startswith("/"):
                     if agent.pending:  # commands see the memory as of the last turn
-                        for res in await agent.drain():
-                            out.update(res)
+                        await _settle(agent, out)
                     await _command(line, memory, scope, out)
                     continue
                 try:
                     out.reply(await agent.turn(line))
                 except turn_errors as exc:  # a failed model call ends the turn, not the session
                     out.error(f"{type(exc).__name__}: {exc}")
+                except Exception as exc:  # a failed write in --sync mode: the reply is gone
+                    out.error(f"memory write failed: {type(exc).__name__}: {exc}")
+            await _settle(agent, out)
+        except asyncio.CancelledError:  # Ctrl-C: stop now, say what was not stored
+            lost = await agent.abort()
+            out.writes(agent.reports())
+            if lost:
+                out.error(
+                    f"interrupted: the memory write of turn(s) {', '.join(map(str, lost))} was "
+                    "not stored (each write is all-or-nothing)"
+                )
+            raise
         finally:
-            try:
-                for res in await agent.drain():
-                    out.update(res)
-            finally:
-                await agent.aclose()
+            await agent.abort()
+            from agentmem.agent._models import close_chat_model
+
+            await close_chat_model(agent.model)
     return 0
 
 
+async def _settle(agent: Any, out: _Out) -> None:
+    """Wait for the background writes and print each outcome (failures as one line each)."""
+    if agent._queue is not None:
+        await agent._queue.join()
+    out.writes(agent.reports())
+
+
 async def _read_line(json_mode: bool) -> str | None:
-    if json_mode or not sys.stdin.isatty():
-        line = await asyncio.to_thread(sys.stdin.readline)
-        return line if line else None
-    try:
-        return await asyncio.to_thread(input, "you> ")
-    except EOFError:
-        return None
+    """One line from stdin, read on a daemon thread: Ctrl-C at the prompt ends the session at
+    once (a blocked ``input()`` in an executor thread would hold the exit until Enter)."""
+    loop = asyncio.get_running_loop()
+    fut: asyncio.Future[str | None] = loop.create_future()
+    interactive = not json_mode and sys.stdin.isatty()
+
+    def read() -> None:
+        try:
+            if interactive:
+                value: str | None = input("you> ")
+            else:
+                value = sys.stdin.readline() or None
+        except EOFError:
+            value = None
+        except BaseException as exc:
+            loop.call_soon_threadsafe(_settle_future, fut, None, exc)
+            return
+        loop.call_soon_threadsafe(_settle_future, fut, value, None)
+
+    threading.Thread(target=read, name="agentmem-chat-stdin", daemon=True).start()
+    return await fut
+
+
+def _settle_future(
+    fut: asyncio.Future[str | None], value: str | None, exc: BaseException | None
+) -> None:
+    if fut.done():
+        return
+    if exc is not None:
+        fut.set_exception(exc)
+    else:
+        fut.set_result(value)
 
 
 async def _memory_id(memory: Any, scope: Any, given: str) -> str:
@@ -288,6 +332,18 @@ class _Out:
         print(f"agent> {turn.reply}", flush=True)
         if turn.update is not None:
             self.update(turn.update)
+
+    def writes(self, reports: list[Any]) -> None:
+        """Background write outcomes: the changes, or one line per failed write."""
+        for r in reports:
+            if r.error is not None:
+                msg = f"memory write of turn {r.turn} failed: {type(r.error).__name__}: {r.error}"
+                if self.json_mode:
+                    self._emit({"type": "memory_error", "turn": r.turn, "message": msg})
+                else:
+                    print(f"! {msg}".splitlines()[0], flush=True)
+            elif r.result is not None:
+                self.update(r.result)
 
     def update(self, res: Any) -> None:
         if self.json_mode:
