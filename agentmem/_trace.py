@@ -66,6 +66,19 @@ class TraceStore(Protocol):
         """Mark the run failed with the error text (its steps stay)."""
         ...
 
+    async def acquire_lease(self, run_id: str, owner: str, ttl_s: float) -> None:
+        """Make ``owner`` the only executor of the run for ``ttl_s`` seconds; raise
+        :class:`agentmem.exceptions.RunBusy` while another owner's lease is alive."""
+        ...
+
+    async def renew_lease(self, run_id: str, owner: str, ttl_s: float) -> bool:
+        """Extend ``owner``'s lease; False if it was lost (expired and taken by another)."""
+        ...
+
+    async def release_lease(self, run_id: str, owner: str) -> None:
+        """Give the run up (only ``owner``'s own lease is removed)."""
+        ...
+
     async def get_run(self, run_id: str) -> RunInfo | None:
         """The run's info, or None."""
         ...

@@ -71,6 +71,10 @@ class StoreError(AgentmemError):
     """The trace or memory store failed to read or write."""
 
 
+class RunBusy(StoreError):
+    """Another process (or task) is executing this run right now: it holds the run's lease."""
+
+
 class RunCancelled(AgentmemError):
     """The application cancelled a run (distinct from asyncio cancellation)."""
 

@@ -92,6 +92,8 @@ class RunContext:
     """Steps recorded by an earlier attempt of this run, not yet replayed."""
     rm_label: str = ""
     """Reward-model label for log events."""
+    lease: Any = None
+    """The run's lease (checked before each step: a run that lost it stops)."""
     _commits: set[asyncio.Future[None]] = field(default_factory=set, repr=False)
     """Commits in flight, and failed ones (successful ones are forgotten)."""
 
@@ -108,6 +110,8 @@ class RunContext:
         ``kind`` is ``update`` (read ``chunk``) or ``fusion`` (merge ``memories``).
         """
         self._raise_failed_commit()
+        if self.lease is not None:
+            self.lease.check()
         index = branch.next_index if kind == "update" else branch.fusions
         key: StepKey = (branch.group, kind, index)
         recorded = self.replay.pop(key, None)

@@ -6,6 +6,8 @@ import asyncio
 import dataclasses
 import hashlib
 import json
+import os
+import socket
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from agentmem._pipeline._limits import DEFAULT_LIMITS, Limiters
 from agentmem._pipeline._stages import Stage, chain, fork, update
 from agentmem._trace import RunInfo
 from agentmem._types import Answer, Answerer, Chunk, Fuser, Pattern, Step, Trajectory, Updater
-from agentmem.exceptions import UnknownNameError, UserError
+from agentmem.exceptions import RunBusy, UnknownNameError, UserError
 
 if TYPE_CHECKING:
     from agentmem._trace import TraceStore
@@ -93,6 +95,10 @@ class Pipeline:
     """Named concurrency limits per run: ``model`` (updater/fuser/answerer) and ``rm``."""
     keep_document: bool = False
     """Store the document text in the run config (lets the exporter rebuild benchmark questions)."""
+    lease_ttl_s: float = 30.0
+    """With a trace store, a run holds a lease renewed every third of this; a second executor of
+    the same run id is refused until the lease ends (released at the end, or expired after a
+    crash)."""
 
     def __post_init__(self) -> None:
         if self.pattern not in PATTERNS:
@@ -200,8 +206,30 @@ class Pipeline:
         stage = self.plan(chunks)
         config = self.config(document, chunks)
         run_id = run_id or uuid.uuid4().hex
-        log = get_logger()
         replay: dict[StepKey, Step] = {}
+        lease: _Lease | None = None
+        if store is not None:
+            lease = await _Lease.take(store, run_id, self.lease_ttl_s)
+        try:
+            return await self._run_leased(
+                store, run_id, question, chunks, stage, config, replay, lease
+            )
+        finally:
+            if lease is not None:
+                await lease.release()
+
+    async def _run_leased(
+        self,
+        store: TraceStore | None,
+        run_id: str,
+        question: str,
+        chunks: list[Chunk],
+        stage: Any,
+        config: dict[str, Any],
+        replay: dict[StepKey, Step],
+        lease: _Lease | None,
+    ) -> Trajectory:
+        log = get_logger()
         if store is not None:
             info = await store.get_run(run_id)
             if info is not None:
@@ -257,6 +285,7 @@ class Pipeline:
             memory_tokens=self.memory_tokens,
             replay=replay,
             rm_label=label_of(self.reward_model),
+            lease=lease,
         )
         started = time.perf_counter()
         try:
@@ -354,3 +383,57 @@ def _rm_spec(rm: object) -> dict[str, Any] | None:
         return {"name": fields.name, "args": args, "version": fields.version}
     except AttributeError:
         return None
+
+
+@dataclass(kw_only=True)
+class _Lease:
+    """This process's lease on a run, renewed in the background while the run executes."""
+
+    store: Any
+    run_id: str
+    owner: str
+    ttl_s: float
+    lost: str | None = None
+    _task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def take(cls, store: Any, run_id: str, ttl_s: float) -> _Lease | None:
+        """Acquire the run's lease (None for a third-party store without leases)."""
+        if not hasattr(store, "acquire_lease"):
+            return None
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        await store.acquire_lease(run_id, owner, ttl_s)
+        lease = cls(store=store, run_id=run_id, owner=owner, ttl_s=ttl_s)
+        lease._task = asyncio.get_running_loop().create_task(lease._renew())
+        return lease
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self.ttl_s / 3)
+            try:
+                ok = await self.store.renew_lease(self.run_id, self.owner, self.ttl_s)
+            except Exception as exc:  # a store hiccup: try again at the next beat
+                get_logger().warning("run.lease_renew_failed", run=self.run_id, error=str(exc))
+                continue
+            if not ok:
+                self.lost = (
+                    f"run {self.run_id!r} lost its lease (it expired and another executor took "
+                    "the run over); stopping so the two do not interleave steps"
+                )
+                return
+
+    def check(self) -> None:
+        """Raise if the lease was lost (called before every step)."""
+        if self.lost is not None:
+            raise RunBusy(self.lost)
+
+    async def release(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if self.lost is None:
+            try:
+                await self.store.release_lease(self.run_id, self.owner)
+            except Exception as exc:  # it expires on its own
+                get_logger().warning("run.lease_release_failed", run=self.run_id, error=str(exc))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,3 +60,34 @@ def check_step(run_id: str, step: Step) -> None:
             f"step {step.kind} group={step.group} index={step.index} of run {run_id!r}: chosen="
             f"{step.chosen!r} is not an index into its {len(step.attempts)} attempts"
         )
+
+
+def run_busy(run_id: str, owner: str, expires_at: float) -> Exception:
+    """The error for a run another executor holds."""
+    from agentmem.exceptions import RunBusy
+
+    left = max(0.0, expires_at - time.time())
+    return RunBusy(
+        f"run {run_id!r} is being executed right now by {owner} (its lease runs {left:.0f} s more "
+        "and is renewed while it works); wait for it to finish, or, if that process died, resume "
+        f"once the lease has expired -- two executors would interleave their steps"
+    )
+
+
+def owner_gone(owner: str) -> bool:
+    """True when a lease owner (``host:pid:token``) is a process of this host that has exited:
+    its lease is dead even before it expires (a crash or a kill -9 on this machine)."""
+    import os
+    import socket
+
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False

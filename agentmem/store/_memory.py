@@ -20,7 +20,14 @@ from agentmem.store._codec import (
     step_to_dict,
     trajectory_fields,
 )
-from agentmem.store._common import check_run_info, check_step, config_mismatch, unknown_run
+from agentmem.store._common import (
+    check_run_info,
+    check_step,
+    config_mismatch,
+    owner_gone,
+    run_busy,
+    unknown_run,
+)
 
 __all__ = ["InMemoryTraceStore"]
 
@@ -38,11 +45,32 @@ class InMemoryTraceStore:
 
     _runs: dict[str, _Run] = field(default_factory=dict, repr=False)
     """Runs by id, in insertion order."""
+    _leases: dict[str, tuple[str, float]] = field(default_factory=dict, repr=False)
+    """Run id -> (owner, expires_at)."""
 
     @property
     def url(self) -> str:
         """A label for messages (there is no database)."""
         return "memory://"
+
+    async def acquire_lease(self, run_id: str, owner: str, ttl_s: float) -> None:
+        now = time.time()
+        held = self._leases.get(run_id)
+        if held is not None and held[0] != owner and held[1] > now and not owner_gone(held[0]):
+            raise run_busy(run_id, held[0], held[1])
+        self._leases[run_id] = (owner, now + ttl_s)
+
+    async def renew_lease(self, run_id: str, owner: str, ttl_s: float) -> bool:
+        held = self._leases.get(run_id)
+        if held is None or held[0] != owner:
+            return False
+        self._leases[run_id] = (owner, time.time() + ttl_s)
+        return True
+
+    async def release_lease(self, run_id: str, owner: str) -> None:
+        held = self._leases.get(run_id)
+        if held is not None and held[0] == owner:
+            del self._leases[run_id]
 
     async def begin_run(self, info: RunInfo) -> None:
         check_run_info(info)

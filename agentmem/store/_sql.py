@@ -38,10 +38,25 @@ from agentmem.store._codec import (
     normalise_json,
     trajectory_fields,
 )
-from agentmem.store._common import check_run_info, check_step, config_mismatch, unknown_run
+from agentmem.store._common import (
+    check_run_info,
+    check_step,
+    config_mismatch,
+    owner_gone,
+    run_busy,
+    unknown_run,
+)
 from agentmem.store._pg_step import PgStepWriter, pg_step_args
 from agentmem.store._sqlite_writer import SQLiteStepWriter, SQLiteSync, apply_pragmas
-from agentmem.store._tables import SCHEMA_VERSION, TABLES, AttemptRow, RunRow, SchemaRow, StepRow
+from agentmem.store._tables import (
+    SCHEMA_VERSION,
+    TABLES,
+    AttemptRow,
+    LeaseRow,
+    RunRow,
+    SchemaRow,
+    StepRow,
+)
 from agentmem.store._urls import resolve_url, safe_url
 from rewards._types import Reward
 
@@ -50,6 +65,7 @@ __all__ = ["SQLTraceStore"]
 _schema = SchemaRow.__table__  # type: ignore[attr-defined]
 _runs = RunRow.__table__  # type: ignore[attr-defined]
 _steps = StepRow.__table__  # type: ignore[attr-defined]
+_leases = LeaseRow.__table__  # type: ignore[attr-defined]
 _attempts = AttemptRow.__table__  # type: ignore[attr-defined]
 _STEP_KEY = ["run_id", "group_no", "kind", "step_index"]
 
@@ -280,6 +296,58 @@ class SQLTraceStore:
                     )
         except SQLAlchemyError as exc:
             raise self._store_error("begin run", info.run_id, exc) from exc
+
+    # -- leases: one executor per run ----------------------------------------------------------
+    async def acquire_lease(self, run_id: str, owner: str, ttl_s: float) -> None:
+        now = time.time()
+        try:
+            async with self.engine.begin() as conn:
+                row = (
+                    await conn.execute(select(_leases).where(_leases.c.run_id == run_id))
+                ).first()
+                if row is None:
+                    await conn.execute(
+                        _leases.insert().values(run_id=run_id, owner=owner, expires_at=now + ttl_s)
+                    )
+                    return
+                if row.owner != owner and row.expires_at > now and not owner_gone(row.owner):
+                    raise run_busy(run_id, row.owner, row.expires_at)
+                taken = await conn.execute(  # compare-and-swap: a racing taker loses
+                    update(_leases)
+                    .where(
+                        _leases.c.run_id == run_id,
+                        _leases.c.owner == row.owner,
+                        _leases.c.expires_at == row.expires_at,
+                    )
+                    .values(owner=owner, expires_at=now + ttl_s)
+                )
+                if taken.rowcount != 1:
+                    raise run_busy(run_id, "another executor", now + ttl_s)
+        except IntegrityError:  # two executors inserted at once: the other one won
+            raise run_busy(run_id, "another executor", now + ttl_s) from None
+        except SQLAlchemyError as exc:
+            raise self._store_error("take the run's lease", run_id, exc) from exc
+
+    async def renew_lease(self, run_id: str, owner: str, ttl_s: float) -> bool:
+        try:
+            async with self.engine.begin() as conn:
+                done = await conn.execute(
+                    update(_leases)
+                    .where(_leases.c.run_id == run_id, _leases.c.owner == owner)
+                    .values(expires_at=time.time() + ttl_s)
+                )
+                return done.rowcount == 1
+        except SQLAlchemyError as exc:
+            raise self._store_error("renew the run's lease", run_id, exc) from exc
+
+    async def release_lease(self, run_id: str, owner: str) -> None:
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    _leases.delete().where(_leases.c.run_id == run_id, _leases.c.owner == owner)
+                )
+        except SQLAlchemyError as exc:
+            raise self._store_error("release the run's lease", run_id, exc) from exc
 
     async def record_step(self, run_id: str, step: Step) -> None:
         check_step(run_id, step)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "AttemptRow", "RunRow", "SchemaRow", "StepRow"]
+__all__ = ["SCHEMA_VERSION", "TABLES", "AttemptRow", "LeaseRow", "RunRow", "SchemaRow", "StepRow"]
 
 SCHEMA_VERSION = 1
 """Bump on any change to these tables (and teach the store to read the older version)."""
@@ -100,5 +100,23 @@ def _table(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
-TABLES: list[Table] = [_table(SchemaRow), _table(RunRow), _table(StepRow), _table(AttemptRow)]
+class LeaseRow(SQLModel, table=True):
+    """Who executes a run right now (a run has at most one live lease)."""
+
+    __tablename__ = "agentmem_trace_leases"  # pyright: ignore[reportAssignmentType]
+
+    run_id: str = Field(primary_key=True)
+    owner: str
+    """Random id of the executing pipeline run (``host:pid:token``)."""
+    expires_at: float
+    """Unix time after which another executor may take the run over."""
+
+
+TABLES: list[Table] = [
+    _table(SchemaRow),
+    _table(RunRow),
+    _table(StepRow),
+    _table(AttemptRow),
+    _table(LeaseRow),
+]
 """The tables in creation order."""
