@@ -3,6 +3,7 @@ policies' selection rules, conflict resolution, and the changes to commit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from agentmem.memory._records import MemoryItem, OpOutcome, ProposedOp, text_hash
@@ -11,7 +12,14 @@ from agentmem.memory._store import Change
 from agentmem.policies._core import SlotOutcome
 from agentmem.policies._spec import PolicySpec
 
-__all__ = ["InvalidProposal", "change_for", "outcomes_of", "remap", "resolve_conflicts"]
+__all__ = [
+    "InvalidProposal",
+    "change_for",
+    "outcomes_of",
+    "raise_if_unproposed",
+    "remap",
+    "resolve_conflicts",
+]
 
 _OPS = ("ADD", "UPDATE", "DELETE", "NOOP")
 
@@ -99,6 +107,26 @@ def resolve_conflicts(outcomes: list[OpOutcome]) -> list[OpOutcome]:
                 o.rationale = "duplicate of another ADD in the same call"
             added.add(h)
     return outcomes
+
+
+def raise_if_unproposed(decided: Iterable[SlotOutcome[Any]]) -> None:
+    """Raise when some slot got no candidate at all because every attempt raised (a model call
+    failing, not an invalid proposal): nothing has been committed, so the caller can retry the
+    whole add() -- with its idempotency key -- instead of getting a silently partial write."""
+    errors = [
+        e
+        for d in decided
+        if d.decision == "failed"
+        for e in d.errors
+        if not isinstance(e, InvalidProposal)
+    ]
+    if errors:
+        first = errors[0]
+        first.add_note(
+            f"every attempt to propose a write failed ({len(errors)} error(s)); nothing was "
+            "written -- retry the call (with the same idempotency_key if you gave one)"
+        )
+        raise first
 
 
 def outcomes_of(

@@ -25,6 +25,7 @@ from agentmem.memory._decide import (
     InvalidProposal,
     change_for,
     outcomes_of,
+    raise_if_unproposed,
     remap,
     resolve_conflicts,
 )
@@ -282,6 +283,7 @@ class FactsMemory(ScoredMemory):
             )
 
         decided = await decide_slots(pol, range(len(facts)), propose, score, feedback=ask)
+        raise_if_unproposed(decided.values())
         out: list[OpOutcome] = []
         for i in range(len(facts)):
             out.extend(outcomes_of(decided[i], facts[i], i, pol))
@@ -296,8 +298,10 @@ class FactsMemory(ScoredMemory):
         same = await self.store.history.live_with_hashes(
             scope.key, self.store.kind, [text_hash(f) for f in facts]
         )
-        by_id: dict[str, MemoryItem] = {}
-        for items in [*hits, [row_to_item(r) for r in same]]:
+        # ... and memories whose latest version is committed but not yet indexed (the outbox):
+        # their SQL version replaces whatever older version the index returned
+        by_id: dict[str, MemoryItem] = {it.id: it for it in await self.store.unindexed(scope)}
+        for items in [[row_to_item(r) for r in same], *hits]:
             for it in items:
                 by_id.setdefault(it.id, it)
         items = list(by_id.values())

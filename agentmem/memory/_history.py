@@ -558,6 +558,26 @@ class HistoryDB:
             stmt = stmt.where((_E.c.kind == kind) | ((_E.c.kind == "") & _E.c.memory_id.in_(own)))
         return await self._run(lambda c: [_event(r._mapping) for r in c.execute(stmt)])
 
+    async def pending_live(self, scope_key: str, kind: str) -> list[Version]:
+        """Current versions of a scope's memories whose latest write has not reached the index
+        (the outbox): what a proposer must see although a search cannot find it yet."""
+        ids = (
+            select(_E.c.memory_id)
+            .where(
+                _E.c.status == "pending",
+                _E.c.scope_key == scope_key,
+                _E.c.memory_id.is_not(None),
+            )
+            .scalar_subquery()
+        )
+        stmt = select(_V).where(
+            _V.c.scope_key == scope_key,
+            _V.c.kind == kind,
+            _V.c.valid_to.is_(None),
+            _V.c.memory_id.in_(ids),
+        )
+        return await self._run(lambda c: [_version(r._mapping) for r in c.execute(stmt)])
+
     async def live_with_hashes(self, scope_key: str, kind: str, hashes: list[str]) -> list[Version]:
         """Current memories of a scope whose text hash is one of ``hashes`` (exact-duplicate
         check from the source of truth, whatever the index holds)."""

@@ -22,6 +22,7 @@ from agentmem._logging import get_logger
 from agentmem.exceptions import UserError
 from agentmem.memory._base import ScoredMemory, open_parts
 from agentmem.memory._conversation import clean_messages
+from agentmem.memory._decide import raise_if_unproposed
 from agentmem.memory._history import Request, WriteConflict
 from agentmem.memory._note_steps import (
     Evolution,
@@ -262,6 +263,9 @@ class NotesMemory(ScoredMemory):
             )
             return AddResult(request_id=request_id, facts=[content], outcomes=[o]), [change]
         hits = await self.store.search(content, scope, limit=self.neighbours)
+        fresh = {n.id: n for n in await self.store.unindexed(scope)}
+        if fresh:  # committed notes the index has not caught up with: their SQL version wins
+            hits = [fresh.pop(h.id, h) for h in hits] + list(fresh.values())[: self.neighbours]
         props, extra = await self._decide(content, chunk, hits)
         note_id = str(uuid.uuid4())
         outcomes = [p.outcome(note_id) for p in props] + [p.outcome(note_id) for p in extra]
@@ -297,6 +301,7 @@ class NotesMemory(ScoredMemory):
             )
 
         note_dec = (await decide_slots(pol, [0], propose_note, score_note, feedback=ask_note))[0]
+        raise_if_unproposed([note_dec])
         extra: list[_Proposal] = []
         note: _Proposal | None = None
         for k, t in enumerate(note_dec.trials):

@@ -118,7 +118,10 @@ class MemoryStore:
         try:
             await self.history.open()
             self._opened = True
-            await self.repair()
+            try:
+                await self.repair()
+            except Exception as exc:  # the index is down: open anyway, the reconciler retries
+                self._index_failed(exc)
         except BaseException:
             await self.history.close()
             await self.index.close()
@@ -225,6 +228,13 @@ class MemoryStore:
             ]
             for hs in hits
         ]
+
+    async def unindexed(self, scope: Scope) -> list[MemoryItem]:
+        """Current memories of ``scope`` committed but not yet in the index (empty unless an index
+        write failed or a crash is being repaired): writers merge them into what search found."""
+        if not self._index_behind:
+            return []
+        return [row_to_item(r) for r in await self.history.pending_live(scope.key, self.kind)]
 
     async def get(self, memory_id: str, scope: Scope) -> MemoryItem | None:
         """The newest version of a memory of this scope (closed ones too), else None."""
