@@ -26,6 +26,7 @@ __all__ = [
     "ModelError",
     "ModelTimeoutError",
     "RewardRangeError",
+    "RunBusy",
     "RunCancelled",
     "StoreError",
     "UnknownNameError",

@@ -703,7 +703,7 @@ class HistoryDB:
                     "new_text": row.new_text,
                     "rationale": row.rationale,
                 }
-                changed = {
+                changed: dict[str, str | None] = {
                     k: _scrub(v, texts) for k, v in fields.items() if v and _mentions(v, texts)
                 }
                 if changed:

@@ -245,7 +245,11 @@ class NotesMemory(ScoredMemory):
         self, content: str, chunk: str, scope: Scope, *, request_id: str, actor: str
     ) -> tuple[AddResult, list[Change]]:
         """What one add() would write, decided against the current notes of the scope."""
-        common = {"actor": actor, "scorer": self.reward_model.spec.label, "request_id": request_id}
+        common: dict[str, Any] = {
+            "actor": actor,
+            "scorer": self.reward_model.spec.label,
+            "request_id": request_id,
+        }
         same = await self.store.history.live_with_hashes(
             scope.key, self.store.kind, [text_hash(content)]
         )
