@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from agentmem._logging import get_logger
-from agentmem._types import Candidate, Chunk, Step, StepKind, Trajectory
+from agentmem._types import Attempt, Candidate, Chunk, Step, StepKind, Trajectory
 from agentmem.exceptions import StoreError, UserError
-from agentmem.policies import proposal_index
+from agentmem.policies import proposal_index, trial_key
 from rewards._types import Reward, UpdateContext, checked_value
 
 if TYPE_CHECKING:
@@ -94,6 +94,9 @@ class RunContext:
     """Reward-model label for log events."""
     lease: Any = None
     """The run's lease (checked before each step: a run that lost it stops)."""
+    paid: dict[tuple[int, str, int, int, int], Attempt] = field(default_factory=dict)
+    """Attempts an earlier execution paid for in steps it did not commit: reused, not re-bought."""
+    _records: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
     _commits: set[asyncio.Future[None]] = field(default_factory=set, repr=False)
     """Commits in flight, and failed ones (successful ones are forgotten)."""
 
@@ -168,6 +171,21 @@ class RunContext:
         self._commits.add(future)
         future.add_done_callback(self._commit_done)
 
+    def _record_paid(self, key: tuple[int, str, int, int, int], attempt: Attempt) -> None:
+        """Write a paid attempt in the background (best effort: losing one costs a model call on
+        resume, never correctness)."""
+        store, run_id = self.store, self.run_id
+
+        async def write() -> None:
+            try:
+                await store.record_attempt(run_id, key, attempt)  # type: ignore[union-attr]
+            except Exception as exc:
+                get_logger().warning("run.attempt_record_failed", run=run_id, error=str(exc))
+
+        task = asyncio.ensure_future(write())
+        self._records.add(task)
+        task.add_done_callback(self._records.discard)
+
     def _commit_done(self, future: asyncio.Future[None]) -> None:
         # Forget commits that succeeded; keep failed ones (retrieved here) to fail the run.
         if future.cancelled() or future.exception() is None:
@@ -188,6 +206,8 @@ class RunContext:
 
     async def flush(self) -> None:
         """Wait until every decided step is committed; raise the commit error if one failed."""
+        if self._records:
+            await asyncio.gather(*list(self._records), return_exceptions=True)
         while pending := [f for f in self._commits if not f.done()]:
             await asyncio.shield(asyncio.gather(*pending, return_exceptions=True))
         self._raise_failed_commit()
@@ -213,8 +233,17 @@ class RunContext:
 
         proposals = itertools.count()
 
+        step_key = (branch.group, kind, index)
+        reused: dict[int, Reward] = {}
+
         async def propose(feedback: str | None) -> Candidate:
             token = proposal_index.set(next(proposals))  # this task's own context (best-of-N)
+            tk = trial_key.get()
+            paid = self.paid.pop((*step_key, *tk), None) if tk is not None else None
+            if paid is not None:  # recorded by the execution that crashed: not bought again
+                proposal_index.reset(token)
+                reused[id(paid.candidate)] = paid.reward
+                return paid.candidate
             try:
                 async with model:
                     if kind == "update":
@@ -242,6 +271,8 @@ class RunContext:
         history = tuple(branch.history) if kind == "update" else tuple(memories or ())
 
         async def score(cand: Candidate) -> Reward:
+            if id(cand) in reused:
+                return reused.pop(id(cand))
             ctx = UpdateContext(
                 question=question,
                 previous_memory=previous,
@@ -266,6 +297,10 @@ class RunContext:
                     f"reward model {self.rm_label!r} returned {type(reward).__name__}, expected rewards.Reward"
                 )
             checked_value(reward.value, reward.scorer or self.rm_label or "reward model")
+            tk = trial_key.get()
+            if self.store is not None and tk is not None and hasattr(self.store, "record_attempt"):
+                attempt = Attempt(candidate=cand, reward=reward, round=tk[0])
+                self._record_paid((*step_key, *tk), attempt)
             return reward
 
         outcome = await self.policy.decide(propose, score)

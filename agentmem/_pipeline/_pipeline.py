@@ -230,6 +230,7 @@ class Pipeline:
         lease: _Lease | None,
     ) -> Trajectory:
         log = get_logger()
+        paid: dict[tuple[int, str, int, int, int], Any] = {}
         if store is not None:
             info = await store.get_run(run_id)
             if info is not None:
@@ -249,7 +250,16 @@ class Pipeline:
                     )
                 recorded = await store.recorded_steps(run_id)
                 replay = {(s.group, s.kind, s.index): s for s in recorded}
-                log.info("run.resume", run=run_id, status=info.status, replayed=len(replay))
+                if hasattr(store, "paid_attempts"):
+                    paid = await store.paid_attempts(run_id)
+                    paid = {k: a for k, a in paid.items() if k[:3] not in replay}
+                log.info(
+                    "run.resume",
+                    run=run_id,
+                    status=info.status,
+                    replayed=len(replay),
+                    reused_attempts=len(paid),
+                )
             else:
                 await store.begin_run(
                     RunInfo(
@@ -286,6 +296,7 @@ class Pipeline:
             replay=replay,
             rm_label=label_of(self.reward_model),
             lease=lease,
+            paid=paid,
         )
         started = time.perf_counter()
         try:

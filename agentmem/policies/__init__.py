@@ -11,6 +11,7 @@ from agentmem.policies._base import (
     current_attempt,
     format_feedback,
     proposal_index,
+    trial_key,
 )
 from agentmem.policies._best_of import BestOfN
 from agentmem.policies._core import SlotOutcome, Trial, decide_slots
@@ -42,4 +43,5 @@ __all__ = [
     "parse_policy",
     "policy_for",
     "proposal_index",
+    "trial_key",
 ]

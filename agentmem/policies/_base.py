@@ -27,12 +27,18 @@ __all__ = [
     "current_attempt",
     "format_feedback",
     "proposal_index",
+    "trial_key",
 ]
 
 proposal_index: ContextVar[int] = ContextVar("agentmem_proposal_index", default=0)
 """Index of the proposal being made within the current step (0 = the first), set by the pipeline
 around each updater/fuser call. A deterministic updater can use it to vary its proposals, so
 best-of-N and revisions get real alternatives (see :class:`agentmem.updaters.ExtractiveUpdater`)."""
+
+
+trial_key: ContextVar[tuple[int, int] | None] = ContextVar("agentmem_trial_key", default=None)
+"""(round, sample) of the attempt being proposed and scored, set by the policy core: lets the
+pipeline record each paid attempt and reuse it on resume."""
 
 
 def current_attempt() -> int:

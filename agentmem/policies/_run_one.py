@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from agentmem._types import Attempt, Candidate
-from agentmem.policies._base import Outcome, Propose, Score, format_feedback
+from agentmem.policies._base import Outcome, Propose, Score, format_feedback, trial_key
 from agentmem.policies._core import Trial, decide_slots
 from agentmem.policies._spec import PolicySpec
 
@@ -22,6 +22,7 @@ async def decide_one(spec: PolicySpec, propose: Propose, score: Score) -> Outcom
     async def many(
         slots: Sequence[int], asks: Mapping[int, str], rnd: int, sample: int
     ) -> dict[int, Candidate]:
+        trial_key.set((rnd, sample))  # this sample's own task context; its score inherits it
         return {0: await propose(asks.get(0))}
 
     async def one(_slot: int, cand: Candidate) -> object:

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentmem._trace import RunInfo
-from agentmem._types import Answer, Step, Trajectory
+from agentmem._types import Answer, Attempt, Step, Trajectory
 from agentmem.store._codec import (
     answer_from_dict,
     answer_to_dict,
+    attempt_from_dict,
+    attempt_to_dict,
     normalise_json,
     step_from_dict,
     step_to_dict,
@@ -47,6 +49,18 @@ class InMemoryTraceStore:
     """Runs by id, in insertion order."""
     _leases: dict[str, tuple[str, float]] = field(default_factory=dict, repr=False)
     """Run id -> (owner, expires_at)."""
+    _paid: dict[str, dict[tuple[int, str, int, int, int], dict[str, Any]]] = field(
+        default_factory=dict, repr=False
+    )
+    """Run id -> attempts of steps not committed yet."""
+
+    async def record_attempt(
+        self, run_id: str, key: tuple[int, str, int, int, int], attempt: Attempt
+    ) -> None:
+        self._paid.setdefault(run_id, {}).setdefault(key, attempt_to_dict(attempt))
+
+    async def paid_attempts(self, run_id: str) -> dict[tuple[int, str, int, int, int], Attempt]:
+        return {k: attempt_from_dict(v) for k, v in self._paid.get(run_id, {}).items()}
 
     @property
     def url(self) -> str:
@@ -107,6 +121,7 @@ class InMemoryTraceStore:
             run.steps[key] = step_to_dict(step)
 
     async def finish_run(self, run_id: str, answer: Answer) -> None:
+        self._paid.pop(run_id, None)
         run = self._run(run_id)
         run.answer = answer_to_dict(answer)
         run.info.status, run.info.error, run.info.finished_at = "finished", None, time.time()

@@ -34,6 +34,8 @@ from agentmem.exceptions import StoreError, UserError
 from agentmem.store._codec import (
     answer_from_dict,
     answer_to_dict,
+    attempt_from_dict,
+    attempt_to_dict,
     dumps,
     normalise_json,
     trajectory_fields,
@@ -53,6 +55,7 @@ from agentmem.store._tables import (
     TABLES,
     AttemptRow,
     LeaseRow,
+    PaidAttemptRow,
     RunRow,
     SchemaRow,
     StepRow,
@@ -66,6 +69,7 @@ _schema = SchemaRow.__table__  # type: ignore[attr-defined]
 _runs = RunRow.__table__  # type: ignore[attr-defined]
 _steps = StepRow.__table__  # type: ignore[attr-defined]
 _leases = LeaseRow.__table__  # type: ignore[attr-defined]
+_paid = PaidAttemptRow.__table__  # type: ignore[attr-defined]
 _attempts = AttemptRow.__table__  # type: ignore[attr-defined]
 _STEP_KEY = ["run_id", "group_no", "kind", "step_index"]
 
@@ -349,6 +353,41 @@ class SQLTraceStore:
         except SQLAlchemyError as exc:
             raise self._store_error("release the run's lease", run_id, exc) from exc
 
+    # -- paid attempts of steps not committed yet -------------------------------------------
+    async def record_attempt(
+        self, run_id: str, key: tuple[int, str, int, int, int], attempt: Attempt
+    ) -> None:
+        group, kind, index, rnd, sample = key
+        row = {
+            "run_id": run_id,
+            "group_no": group,
+            "kind": kind,
+            "step_index": index,
+            "round": rnd,
+            "sample": sample,
+            "attempt_json": dumps(attempt_to_dict(attempt)),
+            "recorded_at": time.time(),
+        }
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(_paid.insert(), row)
+        except IntegrityError:
+            return  # already recorded (a replay)
+        except SQLAlchemyError as exc:
+            raise self._store_error("record an attempt", run_id, exc) from exc
+
+    async def paid_attempts(self, run_id: str) -> dict[tuple[int, str, int, int, int], Attempt]:
+        async def q(conn: AsyncConnection) -> dict[tuple[int, str, int, int, int], Attempt]:
+            rows = await conn.execute(select(_paid).where(_paid.c.run_id == run_id))
+            return {
+                (r.group_no, r.kind, r.step_index, r.round, r.sample): attempt_from_dict(
+                    json.loads(r.attempt_json)
+                )
+                for r in rows
+            }
+
+        return await self._read("read paid attempts", run_id, q)
+
     async def record_step(self, run_id: str, step: Step) -> None:
         check_step(run_id, step)
         chunk = step.chunk
@@ -410,6 +449,11 @@ class SQLTraceStore:
             raise unknown_run(run_id, await self.match_run_ids(run_id[:4]))
 
     async def finish_run(self, run_id: str, answer: Answer) -> None:
+        try:  # the steps are committed: their paid attempts are in them now
+            async with self.engine.begin() as conn:
+                await conn.execute(_paid.delete().where(_paid.c.run_id == run_id))
+        except SQLAlchemyError as exc:
+            raise self._store_error("finish the run", run_id, exc) from exc
         await self._set_status(
             run_id,
             "finish the run",

@@ -15,7 +15,16 @@ from __future__ import annotations
 from sqlalchemy import Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "AttemptRow", "LeaseRow", "RunRow", "SchemaRow", "StepRow"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "TABLES",
+    "AttemptRow",
+    "LeaseRow",
+    "PaidAttemptRow",
+    "RunRow",
+    "SchemaRow",
+    "StepRow",
+]
 
 SCHEMA_VERSION = 1
 """Bump on any change to these tables (and teach the store to read the older version)."""
@@ -112,11 +121,28 @@ class LeaseRow(SQLModel, table=True):
     """Unix time after which another executor may take the run over."""
 
 
+class PaidAttemptRow(SQLModel, table=True):
+    """An attempt of a step not committed yet (its proposal and score were paid for): a resume
+    reuses it instead of calling the model and the reward model again."""
+
+    __tablename__ = "agentmem_trace_paid_attempts"  # pyright: ignore[reportAssignmentType]
+
+    run_id: str = Field(primary_key=True)
+    group_no: int = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    step_index: int = Field(primary_key=True)
+    round: int = Field(primary_key=True)
+    sample: int = Field(primary_key=True)
+    attempt_json: str = Field(sa_type=Text)
+    recorded_at: float
+
+
 TABLES: list[Table] = [
     _table(SchemaRow),
     _table(RunRow),
     _table(StepRow),
     _table(AttemptRow),
     _table(LeaseRow),
+    _table(PaidAttemptRow),
 ]
 """The tables in creation order."""

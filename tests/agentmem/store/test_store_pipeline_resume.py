@@ -134,3 +134,45 @@ async def test_killed_pipeline_resumes_without_redoing_or_losing_steps(
         assert info is not None and info.status == "finished"
     finally:
         await store.aclose()
+
+
+async def test_a_step_interrupted_mid_gate_reuses_its_paid_attempt_on_resume() -> None:
+    """The first proposal of a step was made and scored (paid for), then the run was cancelled
+    while the revision ran. The resume does not pay for that first proposal again."""
+    from agentmem.testing import FunctionRewardModel, FunctionUpdater
+
+    stuck = asyncio.Event()
+    calls: list[tuple[int, bool]] = []
+
+    def make(block: bool):  # type: ignore[no-untyped-def]
+        async def update(question: str, memory: str, chunk: Chunk, feedback: str | None) -> str:
+            calls.append((chunk.index, feedback is not None))
+            if block and chunk.index == 2 and feedback is not None:
+                stuck.set()
+                await asyncio.Event().wait()  # the revision hangs: the run gets cancelled here
+            return "NOISE" if feedback is None and chunk.index == 2 else f"seen {chunk.index}"
+
+        return build_pipeline(
+            "sequential",
+            updater=FunctionUpdater(fn=update),
+            answerer=FunctionAnswerer(fn=lambda q, m: m),
+            reward_model=FunctionRewardModel(
+                score=lambda u: 0.1 if "NOISE" in u.candidate else 0.9
+            ),
+            policy=make_policy("gate", threshold=0.5, max_attempts=3),
+            chunk_tokens=20,
+        )
+
+    store = InMemoryTraceStore()
+    run = asyncio.ensure_future(make(True).run(DOCUMENT[:400], QUESTION, run_id="r", store=store))
+    await asyncio.wait_for(stuck.wait(), 10)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    assert (2, False) in calls
+    calls.clear()
+    traj = await make(False).run(DOCUMENT[:400], QUESTION, run_id="r", store=store)
+    assert (2, False) not in calls and (2, True) in calls  # only the revision was asked again
+    [step2] = [s for s in traj.steps if s.chunk is not None and s.chunk.index == 2]
+    assert [a.candidate.text for a in step2.attempts] == ["NOISE", "seen 2"]
+    assert step2.decision == "accepted_after_revision"
