@@ -250,8 +250,9 @@ class Pipeline:
                     )
                 recorded = await store.recorded_steps(run_id)
                 replay = {(s.group, s.kind, s.index): s for s in recorded}
-                if hasattr(store, "paid_attempts"):
-                    paid = await store.paid_attempts(run_id)
+                read_paid = getattr(store, "paid_attempts", None)  # optional for third-party stores
+                if read_paid is not None:
+                    paid = await read_paid(run_id)
                     paid = {k: a for k, a in paid.items() if k[:3] not in replay}
                 log.info(
                     "run.resume",
