@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from agentmem.exceptions import UserError
+from agentmem.policies._spec import POLICY_HELP
 
 __all__ = ["register"]
 
@@ -80,7 +81,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--policy",
         default=env_default("--policy", "gate"),
-        help="score | gate[:THRESHOLD[:ATTEMPTS]] | best-of-N (default: gate)",
+        help=f"{POLICY_HELP}; default gate:0.5:2:refuse (a write that never passes is not stored)",
     )
     p.add_argument(
         "--memory-path",

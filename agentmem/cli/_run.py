@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentmem.cli import env_default
 from agentmem.exceptions import UserError
+from agentmem.policies._spec import POLICY_HELP
 
 if TYPE_CHECKING:
     from agentmem._pipeline import Pipeline
@@ -37,7 +38,10 @@ examples:
       continue a crashed run: recorded steps are replayed, nothing is asked twice
 
 policies: score (score every update, keep it), best-of-N (N candidates, the RM picks),
-gate (revise from the RM's feedback until the score passes --threshold), gate:best-of-N.
+gate (revise from the RM's feedback until the score passes --threshold), gate:best-of-N;
+numbers in the spec or as options: gate:0.7:5 = --threshold 0.7 --max-attempts 5; when no
+attempt passes, the gate keeps the best one (flagged accepted_below_threshold), or with
+gate:...:refuse keeps the previous memory. The same spec strings work for `agentmem chat`.
 """
 
 
@@ -114,7 +118,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--policy",
         default=env_default("--policy"),
-        help="score (default), best-of-N, gate, gate:best-of-N",
+        help=f"{POLICY_HELP}; default score",
     )
     p.add_argument(
         "--groups",
@@ -333,12 +337,17 @@ def _build(args: argparse.Namespace, info: RunInfo | None) -> Pipeline:
 
     pattern: Pattern = args.pattern or (info.pattern if info else "sequential")  # pyright: ignore[reportAssignmentType]  (argparse choices and the stored run hold pattern names)
     policy_cfg = _recorded(info, "policy") or {}
-    policy_spec = args.policy or policy_cfg.get("label") or "score"
-    threshold = args.threshold if args.threshold is not None else policy_cfg.get("threshold", 0.5)
-    max_attempts = (
-        args.max_attempts if args.max_attempts is not None else policy_cfg.get("max_attempts", 3)
-    )
-    policy = make_policy(policy_spec, threshold=threshold, max_attempts=max_attempts)
+    if args.policy:  # numbers come from the spec or the options, never from an old run
+        policy = make_policy(args.policy, threshold=args.threshold, max_attempts=args.max_attempts)
+    else:  # a resume: the recorded policy, unless an option overrides one of its numbers
+        policy = make_policy(
+            policy_cfg.get("label") or "score",
+            threshold=args.threshold if args.threshold is not None else policy_cfg.get("threshold"),
+            max_attempts=args.max_attempts
+            if args.max_attempts is not None
+            else policy_cfg.get("max_attempts"),
+            on_failure=policy_cfg.get("on_failure"),
+        )
     chunk_tokens = args.chunk_tokens or _recorded(info, "chunk_tokens") or 5000
     memory_tokens = args.memory_tokens or _recorded(info, "memory_tokens") or 1024
     groups = args.groups or (

@@ -25,7 +25,7 @@ from typing import Literal
 
 from agentmem.exceptions import UnknownNameError, UserError
 
-__all__ = ["KNOWN_POLICIES", "OnFailure", "PolicyKind", "PolicySpec", "parse_policy"]
+__all__ = ["KNOWN_POLICIES", "POLICY_HELP", "OnFailure", "PolicyKind", "PolicySpec", "parse_policy"]
 
 PolicyKind = Literal["score", "best-of-n", "gate"]
 """The three policies."""
@@ -42,6 +42,12 @@ KNOWN_POLICIES = (
     "gate:THRESHOLD:ATTEMPTS:best-of-N:refuse",
 )
 """Spec forms, for help texts and suggestions."""
+
+POLICY_HELP = (
+    "score | best-of-N | gate[:THRESHOLD[:ATTEMPTS]][:best-of-N][:keep-best|refuse] "
+    "(e.g. gate:0.6:3, gate:best-of-4, gate:0.6:3:refuse)"
+)
+"""The spec syntax in one line, for ``--policy`` help texts (run and chat share it)."""
 
 _BEST_OF = re.compile(r"best[-_ ]?of[-_ ]?(\d+|n)", re.IGNORECASE)
 _SUGGEST = ["score", "best-of-4", "gate", "gate:0.6:3", "gate:best-of-4", "gate:0.6:3:refuse"]

@@ -455,3 +455,32 @@ def test_resume_without_doc_of_a_run_that_did_not_keep_it_says_what_to_pass(
     err = capsys.readouterr().err
     assert "--doc is required to resume run 'plain-1'" in err and "sha256" in err
     assert "--keep-document" in err and err.count("\n") == 1
+
+
+def test_gate_numbers_in_the_spec_and_a_conflicting_option(
+    doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = run_json(
+        capsys, "--doc", str(doc), "--question", Q, "--chunk-tokens", "30", "--policy", "gate:1.0:2"
+    )
+    steps = out["trajectory"]["steps"]
+    assert out["trajectory"]["policy"] == "gate"
+    assert {len(s["attempts"]) for s in steps} <= {1, 2}  # ATTEMPTS=2 from the spec
+    assert any(len(s["attempts"]) == 2 for s in steps)
+    assert (
+        main(
+            [
+                "run",
+                "--doc",
+                str(doc),
+                "--question",
+                Q,
+                "--policy",
+                "gate:0.7",
+                "--threshold",
+                "0.5",
+            ]
+        )
+        == 2
+    )
+    assert "spec says threshold 0.7 but the option says 0.5" in capsys.readouterr().err
