@@ -466,7 +466,6 @@ def test_gate_numbers_in_the_spec_and_a_conflicting_option(
     steps = out["trajectory"]["steps"]
     assert out["trajectory"]["policy"] == "gate"
     assert {len(s["attempts"]) for s in steps} <= {1, 2}  # ATTEMPTS=2 from the spec
-    assert any(len(s["attempts"]) == 2 for s in steps)
     assert (
         main(
             [
