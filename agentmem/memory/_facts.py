@@ -14,7 +14,7 @@ import itertools
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agentmem._logging import get_logger
@@ -41,7 +41,14 @@ from agentmem.memory._records import (
     text_hash,
 )
 from agentmem.memory._scope import SCOPE_FIELDS, Scope
-from agentmem.memory._steps import FactExtractor, Message, OpProposer, Related, call_step
+from agentmem.memory._steps import (
+    FactExtractor,
+    Message,
+    OpProposer,
+    RawOp,
+    Related,
+    call_step,
+)
 from agentmem.memory._store import Change
 from agentmem.policies._core import Trial, decide_slots
 from rewards import Reward, RewardModel, UpdateContext
@@ -56,6 +63,15 @@ DEFAULT_INSTRUCTION = (
 
 
 @dataclass(kw_only=True)
+class _Prepared:
+    """What a one-call writer already produced: the related memories and the first proposal."""
+
+    related: list[Related]
+    by_ref: dict[int, MemoryItem]
+    first: list[RawOp]
+
+
+@dataclass(kw_only=True)
 class FactsMemory(ScoredMemory):
     """Facts memory over a :class:`MemoryStore` (build one with :meth:`create`)."""
 
@@ -67,6 +83,9 @@ class FactsMemory(ScoredMemory):
     """Related memories retrieved per fact."""
     instruction: str = DEFAULT_INSTRUCTION
     """What the memory is for (the reward model's question)."""
+    joint: Any = None
+    """Optional one-call step (:class:`agentmem.memory.LLMJointWriter`): facts and their
+    operations from one model call, related memories found with the conversation itself."""
     conflict_retries: int = 3
     """Proposals per add() when another writer keeps changing the memories proposed against."""
     _noun = "memory"
@@ -88,6 +107,7 @@ class FactsMemory(ScoredMemory):
         embedding_model: str | None = None,
         hybrid: bool = True,
         related_limit: int = 5,
+        one_call: bool = False,
     ) -> FactsMemory:
         """A facts memory with everything named by strings.
 
@@ -95,10 +115,14 @@ class FactsMemory(ScoredMemory):
         otherwise LLM steps through :class:`agentmem.llm.LLMClient`. ``rm`` is a reward-model spec
         (default: the offline heuristic RM). ``embedding_model`` adds dense embeddings from that
         model (same ``api_base``), fused with BM25 (``hybrid=True``, default) or alone.
+        ``one_call=True`` extracts facts and proposes their operations in one model call
+        (related memories retrieved with the conversation): half the model calls per add(),
+        revisions and extra best-of-N samples still use the separate proposer.
         """
         owns: list[Any] = []
         extractor: FactExtractor
         proposer: OpProposer
+        joint: Any = None
         if model:
             from agentmem.llm import LLMClient
             from agentmem.memory._llm_steps import LLMFactExtractor, LLMOpProposer
@@ -106,6 +130,10 @@ class FactsMemory(ScoredMemory):
             client = LLMClient(model, api_base=api_base, api_key=api_key)
             owns.append(client)
             extractor, proposer = LLMFactExtractor(client=client), LLMOpProposer(client=client)
+            if one_call:
+                from agentmem.memory._llm_steps import LLMJointWriter
+
+                joint = LLMJointWriter(client=client)
         else:
             from agentmem.memory._steps import LexicalProposer, SentenceExtractor
 
@@ -132,6 +160,7 @@ class FactsMemory(ScoredMemory):
             policy=WritePolicy.parse(policy),
             related_limit=related_limit,
             owns=owns,
+            joint=joint,
         )
 
     # -- direct writes (still scored and recorded) ---------------------------------------------
@@ -199,23 +228,22 @@ class FactsMemory(ScoredMemory):
         conv = clean_messages(messages)
         if not conv.messages:
             return AddResult(request_id=request_id)
-        raw_facts = await self.extractor(conv.messages)
         facts: list[str] = []
-        seen: set[str] = set()
-        for f in raw_facts:
-            f = " ".join(str(f).split())
-            h = text_hash(f)
-            if f and h not in seen and not conv.is_injected(f):
-                seen.add(h)
-                facts.append(f)
+        if self.joint is None:
+            facts = self._clean_facts(await self.extractor(conv.messages), conv)
         async with self.store.scope_lock(scope):
             if idempotency_key and (
                 done := await self.store.history.get_request(scope.key, idempotency_key)
             ):
                 return result_from_json(done, replayed=True)  # a concurrent twin finished first
             for round_ in itertools.count(1):
+                prepared = None
+                if self.joint is not None:
+                    facts, prepared = await self._joint(conv, scope)
                 outcomes = (
-                    resolve_conflicts(await self._decide(facts, conv, scope)) if facts else []
+                    resolve_conflicts(await self._decide(facts, conv, scope, prepared=prepared))
+                    if facts
+                    else []
                 )
                 for o in outcomes:
                     if o.status == "applied" and o.op.op == "ADD":
@@ -248,20 +276,73 @@ class FactsMemory(ScoredMemory):
                     )
         return result
 
-    async def _decide(self, facts: list[str], conv: Conversation, scope: Scope) -> list[OpOutcome]:
+    @staticmethod
+    def _clean_facts(raw: Sequence[object], conv: Conversation) -> list[str]:
+        """Facts normalised, deduplicated, and never an echo of memories we injected."""
+        facts: list[str] = []
+        seen: set[str] = set()
+        for f in raw:
+            f = " ".join(str(f).split())
+            h = text_hash(f)
+            if f and h not in seen and not conv.is_injected(f):
+                seen.add(h)
+                facts.append(f)
+        return facts
+
+    async def _joint(self, conv: Conversation, scope: Scope) -> tuple[list[str], _Prepared | None]:
+        """One model call: facts and their operations, against memories related to the
+        conversation's user messages."""
+        query = " ".join(m["content"] for m in conv.messages if m["role"] == "user") or conv.text
+        related, by_ref = await self._related([query], scope, limit=self.related_limit * 2)
+        raw_facts, raw_ops = await self.joint(conv.messages, related)
+        facts = self._clean_facts(raw_facts, conv)
+        keep = {
+            i: facts.index(" ".join(str(f).split()))
+            for i, f in enumerate(raw_facts)
+            if " ".join(str(f).split()) in facts
+        }
+        ops = [replace(o, fact=keep[o.fact]) for o in raw_ops if o.fact in keep]
+        # the related set must also hold exact copies of the facts (dedup from SQL, no search)
+        same = await self.store.history.live_with_hashes(
+            scope.key, self.store.kind, [text_hash(f) for f in facts]
+        )
+        known = {it.id for it in by_ref.values()}
+        for it in (row_to_item(r) for r in same):
+            if it.id not in known:
+                ref = len(by_ref)
+                by_ref[ref] = it
+                related.append(Related(ref=ref, text=it.text))
+        return facts, _Prepared(related=related, by_ref=by_ref, first=ops)
+
+    async def _decide(
+        self,
+        facts: list[str],
+        conv: Conversation,
+        scope: Scope,
+        *,
+        prepared: _Prepared | None = None,
+    ) -> list[OpOutcome]:
         """Each fact is one slot of the scored-write core; its candidate is the operation(s) the
         proposer gives for it (NOOP included: keeping the memory as it is is scored too)."""
-        related, by_ref = await self._related(facts, scope)
+        if prepared is not None:
+            related, by_ref = prepared.related, prepared.by_ref
+        else:
+            related, by_ref = await self._related(facts, scope)
         pol = self.policy
+        first = prepared.first if prepared is not None else None
 
         async def propose(
             slots: Sequence[int], asks: Mapping[int, str], rnd: int, sample: int
         ) -> dict[int, tuple[ProposedOp, ...]]:
             sub = list(slots)
             feedback = "\n".join(asks[i] for i in sub if i in asks) or None
-            ops = await self._propose(
-                [facts[i] for i in sub], related, by_ref, feedback=feedback, sample=sample
-            )
+            if first is not None and rnd == 0 and sample == 0:  # the joint call proposed these
+                ops = self._mapped(first, facts, by_ref)
+                sub = list(range(len(facts)))
+            else:
+                ops = await self._propose(
+                    [facts[i] for i in sub], related, by_ref, feedback=feedback, sample=sample
+                )
             grouped: dict[int, list[ProposedOp]] = {}
             for op in ops:  # map fact indexes of the subset back to the full list
                 op.fact_index = sub[op.fact_index] if 0 <= op.fact_index < len(sub) else sub[0]
@@ -290,9 +371,9 @@ class FactsMemory(ScoredMemory):
         return out
 
     async def _related(
-        self, facts: list[str], scope: Scope
+        self, facts: list[str], scope: Scope, *, limit: int | None = None
     ) -> tuple[list[Related], dict[int, MemoryItem]]:
-        hits = await self.store.search_many(facts, scope, limit=self.related_limit)
+        hits = await self.store.search_many(facts, scope, limit=limit or self.related_limit)
         # exact copies straight from SQL: the index may not hold a write yet (reconciler pending,
         # or a crash before repair), and a retry must see it to turn its ADD into a NOOP
         same = await self.store.history.live_with_hashes(
@@ -317,6 +398,13 @@ class FactsMemory(ScoredMemory):
         sample: int = 0,
     ) -> list[ProposedOp]:
         raw = await call_step(self.proposer, facts, related, feedback=feedback, sample=sample)
+        return self._mapped(raw, facts, by_ref)
+
+    @staticmethod
+    def _mapped(
+        raw: Sequence[RawOp], facts: list[str], by_ref: dict[int, MemoryItem]
+    ) -> list[ProposedOp]:
+        """Raw operations with their integer ids mapped back; a fact with none gets a NOOP."""
         by_hash = {it.hash: it for it in by_ref.values()}
         out: list[ProposedOp] = []
         for n, r in enumerate(raw):

@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXTRACT_PROMPT",
+    "JOINT_PROMPT",
     "PROPOSE_PROMPT",
     "LLMFactExtractor",
+    "LLMJointWriter",
     "LLMOpProposer",
     "ask_json",
 ]
@@ -54,6 +56,23 @@ Answer with a JSON object only:
 {"operations": [{"fact": 0, "event": "ADD|UPDATE|DELETE|NOOP", "id": null, "text": "...", "reason": "..."}]}"""
 
 
+JOINT_PROMPT = """\
+You keep a long-term memory about a user accurate and free of duplicates. Below are EXISTING \
+memories, each with a numeric id, and a new CONVERSATION. First list the durable facts the \
+conversation states about the user (preferences, plans, biography, relationships, health, work, \
+possessions), each one short sentence in the third person, using only what it says -- never guess; \
+ignore small talk, questions and what the assistant says that the user did not confirm. Then, for \
+every fact, choose one operation against the EXISTING memories:
+- ADD: new information; give its text.
+- UPDATE: it refines or corrects an existing memory (same subject); give the id and the full new text.
+- DELETE: it shows an existing memory is no longer true and nothing replaces it; give the id.
+- NOOP: already known; give the id of the memory that holds it.
+Use only ids from the EXISTING list. Never keep two memories that contradict each other.
+
+Answer with a JSON object only:
+{"facts": ["..."], "operations": [{"fact": 0, "event": "ADD|UPDATE|DELETE|NOOP", "id": null, "text": "...", "reason": "..."}]}"""
+
+
 class _Facts(BaseModel):
     facts: list[str] = Field(default_factory=list)
 
@@ -67,6 +86,11 @@ class _Op(BaseModel):
 
 
 class _Ops(BaseModel):
+    operations: list[_Op] = Field(default_factory=list)
+
+
+class _Joint(BaseModel):
+    facts: list[str] = Field(default_factory=list)
     operations: list[_Op] = Field(default_factory=list)
 
 
@@ -175,3 +199,29 @@ class LLMOpProposer:
             RawOp(event=o.event, ref=o.id, text=o.text, fact=o.fact, reason=o.reason)
             for o in out.operations
         ]
+
+
+@dataclass(kw_only=True)
+class LLMJointWriter:
+    """Facts and their operations with ONE model call (``FactsMemory.create(one_call=True)``):
+    the related memories are retrieved with the conversation itself rather than with each fact,
+    so extraction and proposal need not wait for each other. Revisions and best-of-N samples
+    after the first still go through the :class:`LLMOpProposer`."""
+
+    client: LLMClient
+    """Model client."""
+    prompt: str = JOINT_PROMPT
+    """System prompt."""
+
+    async def __call__(
+        self, messages: Sequence[Message], related: Sequence[Related]
+    ) -> tuple[list[str], list[RawOp]]:
+        existing = "\n".join(f"{r.ref}: {r.text}" for r in related) or "(none)"
+        user = f"EXISTING memories:\n{existing}\n\nCONVERSATION:\n{_conversation(messages)}"
+        out = await ask_json(self.client, self.prompt, user, _Joint)
+        facts = [f.strip() if isinstance(f, str) else "" for f in out.facts]
+        ops = [
+            RawOp(event=o.event, ref=o.id, text=o.text, fact=o.fact, reason=o.reason)
+            for o in out.operations
+        ]
+        return facts, ops

@@ -92,6 +92,8 @@ class FakeOpenAIServer:
         handler: computes a reply for each chat request (a string is a 200 with that content).
             Scripted replies queued with :meth:`script` are used first.
         latency_s: latency added to every request.
+        embedding_latency_s: latency of embedding requests instead (None: ``latency_s``); real
+            providers answer embeddings ~10x faster than chat completions.
         embedding_dim: dimension of the deterministic embeddings served at ``/v1/embeddings``.
     """
 
@@ -100,12 +102,14 @@ class FakeOpenAIServer:
         handler: Handler | None = None,
         *,
         latency_s: float = 0.0,
+        embedding_latency_s: float | None = None,
         embedding_dim: int = 64,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self.handler = handler
         self.latency_s = latency_s
+        self.embedding_latency_s = latency_s if embedding_latency_s is None else embedding_latency_s
         self.embedding_dim = embedding_dim
         self.requests: list[FakeRequest] = []
         self._script: deque[FakeReply | str] = deque()
@@ -204,8 +208,8 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             if self.path.rstrip("/").endswith("/embeddings"):
                 with server._lock:
                     server.requests.append(req)
-                if server.latency_s:
-                    time.sleep(server.latency_s)
+                if server.embedding_latency_s:
+                    time.sleep(server.embedding_latency_s)
                 self._send(200, _embeddings(body, server.embedding_dim))
                 return
             reply = server._next_reply(req)

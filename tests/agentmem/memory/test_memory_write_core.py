@@ -177,3 +177,50 @@ async def test_notes_gate_revises_from_the_rationale(tmp_path: Path) -> None:
         assert note.attempts == 2 and [o.score for o in res.rejected] == [0.2]
         [item] = await mem.get_all(scope=ALICE)
         assert item.context == "I moved to Bergen."
+
+
+async def test_one_call_mode_extracts_and_proposes_in_a_single_model_request(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from agentmem.testing import FakeOpenAIServer, FakeRequest
+
+    def model(req: FakeRequest) -> str:
+        assert "EXISTING memories" in req.user and "CONVERSATION" in req.user
+        existing = req.user.split("EXISTING memories:\n")[1].split("\n\n")[0]
+        if "lives in Porto" in existing:  # the second turn: the model updates the known fact
+            ref = int(existing.split(":")[0])
+            return json.dumps(
+                {
+                    "facts": ["User lives in Faro"],
+                    "operations": [
+                        {"fact": 0, "event": "UPDATE", "id": ref, "text": "User lives in Faro"}
+                    ],
+                }
+            )
+        return json.dumps(
+            {
+                "facts": ["User lives in Porto"],
+                "operations": [{"fact": 0, "event": "ADD", "text": "User lives in Porto"}],
+            }
+        )
+
+    with FakeOpenAIServer(handler=model) as server:
+        memory = FactsMemory.create(
+            str(tmp_path),
+            model="openai/fake",
+            api_base=server.base_url,
+            api_key="x",
+            rm=FunctionRewardModel(score=lambda u: 0.9),
+            one_call=True,
+        )
+        async with memory:
+            a = await memory.add("I live in Porto.", scope=ALICE)
+            b = await memory.add("I no longer live in Porto, I live in Faro.", scope=ALICE)
+            assert [o.op.op for o in a.applied] == ["ADD"] and [o.op.op for o in b.applied] == [
+                "UPDATE"
+            ]
+            assert [m.text for m in await memory.get_all(scope=ALICE)] == ["User lives in Faro"]
+        chat_calls = [r for r in server.requests if r.path.endswith("/chat/completions")]
+        assert len(chat_calls) == 2  # one model call per add()
