@@ -110,6 +110,12 @@ def register(subparsers: Any) -> None:
         "--json", action="store_true", help="read lines from stdin, write JSON lines (scriptable)"
     )
     p.add_argument("--no-tools", action="store_true", help="do not offer memory tools to the model")
+    p.add_argument(
+        "--one-call",
+        action="store_true",
+        help="facts memory: extract facts and propose their operations in ONE model call per "
+        "turn (related memories found with the message) instead of two",
+    )
     p.set_defaults(handler=_handle)
 
 
@@ -132,8 +138,22 @@ def _build_memory(args: argparse.Namespace) -> Any:
     mem_model = (
         None if (args.memory_model or "").lower() == "none" else (args.memory_model or args.model)
     )
-    cls = FactsMemory if args.memory == "facts" else NotesMemory
-    return cls.create(
+    if args.memory == "facts":
+        return FactsMemory.create(
+            args.memory_path,
+            model=mem_model,
+            api_base=args.api_base,
+            api_key=args.api_key,
+            rm=args.rm,
+            policy=args.policy,
+            db_url=args.db_url,
+            qdrant_url=args.qdrant_url,
+            qdrant_api_key=args.qdrant_api_key,
+            one_call=args.one_call,
+        )
+    if args.one_call:
+        raise UserError("--one-call applies to --memory facts only (notes make one call per step)")
+    return NotesMemory.create(
         args.memory_path,
         model=mem_model,
         api_base=args.api_base,

@@ -1,5 +1,7 @@
 """Side by side with mem0 (mem0ai 2.2.1): wall time per conversation turn of add() + search(),
-both against the same fake OpenAI-compatible server with 50 ms latency on every call.
+both against the same fake OpenAI-compatible server, chat completions and embeddings each with
+their own latency (default 500 ms chat, 50 ms embeddings: what hosted providers answer in; the
+old single-latency figure is ``--chat-latency 0.05 --embed-latency 0.05``).
 
 mem0 runs in its own virtualenv (``--setup`` creates /tmp/mem0-venv and installs mem0ai==2.2.1
 there; agentmem's .venv is never touched), in a child process, with its defaults: OpenAI LLM and
@@ -9,10 +11,13 @@ agentmem.llm, EVERY write scored by a reward model (the offline heuristic RM by 
 gate policy), Qdrant Edge + SQLite. Both get the same turns and the same scripted "model" answers.
 
     .venv/bin/python -m benchmarks.perf.mem0_compare --setup          # once
-    .venv/bin/python -m benchmarks.perf.mem0_compare [--turns 30] [--latency 0.05] [--dense]
+    .venv/bin/python -m benchmarks.perf.mem0_compare [--turns 30] [--chat-latency 0.5]
+        [--embed-latency 0.05] [--dense]
 
-``--dense`` also runs agentmem with dense embeddings served by the fake server (same latency),
-i.e. with the embedding calls mem0 makes too.
+agentmem runs twice: the default two model calls per add() (extract, then propose against the
+facts' related memories) and ``one_call=True`` (one call that extracts and proposes against
+memories related to the conversation). ``--dense`` adds dense embeddings served by the fake
+server, i.e. the embedding calls mem0 makes too.
 """
 
 from __future__ import annotations
@@ -95,6 +100,25 @@ def _facts(text: str) -> list[str]:
 
 def model(req: FakeRequest) -> str:
     """The scripted model both systems talk to: the same facts for the same turn."""
+    if "CONVERSATION:" in req.user:  # agentmem one-call mode: facts and operations together
+        existing = {
+            line.split(": ", 1)[1]: line.split(": ", 1)[0]
+            for line in req.user.split("EXISTING memories:\n")[1].split("\n\n")[0].splitlines()
+            if ": " in line
+        }
+        conv = req.user.split("CONVERSATION:\n", 1)[1]
+        facts = _facts("\n".join(line for line in conv.splitlines() if line.startswith("user:")))
+        return json.dumps(
+            {
+                "facts": facts,
+                "operations": [
+                    {"fact": i, "event": "NOOP", "id": int(existing[f])}
+                    if f in existing
+                    else {"fact": i, "event": "ADD", "text": f}
+                    for i, f in enumerate(facts)
+                ],
+            }
+        )
     if "Memory Extractor" in req.system:  # mem0's single additive extraction call
         new = req.user.split("## New Messages", 1)[1].split("## Observation Date", 1)[0]
         user_lines = "\n".join(line for line in new.splitlines() if line.startswith("user:"))
@@ -222,14 +246,26 @@ def run_mem0(server: FakeOpenAIServer, data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def run_ours(
-    server: FakeOpenAIServer, data: list[Any], *, dense: bool, rm: str, policy: str
+    server: FakeOpenAIServer,
+    data: list[Any],
+    *,
+    dense: bool,
+    rm: str,
+    policy: str,
+    one_call: bool = False,
 ) -> dict[str, Any]:
     from agentmem.llm import LLMClient
     from agentmem.memory import FactsMemory, LLMEmbedder, Scope
 
     with tempfile.TemporaryDirectory(prefix="agentmem-bench-") as d:
         memory = FactsMemory.create(
-            d, model="openai/fake", api_base=server.base_url, api_key="x", rm=rm, policy=policy
+            d,
+            model="openai/fake",
+            api_base=server.base_url,
+            api_key="x",
+            rm=rm,
+            policy=policy,
+            one_call=one_call,
         )
         if dense:
             client = LLMClient("openai/fake-embed", api_base=server.base_url, api_key="x")
@@ -320,7 +356,9 @@ def concurrency(a: argparse.Namespace) -> None:
     print(
         f"32 concurrent writers on 8 users, {a.per_writer} adds each (each add: 1 own fact + 1 fact all 4 writers of the user repeat)"
     )
-    with FakeOpenAIServer(handler=model, latency_s=a.latency) as server:
+    with FakeOpenAIServer(
+        handler=model, latency_s=a.chat_latency, embedding_latency_s=a.embed_latency
+    ) as server:
         server._httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
         _losses(
             f"mem0 {MEM0_VERSION} (threads, its embedded store)",
@@ -357,7 +395,13 @@ def main() -> None:
     )
     ap.add_argument("--turns", type=int, default=30)
     ap.add_argument(
-        "--latency", type=float, default=0.05, help="seconds added to every fake-server call"
+        "--chat-latency", type=float, default=0.5, help="seconds per chat completion (default 0.5)"
+    )
+    ap.add_argument(
+        "--embed-latency",
+        type=float,
+        default=0.05,
+        help="seconds per embedding call (default 0.05)",
     )
     ap.add_argument(
         "--dense",
@@ -384,7 +428,9 @@ def main() -> None:
     if a.concurrency:
         concurrency(a)
         return
-    with FakeOpenAIServer(handler=model, latency_s=a.latency) as server:
+    with FakeOpenAIServer(
+        handler=model, latency_s=a.chat_latency, embedding_latency_s=a.embed_latency
+    ) as server:
         # The fake server writes headers and body in separate sends; with Nagle's algorithm on,
         # a keep-alive client's delayed ACK adds ~40 ms to every call. Turn Nagle off so that the
         # configured latency is the latency both systems see.
@@ -397,20 +443,23 @@ def main() -> None:
             )
 
         print(
-            f"{a.turns} turns, fake server latency {a.latency * 1000:.0f} ms per call; medians per turn"
+            f"{a.turns} turns, fake server latency {a.chat_latency * 1000:.0f} ms per chat call, "
+            f"{a.embed_latency * 1000:.0f} ms per embedding call; medians per turn"
         )
         k = len(server.requests)
         mem0 = run_mem0(server, {"mode": "turns", "turns": data})
         m0 = _summary(f"mem0 {MEM0_VERSION} (no write scoring)", mem0, a.turns, counts(k))
-        k = len(server.requests)
-        ours = asyncio.run(run_ours(server, data, dense=False, rm=a.rm, policy=a.policy))
-        o1 = _summary(f"agentmem BM25, rm={a.rm}, {a.policy}", ours, a.turns, counts(k))
-        print(f"  -> agentmem/mem0 wall time per turn: {o1 / m0:.2f}x")
-        if a.dense:
+        variants = [(False, False), (False, True)] + (
+            [(True, False), (True, True)] if a.dense else []
+        )
+        for dense, one_call in variants:
             k = len(server.requests)
-            ours_d = asyncio.run(run_ours(server, data, dense=True, rm=a.rm, policy=a.policy))
-            o2 = _summary(f"agentmem dense, rm={a.rm}, {a.policy}", ours_d, a.turns, counts(k))
-            print(f"  -> agentmem(dense)/mem0 wall time per turn: {o2 / m0:.2f}x")
+            ours = asyncio.run(
+                run_ours(server, data, dense=dense, rm=a.rm, policy=a.policy, one_call=one_call)
+            )
+            name = f"agentmem {'dense' if dense else 'BM25'}, {'1 call' if one_call else '2 calls'}, rm={a.rm}"
+            o = _summary(name, ours, a.turns, counts(k))
+            print(f"  -> {name} / mem0 wall time per turn: {o / m0:.2f}x")
 
 
 if __name__ == "__main__":
