@@ -70,8 +70,17 @@ def _write_pairs(path: Path, n: int) -> None:
             f.write(json.dumps(rec) + "\n")
 
 
+SUITE = Path(__file__).resolve().parents[1] / "data" / "suite"
+
+
 async def _run(
-    data: Path, out: Path, rm: str, concurrency: int, api_base: str | None
+    data: Path | list[Path],
+    out: Path,
+    rm: str,
+    concurrency: int,
+    api_base: str | None,
+    *,
+    both_orders: bool = False,
 ) -> tuple[float, float, int]:
     from benchmarks.runner import ExecOptions, RunConfig, run_bench
 
@@ -80,8 +89,15 @@ async def _run(
     def progress(done: int, total: int) -> None:
         marks.append(time.perf_counter())
 
+    from rewards.llm_judge import _trim
+
+    _trim._COUNTS.clear()  # every run starts cold: no token count remembered from the last one
+    paths = data if isinstance(data, list) else [data]
     cfg = RunConfig(
-        data=[str(data)], rm=rm, rm_overrides={"api_base": api_base} if api_base else {}
+        data=[str(p) for p in paths],
+        rm=rm,
+        both_orders=both_orders,
+        rm_overrides={"api_base": api_base} if api_base else {},
     )
     cpu0 = time.process_time()
     res = await run_bench(
@@ -153,6 +169,12 @@ def main() -> None:
     ap.add_argument(
         "--no-cache", action="store_true", help="run the judge without its response cache"
     )
+    ap.add_argument(
+        "--real",
+        action="store_true",
+        help="judge the bundled suite (v2 pair sizes, 8K-128K tokens, both orders) instead of "
+        "~6 KB synthetic pairs: the size users' pairs have",
+    )
     args = ap.parse_args()
     CACHE[0] = not args.no_cache
 
@@ -181,9 +203,17 @@ def main() -> None:
             _run(seq, tmp / "warm", "llm:openai/fake", 4, base_url)
         )  # imports, connection pool
         walls = []
+        real = sorted(SUITE.glob("*.jsonl.xz")) if args.real else None
         for rep in range(3):
             wall, cpu, n = asyncio.run(
-                _run(data, tmp / f"c{rep}", "llm:openai/fake", args.concurrency, base_url)
+                _run(
+                    real or data,
+                    tmp / f"c{rep}",
+                    "llm:openai/fake",
+                    args.concurrency,
+                    base_url,
+                    both_orders=bool(real),
+                )
             )
             walls.append((wall, cpu, n))
         wall, cpu, n = sorted(walls)[1]  # the median of three by wall time
@@ -191,7 +221,8 @@ def main() -> None:
         rate = n / wall
         print(
             f"llm:openai/fake ({args.server} fake server, cache {'off' if args.no_cache else 'on'}), concurrency {args.concurrency}, server latency {args.latency * 1000:.0f} ms, "
-            f"{n} judgments (median of 3 runs)"
+            f"{n} judgments (median of 3 runs), "
+            + ("the bundled suite's pairs (v2 sizes), both orders" if real else "~6 KB pairs")
         )
         print(
             f"  throughput: {rate:.0f} judgments/s = {100 * rate / ideal:.0f}% of the ideal {ideal:.0f}/s "

@@ -28,7 +28,12 @@ from rewards.llm_judge._prompts import (
     robust_messages,
 )
 from rewards.llm_judge._soft import soft_verdict
-from rewards.llm_judge._trim import OFFICIAL_LIMIT, fit_shared_context, official_truncation
+from rewards.llm_judge._trim import (
+    OFFICIAL_LIMIT,
+    fit_shared_context,
+    official_truncation,
+    surely_under,
+)
 
 __all__ = [
     "JUDGE_VERSION",
@@ -292,7 +297,12 @@ class LLMJudge:
         if self.truncation != "shared":  # compat: the official evaluator's rule
             messages = build(question, first, second, kind)
             system, user = messages[0]["content"], messages[1]["content"]
-            if len(system) + len(user) >= OFFICIAL_LIMIT:  # fewer characters cannot be more tokens
+            # fewer characters cannot be more tokens; and the parts' cached counts (a question is
+            # judged in both orders) settle most long prompts without encoding the whole
+            if len(system) + len(user) >= OFFICIAL_LIMIT and not await asyncio.to_thread(
+                surely_under,
+                [system, build("", "", "", kind)[1]["content"], question, first, second],
+            ):
                 user, trim = await asyncio.to_thread(official_truncation, system, user)
                 if trim is not None and self.truncation == "skip":
                     raise OverLengthSkipped(

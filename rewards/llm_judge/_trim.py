@@ -9,6 +9,7 @@ judge a different trajectory than the one submitted.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from agentmem.tokens import count_tokens, decode, encode
@@ -70,6 +71,35 @@ OFFICIAL_HEAD = 65_536
 """... keeping the first 65,536 tokens ..."""
 OFFICIAL_TAIL = 65_531
 """... and the last 65,531 (``tokens[:65536] + tokens[5 - 65536:]``)."""
+
+
+_COUNTS: dict[bytes, int] = {}
+_COUNTS_MAX = 200_000
+
+
+def cached_count(text: str) -> int:
+    """Token count of ``text``, remembered by its SHA-1 (a judge sees each question and each
+    trajectory twice when it runs both orders; hashing costs ~1/50 of encoding)."""
+    if len(text) < 2_048:
+        return count_tokens(text)
+    key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+    n = _COUNTS.get(key)
+    if n is None:
+        if len(_COUNTS) >= _COUNTS_MAX:
+            _COUNTS.clear()
+        n = _COUNTS[key] = count_tokens(text)
+    return n
+
+
+BOUNDARY_SLACK = 64
+"""Tokens the sum of the parts' counts may differ from the whole prompt's (a few per junction
+where BPE could merge across); a sum this far below the limit needs no exact count."""
+
+
+def surely_under(parts: list[str], limit: int = OFFICIAL_LIMIT) -> bool:
+    """True when the prompt made of ``parts`` is certainly under ``limit`` tokens, from the
+    parts' (cached) counts; False means: count the whole prompt exactly."""
+    return sum(cached_count(p) for p in parts) + BOUNDARY_SLACK * len(parts) < limit
 
 
 def official_truncation(system: str, user: str) -> tuple[str, dict[str, Any] | None]:

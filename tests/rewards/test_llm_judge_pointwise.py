@@ -257,3 +257,23 @@ async def test_pointwise_reply_budget(fake_openai: FakeOpenAIServer) -> None:
     await default.aclose()
     await explicit.aclose()
     assert [r.body["max_tokens"] for r in fake_openai.chat_requests] == [2048, 8000]
+
+
+def test_the_parts_shortcut_never_calls_an_over_length_prompt_under() -> None:
+    """``surely_under`` (sum of the parts' cached counts plus slack) may only say "under" when the
+    whole prompt, counted exactly, is under the official limit -- including right at the edge."""
+    from agentmem.tokens import count_tokens
+    from rewards.llm_judge._prompts import compat_messages
+    from rewards.llm_judge._trim import OFFICIAL_LIMIT, surely_under
+
+    filler = "Mary went to the kitchen and picked up the red box. "
+    for n_words in (100_000, 110_000, 118_000, 125_000, 130_000):
+        question = (filler * (n_words // 11))[: n_words * 5]
+        a, b = "Step1: <updated_memory>box in kitchen</updated_memory>", ""
+        system, user = (m["content"] for m in compat_messages(question, a, b, "understanding"))
+        exact = count_tokens(system) + count_tokens(user)
+        skeleton = compat_messages("", "", "", "understanding")[1]["content"]
+        if surely_under([system, skeleton, question, a, b]):
+            assert exact < OFFICIAL_LIMIT
+        elif exact < OFFICIAL_LIMIT - 1_000:
+            pytest.fail(f"{exact} tokens is far under the limit but the shortcut did not see it")
