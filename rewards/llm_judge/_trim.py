@@ -10,6 +10,7 @@ judge a different trajectory than the one submitted.
 from __future__ import annotations
 
 import hashlib
+import threading
 from typing import Any
 
 from agentmem.tokens import count_tokens, decode, encode
@@ -77,17 +78,30 @@ _COUNTS: dict[bytes, int] = {}
 _COUNTS_MAX = 200_000
 
 
+_INFLIGHT: dict[bytes, threading.Lock] = {}
+_INFLIGHT_GUARD = threading.Lock()
+
+
 def cached_count(text: str) -> int:
     """Token count of ``text``, remembered by its SHA-1 (a judge sees each question and each
-    trajectory twice when it runs both orders; hashing costs ~1/50 of encoding)."""
+    trajectory twice when it runs both orders, often at the same moment: the second caller waits
+    for the first one's count instead of encoding the same megabyte again)."""
     if len(text) < 2_048:
         return count_tokens(text)
     key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
     n = _COUNTS.get(key)
-    if n is None:
-        if len(_COUNTS) >= _COUNTS_MAX:
-            _COUNTS.clear()
-        n = _COUNTS[key] = count_tokens(text)
+    if n is not None:
+        return n
+    with _INFLIGHT_GUARD:
+        lock = _INFLIGHT.setdefault(key, threading.Lock())
+    with lock:
+        n = _COUNTS.get(key)
+        if n is None:
+            if len(_COUNTS) >= _COUNTS_MAX:
+                _COUNTS.clear()
+            n = _COUNTS[key] = count_tokens(text)
+    with _INFLIGHT_GUARD:
+        _INFLIGHT.pop(key, None)
     return n
 
 
