@@ -8,6 +8,7 @@ the question's own names, cannot support a correct answer.
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 from rewards.heuristic._parse import ParsedTrajectory
@@ -17,7 +18,15 @@ from rewards.heuristic._text import fast_words, memory_sentences, stem, stems, t
 if TYPE_CHECKING:
     from rewards.heuristic._staleness import ConversationIndex
 
-__all__ = ["coverage_features", "evidence_facts", "final_parts", "paired_fact_coverage"]
+__all__ = [
+    "coverage_features",
+    "evidence_facts",
+    "final_parts",
+    "paired_fact_coverage",
+    "stale_values",
+    "superseded_facts",
+    "superseded_values",
+]
 
 _ENOUGH = 0.8
 """Share of an evidence fact's words that, found together in one memory sentence, keep it."""
@@ -54,12 +63,50 @@ def evidence_facts(q: QuestionFacts) -> list[frozenset[str]]:
     hit = q.derived.get("evidence_facts")
     if hit is None:
         facts = []
+        texts = []
         for e in q.evidence:
             st = frozenset(stems(unit_text(e)))
             if len(st) >= 2:
                 facts.append(st)
+                texts.append(unit_text(e))
         hit = q.derived["evidence_facts"] = facts
+        q.derived["evidence_fact_texts"] = texts
     return hit  # type: ignore[return-value]
+
+
+def superseded_facts(q: QuestionFacts) -> frozenset[int]:
+    """Evidence facts (indexes into :func:`evidence_facts`) that the context itself replaced: an
+    earlier statement about what the question asks (it holds one of the question's topic words)
+    followed later in the context by the context's last word on it (:func:`latest_answer_line`),
+    which it does not repeat. A memory that drops such a fact while holding the later statement
+    has applied an update; it has not lost evidence. (Document contexts only.)"""
+    hit = q.derived.get("superseded_facts")
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    out: set[int] = set()
+    latest = latest_answer_line(q) if not q.statements else None
+    facts = evidence_facts(q)
+    if latest is not None and facts:
+        from rewards.heuristic._staleness import sentence_index
+
+        idx = sentence_index(q)
+        line, words = latest
+        body = idx.bodies[line] if 0 <= line < len(idx.bodies) else ""
+        at = q.context.find(body) if body else -1
+        query_roots = {_root(w) for w in q.query_words}
+        names = {stem(e.lower()) for e in q.query_entities}
+        topic = {r for r in query_roots if r not in names}
+        latest_stems = {stem(w) for w in words}
+        for k, text in enumerate(q.derived.get("evidence_fact_texts", [])):
+            pos = q.context.find(text)
+            if at < 0 or pos < 0 or pos >= at or text.strip() == body.strip():
+                continue
+            if facts[k] & latest_stems:
+                continue  # it repeats the later statement's values: not replaced
+            if any(_root(st) in topic for st in facts[k]):
+                out.add(k)
+    hit = q.derived["superseded_facts"] = frozenset(out)
+    return hit
 
 
 def _best_overlaps(facts: list[frozenset[str]], texts: list[str]) -> list[float]:
@@ -160,6 +207,85 @@ def _focus(idx: ConversationIndex, line: int, words: set[str], query_roots: set[
     return near or words
 
 
+_VALUE = re.compile(r"\b(\d+(?:[.,:]\d+)?)\b|(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
+
+
+def _values(text: str, skip: set[str]) -> dict[str, str]:
+    """Values a sentence states: numbers, and capitalised words inside it (names, places); not
+    the question's own names and not time words. Maps the value (lower case) to its type."""
+    from rewards.heuristic._staleness import _TIME_WORDS
+
+    out: dict[str, str] = {}
+    for m in _VALUE.finditer(text.strip()):
+        num, name = m.group(1), m.group(2)
+        if num:
+            out[num] = "num"
+        elif (
+            name
+            and (low := name.lower()) not in skip
+            and low not in _TIME_WORDS
+            and low not in _CALENDAR
+        ):
+            out[low] = "name"
+    return out
+
+
+_CALENDAR = frozenset(
+    (
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december", "spring", "summer", "autumn", "winter"),
+    )
+)
+"""Capitalised words that date a statement rather than state a value."""
+
+
+def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
+    """Values the context itself replaced: a number or name stated in an evidence sentence about
+    the question's subject, when a LATER evidence sentence about the same subject (they share
+    one of the question's names or topic words) states other values of the same type and not
+    this one -- "opens at 7 am" then "brought the opening forward to 6 am". Each comes with the
+    values that replaced it. (Document contexts only; cached on the question.)"""
+    hit = q.derived.get("superseded_values")
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    out: list[tuple[str, frozenset[str]]] = []
+    if not q.statements:
+        from rewards.heuristic._staleness import sentence_index
+
+        names = {e.lower() for e in q.query_entities}
+        keys = {_root(w) for w in q.query_words} | {_root(stem(n)) for n in names}
+        found = []
+        for pos, body in enumerate(sentence_index(q).bodies):  # context order
+            subj = {_root(st) for st in stems(body)} & keys
+            if subj:
+                vals = _values(body, names)
+                if vals:
+                    found.append((pos, vals, subj))
+        seen: set[str] = set()
+        for i, (_, vals, subj) in enumerate(found):
+            for v, kind in vals.items():
+                if v in seen:
+                    continue
+                for _, later, later_subj in found[i + 1 :]:
+                    same = {w for w, k in later.items() if k == kind}
+                    if same and v not in later and subj & later_subj:
+                        out.append((v, frozenset(same)))
+                        seen.add(v)
+                        break
+    q.derived["superseded_values"] = out
+    return out
+
+
+def stale_values(memories: list[str], q: QuestionFacts) -> int:
+    """Replaced values the memory still states without any of the values that replaced them."""
+    sup = superseded_values(q)
+    if not sup:
+        return 0
+    held = {w.lower() for m in memories for w in re.findall(r"\b\w+(?:[.,:]\d+)?\b", m)}
+    return sum(1 for v, newer in sup if v in held and not (newer & held))
+
+
 def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     """Raw coverage values of one trajectory (higher = better coverage, in [0, 1])."""
     out: dict[str, float]
@@ -180,6 +306,8 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
             out["bullet_coverage"] = len(q.bullet_words & fst) / len(q.bullet_words)
         return out
     if t.layout == "reasoning":
+        # an update applied: no value the context replaced is still stated in its stead
+        out["stale_values"] = float(stale_values(_answer_memory(t), q))
         # the memory the answer reads must hold what the context last said about the question
         latest = latest_answer_line(q)
         if latest is not None:
@@ -193,10 +321,19 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         # words over the whole memory would credit "Kofi journeyed to the cellar" for a lost
         # "Mateo journeyed to the cellar").
         final = _best_overlaps(facts, _answer_memory(t))
-        out["facts_final"] = sum(min(1.0, r / _ENOUGH) for r in final) / len(facts)
+        # what the context replaced is not needed to answer: judge the facts still current
+        gone = superseded_facts(q) if t.layout == "reasoning" else frozenset()
+        current = [r for k, r in enumerate(final) if k not in gone] or final
+        out["facts_final"] = sum(min(1.0, r / _ENOUGH) for r in current) / len(current)
         if t.layout == "reasoning":
             ever = _best_overlaps(facts, t.memories)
-            lost = sum(1 for f, e in zip(final, ever, strict=True) if e >= _ENOUGH > f)
+            # a fact the context itself replaced is not lost when the memory holds its update
+            replaced = superseded_facts(q) if out.get("latest_kept") == 1.0 else frozenset()
+            lost = sum(
+                1
+                for k, (f, e) in enumerate(zip(final, ever, strict=True))
+                if e >= _ENOUGH > f and k not in replaced
+            )
             out["facts_dropped"] = lost / len(facts)
     qe = {stem(e) for e in q.query_entities}
     if qe and t.layout == "reasoning":  # per-user dialogue stores drop the speaker's name
@@ -222,7 +359,11 @@ def paired_fact_coverage(
         return None
     ever_a = _best_overlaps(facts, ta.memories)
     ever_b = _best_overlaps(facts, tb.memories)
-    mask = [max(x, y) >= _ENOUGH for x, y in zip(ever_a, ever_b, strict=True)]
+    gone = superseded_facts(q)
+    mask = [
+        max(x, y) >= _ENOUGH and k not in gone
+        for k, (x, y) in enumerate(zip(ever_a, ever_b, strict=True))
+    ]
     n = sum(mask)
     if not n:
         return None

@@ -134,6 +134,14 @@ FEATURES: dict[str, FeatureSpec] = {
             describe="the answer's memory holds what the context last said about the question",
         ),
         FeatureSpec(
+            name="stale_values",
+            family="staleness",
+            direction="penalty",
+            weight=3.0,
+            smooth=0.5,
+            describe="values the context later replaced, still stated without their replacement",
+        ),
+        FeatureSpec(
             name="facts_dropped",
             family="coverage",
             direction="penalty",
