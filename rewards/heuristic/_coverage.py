@@ -97,7 +97,8 @@ def superseded_facts(q: QuestionFacts) -> frozenset[int]:
         names = {stem(e.lower()) for e in q.query_entities}
         topic = {r for r in query_roots if r not in names}
         latest_stems = {stem(w) for w in words}
-        for k, text in enumerate(q.derived.get("evidence_fact_texts", [])):
+        texts: list[str] = q.derived.get("evidence_fact_texts", [])  # type: ignore[assignment]
+        for k, text in enumerate(texts):
             pos = q.context.find(text)
             if at < 0 or pos < 0 or pos >= at or text.strip() == body.strip():
                 continue
