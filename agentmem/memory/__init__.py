@@ -8,10 +8,14 @@
 
 How a write goes (``FactsMemory.add``): clean the messages (system prompts and memories we
 injected never come back) → extract facts → under the scope's write lock: retrieve related
-memories → propose ADD / UPDATE / DELETE / NOOP against temporary integer ids → score every
-operation with the reward model → choose under the write policy (score, best-of-N, gate-and-revise)
-→ one SQL transaction with the intent (versions, events, the request) → the Qdrant index → marked
-applied. A crash between SQL and index is repaired when the store opens again.
+memories (the index, plus exact copies and not-yet-indexed memories from SQL) → propose ADD /
+UPDATE / DELETE / NOOP against temporary integer ids → score every candidate, NOOP included, with
+the reward model → choose under the write policy (the scored-write core of
+:mod:`agentmem.policies`: score, best-of-N, gate-and-revise, keep-best or refuse) → one SQL
+transaction with the intent, compare-and-swap on the versions proposed against (a conflict
+proposes again) → the Qdrant index → marked applied. If the index write fails the write still
+stands and a reconciler retries it; a crash between SQL and index is repaired when the store
+opens again.
 
 Identity is the :class:`Scope` (tenant, user, agent, run), matched exactly; metadata never
 changes it. Writes are serialised per scope within a process; the embedded engine (Qdrant Edge,
