@@ -100,9 +100,6 @@ class _RM:
         await asyncio.sleep(0.002)
         return Reward(value=0.9, rationale="ok", scorer="fixed-0.9")
 
-    async def compare(self, pair: Any) -> Any:  # pragma: no cover - not used here
-        raise NotImplementedError
-
 
 def _propose(faults: _Faults):  # type: ignore[no-untyped-def]
     def propose(facts: list[str], related: list[Any], feedback: str | None) -> list[dict[str, Any]]:
