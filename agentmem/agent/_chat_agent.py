@@ -221,12 +221,16 @@ class MemoryChatAgent:
         """Background updates not finished yet."""
         return len(self.unfinished())
 
+    async def wait(self) -> None:
+        """Wait until every queued background write has finished (stored or failed)."""
+        if self._queue is not None:
+            await self._queue.join()
+
     async def drain(self) -> list[AddResult]:
         """Wait for every background update; returns the results not yet read, in turn order.
 
         Raises the first failed update's error (after all have finished)."""
-        if self._queue is not None:
-            await self._queue.join()
+        await self.wait()
         reports = self.reports()
         for r in reports:
             if r.error is not None:

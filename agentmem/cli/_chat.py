@@ -138,32 +138,21 @@ def _build_memory(args: argparse.Namespace) -> Any:
     mem_model = (
         None if (args.memory_model or "").lower() == "none" else (args.memory_model or args.model)
     )
+    common: dict[str, Any] = {
+        "model": mem_model,
+        "api_base": args.api_base,
+        "api_key": args.api_key,
+        "rm": args.rm,
+        "policy": args.policy,
+        "db_url": args.db_url,
+        "qdrant_url": args.qdrant_url,
+        "qdrant_api_key": args.qdrant_api_key,
+    }
     if args.memory == "facts":
-        return FactsMemory.create(
-            args.memory_path,
-            model=mem_model,
-            api_base=args.api_base,
-            api_key=args.api_key,
-            rm=args.rm,
-            policy=args.policy,
-            db_url=args.db_url,
-            qdrant_url=args.qdrant_url,
-            qdrant_api_key=args.qdrant_api_key,
-            one_call=args.one_call,
-        )
+        return FactsMemory.create(args.memory_path, one_call=args.one_call, **common)
     if args.one_call:
         raise UserError("--one-call applies to --memory facts only (notes make one call per step)")
-    return NotesMemory.create(
-        args.memory_path,
-        model=mem_model,
-        api_base=args.api_base,
-        api_key=args.api_key,
-        rm=args.rm,
-        policy=args.policy,
-        db_url=args.db_url,
-        qdrant_url=args.qdrant_url,
-        qdrant_api_key=args.qdrant_api_key,
-    )
+    return NotesMemory.create(args.memory_path, **common)
 
 
 async def _chat(args: argparse.Namespace) -> int:

@@ -3,12 +3,24 @@ lifecycle (open, close, async context manager) and the read API, all scoped."""
 
 from __future__ import annotations
 
+import itertools
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from agentmem._logging import get_logger
 from agentmem.exceptions import UserError
+from agentmem.memory._history import Request, WriteConflict
 from agentmem.memory._policy import MEMORY_DEFAULT
-from agentmem.memory._records import MemoryEvent, MemoryItem, MemoryKind
+from agentmem.memory._records import (
+    AddResult,
+    MemoryEvent,
+    MemoryItem,
+    MemoryKind,
+    result_from_json,
+    result_to_json,
+)
 from agentmem.memory._scope import Scope
 from agentmem.memory._store import Change, MemoryStore
 from agentmem.policies._spec import PolicySpec
@@ -29,6 +41,8 @@ class ScoredMemory:
     """How scores decide what is written (score, best-of-N, gate)."""
     owns: list[Any] = field(default_factory=list, repr=False)
     """Resources closed with the memory (clients built by ``create``)."""
+    conflict_retries: int = 3
+    """Proposals per add() when another writer keeps changing the memories proposed against."""
 
     _noun = "memory"
 
@@ -49,6 +63,45 @@ class ScoredMemory:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    # -- the write loop -----------------------------------------------------------------------
+    async def _commit_planned(
+        self,
+        scope: Scope,
+        plan: Callable[[], Awaitable[tuple[AddResult, list[Change]]]],
+        *,
+        request_id: str,
+        conversation: list[dict[str, Any]],
+        idempotency_key: str | None,
+    ) -> AddResult:
+        """Plan a write (propose, score, choose) and commit it with its add() record; when another
+        writer changed what the plan was made against (:class:`WriteConflict`), plan again on
+        the new state, up to ``conflict_retries`` times. Call it holding the scope's lock."""
+        for round_ in itertools.count(1):
+            result, changes = await plan()
+            request = Request(
+                scope_key=scope.key,
+                key=request_id,
+                created_at=time.time(),
+                result={**result_to_json(result), "conversation": conversation},
+            )
+            try:
+                await self.store.commit(scope, changes, request=request)
+                return result
+            except WriteConflict as exc:
+                if idempotency_key and (
+                    done := await self.store.history.get_request(scope.key, idempotency_key)
+                ):
+                    return result_from_json(done, replayed=True)  # a twin committed it
+                if round_ >= self.conflict_retries:
+                    exc.add_note(
+                        f"gave up after {round_} proposals against a changing memory ({scope})"
+                    )
+                    raise
+                get_logger().info(
+                    "memory.write_conflict", scope=str(scope), round=round_, error=str(exc)
+                )
+        raise AssertionError("unreachable")
 
     # -- reads --------------------------------------------------------------------------------
     async def search(self, query: str, *, scope: Scope, limit: int = 5) -> list[MemoryItem]:

@@ -10,14 +10,11 @@ UPDATE and DELETE supersede (the old version gets ``valid_to`` and stays in hist
 
 from __future__ import annotations
 
-import itertools
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from agentmem._logging import get_logger
 from agentmem.exceptions import UserError
 from agentmem.memory._base import ScoredMemory, open_parts
 from agentmem.memory._conversation import Conversation, clean_messages
@@ -29,7 +26,7 @@ from agentmem.memory._decide import (
     remap,
     resolve_conflicts,
 )
-from agentmem.memory._history import Request, WriteConflict, row_to_item
+from agentmem.memory._history import row_to_item
 from agentmem.memory._policy import WritePolicy
 from agentmem.memory._records import (
     AddResult,
@@ -37,7 +34,6 @@ from agentmem.memory._records import (
     OpOutcome,
     ProposedOp,
     result_from_json,
-    result_to_json,
     text_hash,
 )
 from agentmem.memory._scope import SCOPE_FIELDS, Scope
@@ -86,8 +82,6 @@ class FactsMemory(ScoredMemory):
     joint: Any = None
     """Optional one-call step (:class:`agentmem.memory.LLMJointWriter`): facts and their
     operations from one model call, related memories found with the conversation itself."""
-    conflict_retries: int = 3
-    """Proposals per add() when another writer keeps changing the memories proposed against."""
     _noun = "memory"
 
     @classmethod
@@ -236,7 +230,9 @@ class FactsMemory(ScoredMemory):
                 done := await self.store.history.get_request(scope.key, idempotency_key)
             ):
                 return result_from_json(done, replayed=True)  # a concurrent twin finished first
-            for round_ in itertools.count(1):
+
+            async def plan() -> tuple[AddResult, list[Change]]:
+                nonlocal facts
                 prepared = None
                 if self.joint is not None:
                     facts, prepared = await self._joint(conv, scope)
@@ -250,31 +246,17 @@ class FactsMemory(ScoredMemory):
                         o.memory_id = str(uuid.uuid4())
                 result = AddResult(request_id=request_id, facts=facts, outcomes=outcomes)
                 scorer = self.reward_model.spec.label
-                changes = [change_for(o, request_id, actor, metadata, scorer) for o in outcomes]
-                request = Request(
-                    scope_key=scope.key,
-                    key=request_id,
-                    created_at=time.time(),
-                    result={**result_to_json(result), "conversation": conv.messages},
-                )
-                try:
-                    await self.store.commit(scope, changes, request=request)
-                    break
-                except WriteConflict as exc:
-                    # another writer changed what we proposed against: propose again on the new state
-                    if idempotency_key and (
-                        done := await self.store.history.get_request(scope.key, idempotency_key)
-                    ):
-                        return result_from_json(done, replayed=True)
-                    if round_ >= self.conflict_retries:
-                        exc.add_note(
-                            f"gave up after {round_} proposals against a changing memory ({scope})"
-                        )
-                        raise
-                    get_logger().info(
-                        "memory.write_conflict", scope=str(scope), round=round_, error=str(exc)
-                    )
-        return result
+                return result, [
+                    change_for(o, request_id, actor, metadata, scorer) for o in outcomes
+                ]
+
+            return await self._commit_planned(
+                scope,
+                plan,
+                request_id=request_id,
+                conversation=conv.messages,
+                idempotency_key=idempotency_key,
+            )
 
     @staticmethod
     def _clean_facts(raw: Sequence[object], conv: Conversation) -> list[str]:
@@ -302,16 +284,7 @@ class FactsMemory(ScoredMemory):
             if " ".join(str(f).split()) in facts
         }
         ops = [replace(o, fact=keep[o.fact]) for o in raw_ops if o.fact in keep]
-        # the related set must also hold exact copies of the facts (dedup from SQL, no search)
-        same = await self.store.history.live_with_hashes(
-            scope.key, self.store.kind, [text_hash(f) for f in facts]
-        )
-        known = {it.id for it in by_ref.values()}
-        for it in (row_to_item(r) for r in same):
-            if it.id not in known:
-                ref = len(by_ref)
-                by_ref[ref] = it
-                related.append(Related(ref=ref, text=it.text))
+        await self._add_exact_copies(related, by_ref, facts, scope)
         return facts, _Prepared(related=related, by_ref=by_ref, first=ops)
 
     async def _decide(
@@ -328,6 +301,7 @@ class FactsMemory(ScoredMemory):
             related, by_ref = prepared.related, prepared.by_ref
         else:
             related, by_ref = await self._related(facts, scope)
+            await self._add_exact_copies(related, by_ref, facts, scope)
         pol = self.policy
         first = prepared.first if prepared is not None else None
 
@@ -371,22 +345,34 @@ class FactsMemory(ScoredMemory):
         return out
 
     async def _related(
-        self, facts: list[str], scope: Scope, *, limit: int | None = None
+        self, queries: list[str], scope: Scope, *, limit: int | None = None
     ) -> tuple[list[Related], dict[int, MemoryItem]]:
-        hits = await self.store.search_many(facts, scope, limit=limit or self.related_limit)
-        # exact copies straight from SQL: the index may not hold a write yet (reconciler pending,
-        # or a crash before repair), and a retry must see it to turn its ADD into a NOOP
-        same = await self.store.history.live_with_hashes(
-            scope.key, self.store.kind, [text_hash(f) for f in facts]
-        )
-        # ... and memories whose latest version is committed but not yet indexed (the outbox):
-        # their SQL version replaces whatever older version the index returned
+        """Memories near the queries, under temporary integer ids. Memories whose latest version
+        is committed but not yet indexed (the outbox) come from SQL and replace whatever older
+        version the index returned."""
+        hits = await self.store.search_many(queries, scope, limit=limit or self.related_limit)
         by_id: dict[str, MemoryItem] = {it.id: it for it in await self.store.unindexed(scope)}
-        for items in [[row_to_item(r) for r in same], *hits]:
+        for items in hits:
             for it in items:
                 by_id.setdefault(it.id, it)
         items = list(by_id.values())
         return [Related(ref=i, text=it.text) for i, it in enumerate(items)], dict(enumerate(items))
+
+    async def _add_exact_copies(
+        self, related: list[Related], by_ref: dict[int, MemoryItem], facts: list[str], scope: Scope
+    ) -> None:
+        """Append current memories whose text is exactly one of ``facts``, read from SQL: the index
+        may not hold a write yet (reconciler pending, or a crash before repair), and a retry must
+        see it to turn its ADD into a NOOP."""
+        same = await self.store.history.live_with_hashes(
+            scope.key, self.store.kind, [text_hash(f) for f in facts]
+        )
+        known = {it.id for it in by_ref.values()}
+        for it in (row_to_item(r) for r in same):
+            if it.id not in known:
+                ref = len(by_ref)
+                by_ref[ref] = it
+                related.append(Related(ref=ref, text=it.text))
 
     async def _propose(
         self,

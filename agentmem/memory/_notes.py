@@ -11,19 +11,15 @@ apply what the write policy passes, record every other attempt as rejected.
 from __future__ import annotations
 
 import asyncio
-import itertools
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from agentmem._logging import get_logger
 from agentmem.exceptions import UserError
 from agentmem.memory._base import ScoredMemory, open_parts
 from agentmem.memory._conversation import clean_messages
 from agentmem.memory._decide import raise_if_unproposed
-from agentmem.memory._history import Request, WriteConflict
 from agentmem.memory._note_steps import (
     Evolution,
     EvolutionProposer,
@@ -43,7 +39,6 @@ from agentmem.memory._records import (
     OpOutcome,
     ProposedOp,
     result_from_json,
-    result_to_json,
     text_hash,
 )
 from agentmem.memory._scope import Scope
@@ -76,8 +71,6 @@ class NotesMemory(ScoredMemory):
     """Nearest notes retrieved for evolution."""
     instruction: str = NOTES_INSTRUCTION
     """The reward model's question."""
-    conflict_retries: int = 3
-    """Proposals per add() when another writer keeps changing the neighbours proposed against."""
     _noun = "note"
 
     @classmethod
@@ -217,29 +210,15 @@ class NotesMemory(ScoredMemory):
                 done := await self.store.history.get_request(scope.key, idempotency_key)
             ):
                 return result_from_json(done, replayed=True)  # a concurrent twin finished first
-            for round_ in itertools.count(1):
-                result, changes = await self._write_plan(
+            return await self._commit_planned(
+                scope,
+                lambda: self._write_plan(
                     content, conv.text, scope, request_id=request_id, actor=actor
-                )
-                request = Request(
-                    scope_key=scope.key,
-                    key=request_id,
-                    created_at=time.time(),
-                    result={**result_to_json(result), "conversation": conv.messages},
-                )
-                try:
-                    await self.store.commit(scope, changes, request=request)
-                    break
-                except WriteConflict as exc:
-                    if round_ >= self.conflict_retries:
-                        exc.add_note(
-                            f"gave up after {round_} proposals against changing notes ({scope})"
-                        )
-                        raise
-                    get_logger().info(
-                        "memory.write_conflict", scope=str(scope), round=round_, error=str(exc)
-                    )
-        return result
+                ),
+                request_id=request_id,
+                conversation=conv.messages,
+                idempotency_key=idempotency_key,
+            )
 
     async def _write_plan(
         self, content: str, chunk: str, scope: Scope, *, request_id: str, actor: str
