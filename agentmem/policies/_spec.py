@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 from agentmem.exceptions import UnknownNameError, UserError
 
@@ -48,6 +49,9 @@ POLICY_HELP = (
     "(e.g. gate:0.6:3, gate:best-of-4, gate:0.6:3:refuse)"
 )
 """The spec syntax in one line, for ``--policy`` help texts (run and chat share it)."""
+
+T = TypeVar("T")
+N = TypeVar("N", int, float)
 
 _BEST_OF = re.compile(r"best[-_ ]?of[-_ ]?(\d+|n)", re.IGNORECASE)
 _SUGGEST = ["score", "best-of-4", "gate", "gate:0.6:3", "gate:best-of-4", "gate:0.6:3:refuse"]
@@ -182,7 +186,7 @@ def parse_policy(
     )
 
 
-def _merge(name: str, in_spec, keyword, default):  # type: ignore[no-untyped-def]
+def _merge(name: str, in_spec: T | None, keyword: T | None, default: T) -> T:
     if in_spec is not None and keyword is not None and in_spec != keyword:
         raise UserError(
             f"the policy spec says {name} {in_spec!r} but the option says {keyword!r}; give it once"
@@ -193,7 +197,7 @@ def _merge(name: str, in_spec, keyword, default):  # type: ignore[no-untyped-def
     return default
 
 
-def _number(part: str, kind: type, spec: str, what: str):  # type: ignore[no-untyped-def]
+def _number(part: str, kind: Callable[[str], N], spec: str, what: str) -> N:
     try:
         return kind(part)
     except ValueError:
