@@ -73,7 +73,7 @@ class Trial(Generic[T]):
 class SlotOutcome(Generic[T]):
     """Every attempt for one slot and the decision."""
 
-    trials: list[Trial[T]] = field(default_factory=list)
+    trials: list[Trial[T]] = field(default_factory=lambda: [])
     chosen: int | None = None
     """Index into ``trials`` of the attempt to commit; None when refused or failed."""
     decision: SlotDecision = "failed"

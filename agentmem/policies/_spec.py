@@ -74,8 +74,8 @@ class PolicySpec:
 
     def __post_init__(self) -> None:
         t = self.threshold
-        if (
-            not isinstance(t, int | float)
+        if (  # runtime checks: callers pass values from the command line or untyped code
+            not isinstance(t, int | float)  # pyright: ignore[reportUnnecessaryIsInstance]
             or isinstance(t, bool)
             or math.isnan(t)
             or not 0.0 <= t <= 1.0
@@ -84,9 +84,9 @@ class PolicySpec:
                 f"gate threshold must be a number in [0, 1], got {t!r}; e.g. gate:0.6 or --threshold 0.6"
             )
         n, attempts = self.n, self.max_attempts
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise UserError(f"best-of-N needs N >= 1 candidates, got {n!r}; try 'best-of-4'")
-        if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
+        if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise UserError(
                 f"gate max_attempts must be an integer >= 1, got {attempts!r}; e.g. gate:0.5:3 or --max-attempts 3"
             )
@@ -138,7 +138,7 @@ def parse_policy(
         return spec
     if spec is None:
         spec = default.label if default.kind != "gate" else "gate"
-    if not isinstance(spec, str) or not spec.strip():
+    if not isinstance(spec, str) or not spec.strip():  # pyright: ignore[reportUnnecessaryIsInstance]
         raise UserError(
             f"policy spec must be a non-empty string, got {spec!r}; try 'score', 'best-of-4' or 'gate'"
         )

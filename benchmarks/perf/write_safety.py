@@ -105,7 +105,7 @@ def _propose(faults: _Faults):  # type: ignore[no-untyped-def]
     def propose(facts: list[str], related: list[Any], feedback: str | None) -> list[dict[str, Any]]:
         if faults.hit("proposer", faults.propose_fail):
             raise ConnectionError("injected: model endpoint reset")
-        ops = []
+        ops: list[dict[str, Any]] = []
         for i, fact in enumerate(facts):
             m = _COUNTER.match(fact)
             if m:
@@ -145,7 +145,7 @@ async def _run(args: argparse.Namespace) -> int:
         policy=WritePolicy.parse("score"),
     )
     store.retry_delays = (0.02, 0.1, 0.5)
-    users = [Scope(user_id=f"user{u}") for u in range(args.users)]
+    users: list[Scope] = [Scope(user_id=f"user{u}") for u in range(args.users)]
     calls = Counter[str]()
     returned: dict[tuple[str, str], str] = {}  # (scope key, fact) -> how it ended
     counters_sent: dict[int, int] = {}
@@ -198,9 +198,11 @@ async def _run(args: argparse.Namespace) -> int:
         arrived: Counter[int] = Counter()
         per_user = args.writers // args.users
 
+        n_users: int = args.users
+
         async def writer(w: int) -> None:
-            scope = users[w % args.users]
-            u = w % args.users
+            u = w % n_users
+            scope = users[u]
             for i in range(args.writes):
                 if i % 5 == 4:  # a fact all the writers of this user send at the same time
                     arrived[i * 1000 + u] += 1
