@@ -180,6 +180,11 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         # the same thing (an update: "no more carpenter work, I'm a pharmacist now"); what it
         # adds is what a current memory must hold
         later = [j for w in words for j in idx.where.get(w, ()) if j > line]
+        if not q.statements:
+            # in a document, a later sentence that merely names the same person or place again
+            # ("Tomasz went to visit his cousin") is not an update of what the question asks:
+            # it must speak of the question's topic too
+            later = [j for j in later if any(j in topic[r] for r in topic)]
         if later:
             nxt = max(later)
             added = specific_words(idx, nxt) - words - set(q.query_words) - names
