@@ -218,7 +218,11 @@ _VALUE = re.compile(r"\b(\d+(?:[.,:]\d+)?)\b|(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b
 
 def _values(text: str, skip: set[str]) -> dict[str, str]:
     """Values a sentence states: numbers, and capitalised words inside it (names, places); not
-    the question's own names and not time words. Maps the value (lower case) to its type."""
+    the question's own names and not time words. Maps the value (lower case) to its type.
+
+    Not :func:`rewards.heuristic._text.numbers` / ``entities``: a clock time ("the 10:15 train")
+    must stay one value, or the train's time would count as the replacement of its platform;
+    and a capitalised word opening a sentence ("Overnight ...") is not taken for a name here."""
     from rewards.heuristic._staleness import _TIME_WORDS
 
     out: dict[str, str] = {}
