@@ -4,7 +4,7 @@
     python -m benchmarks.generalisation --rm cascade:heuristic>llm:openai/gpt-4o-mini
 
 Datasets: the bundled suite, a fresh generator seed (generated into a temporary folder), the
-hand-written check sets (``benchmarks/data/checkset/dev``, ``heldout``, ``heldout2``, ``heldout3``, ``heldout4``, ``heldout5``) and the seven published
+hand-written check sets (``benchmarks/data/checkset/dev``, ``heldout``, ``heldout2``, ``heldout3``, ``heldout4`` ... ``heldout7``) and the seven published
 records (``--samples``). Every pair is judged in both orders and counts as right only when both
 verdicts pick the chosen side. For each dataset it prints accuracy per family (LCR = long-context
 reasoning, MTD = multi-turn dialogue, LFG = long-form generation), then what a cascade escalating
@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             ("heldout3", CHECKSET / "heldout3"),
             ("heldout4", CHECKSET / "heldout4"),
             ("heldout5", CHECKSET / "heldout5"),
+            ("heldout6", CHECKSET / "heldout6"),
+            ("heldout7", CHECKSET / "heldout7"),
         ]
         if args.samples.is_dir():
             sets.append(("published", args.samples))

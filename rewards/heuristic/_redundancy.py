@@ -67,9 +67,13 @@ def _body(text: str) -> str:
     return " ".join(split_turn(text)[1].lower().split())
 
 
+_EDGE = "\"'`.,;:!?()[]{}<>"
+
+
 def _key(body: str) -> str:
-    """A turn's first two words: how a stored item finds the turn it may copy."""
-    return " ".join(body.split()[:2])
+    """A turn's first two words, without the punctuation around them: how a stored item finds
+    the turn it may copy (also from inside a wrapper: ``{"text": "our dog ...``)."""
+    return " ".join(w.strip(_EDGE) for w in body.split()[:2])
 
 
 def _turn_bodies(q: QuestionFacts) -> dict[str, list[str]] | None:
@@ -92,8 +96,10 @@ def _turn_bodies(q: QuestionFacts) -> dict[str, list[str]] | None:
 
 def _transcript_ratio(items: list[str], q: QuestionFacts) -> float:
     """Share of the conversation's turns that the store keeps verbatim: whole turns copied in,
-    whatever wrapper or header they carry, alone or opening a note (a store that distils facts
-    keeps few or none; a raw dump keeps nearly all, small talk included)."""
+    whatever wrapper or header they carry (``[turn 3] user said: ...``, JSON, a note's opening),
+    alone or inside a longer item (a store that distils facts keeps few or none; a raw dump keeps
+    nearly all, small talk included). A turn of four words or more counts wherever it stands in
+    an item; a shorter one only as the whole item or its opening (a fact may quote "yes please")."""
     bodies = _turn_bodies(q)
     if not items or not bodies:
         return 0.0
@@ -104,6 +110,12 @@ def _transcript_ratio(items: list[str], q: QuestionFacts) -> float:
         for turn in bodies.get(_key(b), ()):
             if b == turn or b.startswith(turn + " "):
                 kept.add(turn)
+        flat = " ".join(it.lower().split())
+        ws = flat.split()
+        for i in range(len(ws) - 1):
+            for turn in bodies.get(_key(f"{ws[i]} {ws[i + 1]}"), ()):
+                if turn not in kept and len(turn.split()) >= 4 and turn in flat:
+                    kept.add(turn)
     return len(kept) / n_turns
 
 

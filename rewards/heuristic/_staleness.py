@@ -174,10 +174,10 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
             pos = line.index(w)
             if clause[pos] not in cue:
                 continue
-            newer = {
+            newer = {  # a change word ("instead", "now") is not a value
                 v
                 for v in line[pos + 1 : pos + 1 + _WINDOW]
-                if v != w and v not in _TIME_WORDS and _rare(idx, v)
+                if v != w and v not in _TIME_WORDS and _rare(idx, v) and not _CUES.fullmatch(v)
             }
             # a memory that names the old value beside the new one took the update
             # ("a rabbit named Clover; the kitten Biscuit went to live with her aunt")
