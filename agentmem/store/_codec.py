@@ -146,6 +146,7 @@ def step_to_dict(step: Step) -> dict[str, Any]:
         "chosen": step.chosen,
         "decision": step.decision,
         "latency_s": step.latency_s,
+        "errors": list(step.errors),
     }
 
 
@@ -164,6 +165,7 @@ def step_from_dict(d: dict[str, Any]) -> Step:
         chosen=int(d["chosen"]),
         decision=d["decision"],
         latency_s=float(d.get("latency_s", 0.0)),
+        errors=[str(e) for e in d.get("errors", [])],
     )
 
 

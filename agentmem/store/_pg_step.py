@@ -61,6 +61,7 @@ _STEP_PARAMS = (
     ("decision", "text"),
     ("latency_s", "float8"),
     ("recorded_at", "float8"),
+    ("errors_json", "text"),
 )
 
 PG_RECORD_STEP = f"""

@@ -221,6 +221,7 @@ class SQLTraceStore:
             try:
                 async with engine.begin() as conn:
                     await conn.run_sync(lambda c: _runs.metadata.create_all(c, tables=TABLES))
+                    await conn.run_sync(_upgrade_schema)
                     await conn.execute(
                         insert_schema_version(engine.dialect.name),
                         {"key": "schema_version", "value": str(SCHEMA_VERSION)},
@@ -404,6 +405,7 @@ class SQLTraceStore:
             "decision": step.decision,
             "latency_s": step.latency_s,
             "recorded_at": time.time(),
+            "errors_json": dumps(list(step.errors)),
         }
         rows = [_attempt_row(i, a) for i, a in enumerate(step.attempts)]
         try:
@@ -606,6 +608,23 @@ def _attempt(r: Row[Any]) -> Attempt:
     )
 
 
+def _upgrade_schema(conn: Any) -> None:
+    """Bring a schema-1 store up to schema 2 in place: the steps' ``errors_json`` column (the
+    lease and paid-attempt tables are new tables, made by ``create_all``)."""
+    from sqlalchemy import inspect, text
+
+    cols = {c["name"] for c in inspect(conn).get_columns(_steps.name)}
+    if "errors_json" not in cols:
+        conn.execute(
+            text(f"ALTER TABLE {_steps.name} ADD COLUMN errors_json TEXT DEFAULT '[]' NOT NULL")
+        )
+        conn.execute(
+            update(_schema)
+            .where(_schema.c.key == "schema_version")
+            .values(value=str(SCHEMA_VERSION))
+        )
+
+
 async def _load_steps(conn: AsyncConnection, run_id: str) -> list[Step]:
     step_rows: Sequence[Row[Any]] = (
         await conn.execute(select(_steps).where(_steps.c.run_id == run_id).order_by(_steps.c.id))
@@ -636,6 +655,7 @@ async def _load_steps(conn: AsyncConnection, run_id: str) -> list[Step]:
             chosen=s.chosen,
             decision=s.decision,
             latency_s=s.latency_s,
+            errors=list(json.loads(s.errors_json or "[]")),
         )
         for s in step_rows
     ]

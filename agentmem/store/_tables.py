@@ -26,7 +26,7 @@ __all__ = [
     "StepRow",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump on any change to these tables (and teach the store to read the older version)."""
 
 
@@ -76,6 +76,8 @@ class StepRow(SQLModel, table=True):
     decision: str
     latency_s: float
     recorded_at: float
+    errors_json: str = Field(default="[]", sa_type=Text)
+    """Attempts of the step that raised (JSON list of strings; schema 2)."""
 
 
 class AttemptRow(SQLModel, table=True):
