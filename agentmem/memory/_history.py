@@ -216,6 +216,11 @@ def _prepare_schema(conn: Connection) -> None:
             ix.create(conn, checkfirst=True)
 
 
+def _json_dict(raw: Any) -> dict[str, Any]:
+    """A JSON column's value as a dict (SQLite may hand back the text, PostgreSQL the object)."""
+    return dict(json.loads(raw) if isinstance(raw, str) else (raw or {}))
+
+
 FORGOTTEN = "[forgotten]"
 """What replaces a forgotten text wherever a copy of it was kept."""
 
@@ -715,7 +720,7 @@ class HistoryDB:
             for key, raw in c.execute(
                 select(_R.c.key, _R.c.result).where(_R.c.scope_key == scope_key)
             ).all():
-                res = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+                res = _json_dict(raw)
                 blob = json.dumps(res)
                 if key not in req_ids and not _mentions(blob, texts):
                     continue
@@ -751,12 +756,12 @@ class HistoryDB:
         def fn(c: Connection) -> list[Request]:
             out = []
             for r in c.execute(stmt):
-                res = r.result if not isinstance(r.result, str) else json.loads(r.result)
+                res = _json_dict(r.result)
                 out.append(
                     Request(
                         scope_key=r.scope_key,
                         key=r.key,
-                        result=dict(res or {}),
+                        result=res,
                         created_at=r.created_at,
                     )
                 )
@@ -770,4 +775,4 @@ class HistoryDB:
         row = await self._run(lambda c: c.execute(stmt).first())
         if row is None:
             return None
-        return json.loads(row[0]) if isinstance(row[0], str) else dict(row[0])
+        return _json_dict(row[0])

@@ -426,14 +426,12 @@ class MemoryStore:
                     raise IndexWriteFailed(f"index update failed after the commit: {exc}") from exc
         except IndexWriteFailed as exc:
             # committed: the write stands; the index catches up through the reconciler
-            for mid in {*(m for m, _ in close), *(v.memory_id for v in versions)}:
-                self._current.pop(mid, None)
+            self._uncache(close, versions)
             self._index_failed(exc.__cause__ or exc)
             return ids
         except BaseException:
             # the SQL side may or may not have committed: forget what we cached about these memories
-            for mid in {*(m for m, _ in close), *(v.memory_id for v in versions)}:
-                self._current.pop(mid, None)
+            self._uncache(close, versions)
             raise
         self.history.mark_applied(txn)
         if self._cacheable:
@@ -444,6 +442,11 @@ class MemoryStore:
             for row in versions:
                 self._remember(row)
         return ids
+
+    def _uncache(self, close: list[tuple[str, int]], versions: list[Version]) -> None:
+        """Forget the cached versions of the memories a commit touched."""
+        for mid in {*(m for m, _ in close), *(v.memory_id for v in versions)}:
+            self._current.pop(mid, None)
 
     @property
     def _cacheable(self) -> bool:

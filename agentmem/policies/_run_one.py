@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from agentmem._types import Attempt, Candidate
-from agentmem.policies._base import Outcome, Propose, Score, format_feedback, trial_key
+from agentmem.policies._base import (
+    Outcome,
+    Propose,
+    Score,
+    best_index,
+    format_feedback,
+    trial_key,
+)
 from agentmem.policies._core import Trial, decide_slots
 from agentmem.policies._spec import PolicySpec
 
@@ -45,7 +52,8 @@ async def decide_one(spec: PolicySpec, propose: Propose, score: Score) -> Outcom
         for t in ok
     ]
     if res.chosen is None:  # refused: the step keeps the previous memory; the best is recorded
-        best = max(range(len(ok)), key=lambda i: (ok[i].value, -i))
-        return Outcome(attempts=attempts, chosen=best, decision="refused", errors=errors)
+        return Outcome(
+            attempts=attempts, chosen=best_index(attempts), decision="refused", errors=errors
+        )
     chosen = ok.index(res.trials[res.chosen])
     return Outcome(attempts=attempts, chosen=chosen, decision=res.decision, errors=errors)  # type: ignore[arg-type]
