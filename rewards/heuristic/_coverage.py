@@ -93,7 +93,7 @@ def superseded_facts(q: QuestionFacts) -> frozenset[int]:
         line, words = latest
         body = idx.bodies[line] if 0 <= line < len(idx.bodies) else ""
         at = q.context.find(body) if body else -1
-        query_roots = {_root(w) for w in q.query_words}
+        query_roots = _query_roots(q)
         names = {stem(e.lower()) for e in q.query_entities}
         topic = {r for r in query_roots if r not in names}
         latest_stems = {stem(w) for w in words}
@@ -125,6 +125,11 @@ def _best_overlaps(facts: list[frozenset[str]], texts: list[str]) -> list[float]
     return best
 
 
+def _query_roots(q: QuestionFacts) -> set[str]:
+    """The question's words as roots (what "a line about the question" is matched on)."""
+    return {_root(w) for w in q.query_words}
+
+
 def _root(st: str) -> str:
     """A stem without a final e ('live' and 'living' stem to 'live' and 'liv')."""
     return st[:-1] if len(st) > 3 and st.endswith("e") else st
@@ -150,7 +155,7 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     n = max(1, len(idx.bodies))
     names = {e.lower() for e in q.query_entities}
     name_stems = {stem(x) for x in names}
-    query_roots = {_root(w) for w in q.query_words}
+    query_roots = _query_roots(q)
     topic: dict[str, set[int]] = {}
     named: set[int] = {i for i, sp in enumerate(idx.line_speakers) if sp and sp in names}
     for w, lines in idx.where.items():
@@ -264,7 +269,7 @@ def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
         from rewards.heuristic._staleness import sentence_index
 
         names = {e.lower() for e in q.query_entities}
-        keys = {_root(w) for w in q.query_words} | {_root(stem(n)) for n in names}
+        keys = _query_roots(q) | {_root(stem(n)) for n in names}
         found = []
         for pos, body in enumerate(sentence_index(q).bodies):  # context order
             subj = {_root(st) for st in stems(body)} & keys
