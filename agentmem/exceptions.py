@@ -23,6 +23,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "AgentmemError",
+    "ModelAuthError",
     "ModelError",
     "ModelTimeoutError",
     "RewardRangeError",
@@ -58,6 +59,10 @@ class UnknownNameError(UserError, KeyError):
 
 class ModelError(AgentmemError):
     """A model or reward-model call failed after all its retries."""
+
+
+class ModelAuthError(ModelError):
+    """The provider refused the credentials (401/403, or a missing key): no retry can help."""
 
 
 class ModelTimeoutError(ModelError, TimeoutError):

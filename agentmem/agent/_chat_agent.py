@@ -239,6 +239,7 @@ class MemoryChatAgent:
 
 
 def _is_permanent(exc: BaseException) -> bool:
-    """Failures a retry cannot fix: missing credentials, bad requests."""
-    text = f"{type(exc).__name__} {exc}".lower()
-    return any(w in text for w in ("api key", "api_key", "credential", "401", "403", "auth"))
+    """Failures a retry cannot fix: the provider refused the credentials."""
+    from agentmem.exceptions import ModelAuthError
+
+    return isinstance(exc, ModelAuthError)

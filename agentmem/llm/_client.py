@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agentmem._types import Usage
-from agentmem.exceptions import ModelError, ModelTimeoutError, UserError
+from agentmem.exceptions import ModelAuthError, ModelError, ModelTimeoutError, UserError
 from agentmem.llm._cache import ResponseCache, cache_key
 from agentmem.llm._completion import Completion, message_text, parse_logprobs
 from agentmem.llm._cost import call_cost
@@ -392,7 +392,10 @@ class LLMClient:
         elif last.status == 404:
             fix = "not found: check the model name, and that api_base is the API root (usually ending in /v1)"
         elif last.status in (401, 403):
-            fix = f"not authorised: {_credentials_hint(self.model, self.api_base)}"
+            raise ModelAuthError(
+                f"{where} failed after {tried} attempt(s); last status: {last.describe()} "
+                f"(not authorised: {_credentials_hint(self.model, self.api_base)})"
+            ) from last
         else:
             fix = "not retryable; check the model name, key and request"
         raise ModelError(

@@ -233,3 +233,39 @@ def test_ctrl_c_at_the_prompt_exits_at_once_with_130(tmp_path: Path) -> None:
         for f in (proc.stdin, proc.stdout, proc.stderr):
             if f is not None:
                 f.close()
+
+
+class RejectedKey:
+    """The memory's model refuses the key: retrying cannot help."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def search(self, query, *, scope, limit=5):
+        return []
+
+    async def add(self, messages, *, scope, actor="api", idempotency_key=None):
+        from agentmem.exceptions import ModelAuthError
+
+        self.calls += 1
+        raise ModelAuthError(
+            "model 'openai/x' failed; last status: 401 (not authorised: set OPENAI_API_KEY)"
+        )
+
+
+async def test_a_refused_key_is_reported_at_once_not_retried() -> None:
+    memory = RejectedKey()
+    seen: list[WriteReport] = []
+    agent = MemoryChatAgent(
+        memory=memory,
+        scope=ALICE,
+        model=echo_model(),
+        tools=False,
+        retry_delay_s=0.01,
+        on_write=seen.append,
+    )
+    await agent.turn("I live in Faro.")
+    await agent.wait()
+    assert memory.calls == 1 and [(r.turn, r.attempts) for r in seen] == [(1, 1)]
+    assert "OPENAI_API_KEY" in str(seen[0].error)
+    await agent.abort()
