@@ -4,7 +4,7 @@
     python -m benchmarks.generalisation --rm cascade:heuristic>llm:openai/gpt-4o-mini
 
 Datasets: the bundled suite, a fresh generator seed (generated into a temporary folder), the
-hand-written check sets (``benchmarks/data/checkset/dev``, ``heldout``, ``heldout2``, ``heldout3``, ``heldout4`` ... ``heldout7``) and the seven published
+hand-written check sets (``benchmarks/data/checkset/dev`` and every ``heldout*`` folder) and the seven published
 records (``--samples``). Every pair is judged in both orders and counts as right only when both
 verdicts pick the chosen side. For each dataset it prints accuracy per family (LCR = long-context
 reasoning, MTD = multi-turn dialogue, LFG = long-form generation), then what a cascade escalating
@@ -64,6 +64,12 @@ def _run(name: str, data: Path, rm: str, out: Path, threshold: float) -> str:
     )
 
 
+def _set_order(d: Path) -> int:
+    """heldout, heldout2, ... heldout10 in the order they were written."""
+    tail = d.name.removeprefix("heldout")
+    return int(tail) if tail.isdigit() else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     p = argparse.ArgumentParser(
@@ -85,13 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             ("bundled", BUNDLED_SUITE_DIR),
             (f"seed{args.seed}", fresh),
             ("dev", CHECKSET / "dev"),
-            ("heldout", CHECKSET / "heldout"),
-            ("heldout2", CHECKSET / "heldout2"),
-            ("heldout3", CHECKSET / "heldout3"),
-            ("heldout4", CHECKSET / "heldout4"),
-            ("heldout5", CHECKSET / "heldout5"),
-            ("heldout6", CHECKSET / "heldout6"),
-            ("heldout7", CHECKSET / "heldout7"),
+            *((d.name, d) for d in sorted(CHECKSET.glob("heldout*"), key=_set_order)),
         ]
         if args.samples.is_dir():
             sets.append(("published", args.samples))

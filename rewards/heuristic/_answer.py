@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from rewards.heuristic._coverage import latest_answer_line
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import stems
+from rewards.heuristic._text import fast_words, stems
 
 __all__ = ["answer_features", "extract_answer"]
 
@@ -50,4 +51,9 @@ def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
         mst = stems(memory)
         out["answer_support"] = sum(1 for w in ast if w in mst or q.supports(w)) / len(ast)
     out["answer_gives_up"] = 1.0 if _GIVE_UP.search(ans[:400]) else 0.0
+    if q.derived.get("latest_is_typed"):
+        # the context's last word on where the thing is (or who holds it) must be the answer
+        latest = latest_answer_line(q)
+        if latest is not None:
+            out["answer_latest"] = 1.0 if latest[1] & set(fast_words(ans)) else 0.0
     return out

@@ -42,6 +42,20 @@ def _polarity(ws: list[str]) -> int:
     return n
 
 
+_CLAUSES = re.compile(r"[,;:\u2014]|\s(?:but|while|whereas|although|though)\s", re.I)
+
+
+def _matching_clause(sentence: str, bullet_stems: set[str]) -> list[str]:
+    """The words of the clause of ``sentence`` sharing most stems with the bullet: a negation
+    scopes over its clause, so "allowed on the lawn, not inside" still states the bullet's
+    "allowed on the lawn" positively."""
+    parts = [words(c) for c in _CLAUSES.split(sentence)]
+    parts = [p for p in parts if p]
+    if len(parts) <= 1:
+        return words(sentence)
+    return max(parts, key=lambda p: len({stem(w) for w in p} & bullet_stems))
+
+
 def _sides(text: str) -> tuple[str, str] | None:
     """Stems of the words on either side of a comparison ("A rather than B"), if any."""
     m = _CONTRAST.search(text)
@@ -108,7 +122,7 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
         for k in sorted(k for k, n in shared.items() if n >= need):
             s, _, sws = sent_data[k]
             if (
-                (_polarity(sws) > 0) != (bpol > 0)
+                (_polarity(_matching_clause(s, bst)) > 0) != (bpol > 0)
                 or _reversed(b, s)
                 or any(
                     (base := _NEG_PREFIX.sub("", w)) != w and base in bset for w in set(sws) - bset

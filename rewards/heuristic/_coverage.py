@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
-from rewards.heuristic._text import fast_words, memory_sentences, stem, stems, text_stems
+from rewards.heuristic._text import STOPWORDS, fast_words, memory_sentences, stem, stems, text_stems
+from rewards.heuristic._totals import missed_changes
 
 if TYPE_CHECKING:
     from rewards.heuristic._staleness import ConversationIndex
@@ -157,13 +158,19 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     name_stems = {stem(x) for x in names}
     query_roots = _query_roots(q)
     topic: dict[str, set[int]] = {}
+    long_roots = [r for r in query_roots if len(r) >= 5]
     named: set[int] = {i for i, sp in enumerate(idx.line_speakers) if sp and sp in names}
     for w, lines in idx.where.items():
         st = stem(w)
         if st in name_stems or w in names:
             named.update(lines)
-        elif _root(st) in query_roots and len(st) >= 3 and w not in idx.speakers:
-            topic.setdefault(_root(st), set()).update(lines)
+        elif len(st) >= 3 and w not in idx.speakers:
+            root = _root(st)
+            if root not in query_roots:
+                # a derived word of a query word ("conductor" for "conducts") is on topic too
+                root = next((r for r in long_roots if st.startswith(r)), "")
+            if root:
+                topic.setdefault(root, set()).update(lines)
     scores: dict[int, float] = {}
     for lines in topic.values():
         if len(lines) > n // 2:
@@ -177,6 +184,21 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             if i in named:
                 scores[i] += bonus
     hit = None
+    if not q.statements and (_WHERE.match(q.query.strip()) or _WHO.match(q.query.strip())):
+        # "where" asks for a place and "who" for a person: the last word on it is the latest
+        # sentence that puts the question's subject somewhere (or names a new holder), not the
+        # latest one that merely mentions it
+        subject = _where_subject(q.query)
+        if subject:
+            topic = {r: lines for r, lines in topic.items() if r in subject} or topic
+        if _WHO.match(q.query.strip()):
+            hit = _latest_holder(q, idx, topic, names)
+        else:
+            hit = _latest_place(idx, topic, query_roots, names)
+        if hit is not None:
+            q.derived["latest_is_typed"] = True
+            q.derived["latest_answer_line"] = hit
+            return hit
     if scores:
         top = max(scores.values())
         line = max(i for i, sc in scores.items() if sc >= 0.9 * top)
@@ -201,6 +223,138 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             hit = (line, frozenset(words))
     q.derived["latest_answer_line"] = hit
     return hit
+
+
+_WHERE = re.compile(r"where\b", re.I)
+_WHO = re.compile(r"who\b", re.I)
+_CAPITAL = re.compile(r"\b[A-Z][a-z\u00c0-\u024f]+(?:['\u2019]s)?\b")
+_MID_CAPITAL = re.compile(r"(?<![.!?:]\s)(?<![\n])(?<!^)\b([A-Z][a-z\u00c0-\u024f]+)\b")
+_WHERE_SUBJECT = re.compile(
+    r"where\s+(?:is|was|are|were|does|do|did|has|have|had|will|would|can|could|should)\s+"
+    r"(.+?)(?=\s+(?:when|after|before|while|during|since|until|at|in|on|by|now|today|then)\b|[?,.]|$)",
+    re.I,
+)
+
+
+def _where_subject(query: str) -> set[str]:
+    """Roots of the words naming what a "where" question asks about ("Where was the spare key
+    when Omar came home?" -> spare, key): the words before any clause of time, which tells when,
+    not what. Empty when the question has another shape."""
+    m = _WHERE_SUBJECT.match(query.strip())
+    if not m:
+        return set()
+    return {_root(st) for st in stems(m.group(1))}
+
+
+_PLACE = re.compile(
+    r"\b(?:at|in|on|behind|under|inside|into|near|beside|by|onto|outside|above|below"
+    r"|next to|in front of|to(?=\s+(?:the|a|an|his|her|their|its|my|our|[A-Z])\b))\s+"
+    r"((?:(?:the|a|an|his|her|their|its|my|our)\s+)?[\w'\u2019\-]+(?:\s+[\w'\u2019\-]+){0,2})"
+)
+"""A place phrase: a preposition of place and the (up to three) words after it ("behind the
+counter", "to the sports hall", "in room 12"); "to" only before a determiner or a name, so that
+"to collect it" is not a place."""
+_DETERMINERS = frozenset(["the", "a", "an", "his", "her", "their", "its", "my", "our"])
+_COUNTS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "noon",
+        "midnight",
+    ]
+)
+
+
+def place_words(sentence: str) -> set[str]:
+    """The words naming places in ``sentence`` ("on a chair by the window" -> chair, window);
+    a phrase of time ("at nine", "in October", "at closing time") is not a place."""
+    from rewards.heuristic._staleness import _TIME_WORDS
+
+    out: set[str] = set()
+    for m in _PLACE.finditer(sentence):
+        ws = [w for w in fast_words(m.group(1)) if w not in _DETERMINERS]
+        if not ws or ws[0].isdigit() or ws[0] in _COUNTS:
+            continue  # "at nine", "at 9": a time
+        if any(w in _TIME_WORDS or w in _CALENDAR or (w.isdigit() and len(ws) == 1) for w in ws):
+            continue
+        out.update(w for w in ws if w not in STOPWORDS and len(w) >= 2)
+    return out
+
+
+def _context_names(q: QuestionFacts) -> frozenset[str]:
+    """Words the context capitalises inside a sentence somewhere (names), lower case; calendar
+    and time words excluded. (Cached on the question.)"""
+    hit = q.derived.get("context_names")
+    if hit is None:
+        from rewards.heuristic._staleness import _TIME_WORDS
+
+        found = {m.group(1).lower() for m in _MID_CAPITAL.finditer(q.context)}
+        hit = q.derived["context_names"] = frozenset(
+            w for w in found if w not in _CALENDAR and w not in _TIME_WORDS and w not in STOPWORDS
+        )
+    return hit  # type: ignore[return-value]
+
+
+def _latest_holder(
+    q: QuestionFacts, idx: ConversationIndex, topic: dict[str, set[int]], names: set[str]
+) -> tuple[int, frozenset[str]] | None:
+    """The latest sentence about the question's subject that names someone no earlier sentence
+    about it named ("the team voted for Hannah to take over"), and those new names.
+
+    Names are words the context capitalises inside a sentence; a sentence is about the subject
+    when it holds one of the question's topic words (not a date). None when no sentence about
+    the subject brings in a new name (the first holder is then the only one)."""
+    known = _context_names(q)
+    lines = sorted({i for root, ls in topic.items() if root not in _CALENDAR for i in ls})
+    seen: set[str] = set()
+    hit: tuple[int, frozenset[str]] | None = None
+    for i in lines:
+        here = {
+            low[:-2] if low.endswith(("'s", "\u2019s")) else low
+            for low in (m.group(0).lower() for m in _CAPITAL.finditer(idx.bodies[i]))
+        }
+        here = {w for w in here if w in known and w not in names}
+        new = here - seen
+        if seen and new:
+            hit = (i, frozenset(new))
+        seen |= here
+    return hit
+
+
+def _latest_place(
+    idx: ConversationIndex, topic: dict[str, set[int]], query_roots: set[str], names: set[str]
+) -> tuple[int, frozenset[str]] | None:
+    """The latest sentence that places the question's subject somewhere, and its place words.
+
+    A sentence is about the subject when it holds the question's topic words (its words but
+    names and dates); the candidates are the place-stating sentences with at least as many of
+    those words as the best such sentence has, less one (so "the exam moves to the sports hall"
+    counts for "the chemistry exam", but "the November book ... in Lisbon" not for "the book
+    club"). None when no sentence places the subject."""
+    per: dict[int, int] = {}
+    for root, lines in topic.items():
+        if root in _CALENDAR:
+            continue
+        for i in lines:
+            per[i] = per.get(i, 0) + 1
+    placed = {i: c for i, c in per.items() if place_words(idx.bodies[i])}
+    if not placed:
+        return None
+    best = max(placed.values())
+    line = max(i for i, c in placed.items() if c >= max(1, best - 1))
+    words = place_words(idx.bodies[line]) - names
+    words = {w for w in words if _root(stem(w)) not in query_roots}
+    return (line, frozenset(words)) if words else None
 
 
 def _focus(idx: ConversationIndex, line: int, words: set[str], query_roots: set[str]) -> set[str]:
@@ -323,6 +477,11 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
     if t.layout == "reasoning":
         # an update applied: no value the context replaced is still stated in its stead
         out["stale_values"] = float(stale_values(_answer_memory(t), q))
+        # a worked-out total must fold in every later change of the same amount
+        answer = _answer_memory(t) + ([t.answer] if t.answer else [])
+        missed = missed_changes(answer, q)
+        if missed is not None:
+            out["changes_missed"] = missed
         # the memory the answer reads must hold what the context last said about the question
         latest = latest_answer_line(q)
         if latest is not None:
@@ -338,8 +497,13 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         final = _best_overlaps(facts, _answer_memory(t))
         # what the context replaced is not needed to answer: judge the facts still current
         gone = superseded_facts(q) if t.layout == "reasoning" else frozenset()
-        current = [r for k, r in enumerate(final) if k not in gone] or final
-        out["facts_final"] = sum(min(1.0, r / _ENOUGH) for r in current) / len(current)
+        current = [r for k, r in enumerate(final) if k not in gone]
+        if not current and not q.derived.get("latest_is_typed"):
+            # every fact replaced by a "last word" found by topic words alone: too unsure of
+            # that line to judge on it only, judge on all the facts
+            current = final
+        if current:  # (else the context moved the subject elsewhere: latest_kept judges that)
+            out["facts_final"] = sum(min(1.0, r / _ENOUGH) for r in current) / len(current)
         if t.layout == "reasoning":
             ever = _best_overlaps(facts, t.memories)
             # a fact the context itself replaced is not lost when the memory holds its update

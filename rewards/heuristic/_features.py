@@ -142,6 +142,14 @@ FEATURES: dict[str, FeatureSpec] = {
             describe="values the context later replaced, still stated without their replacement",
         ),
         FeatureSpec(
+            name="changes_missed",
+            family="staleness",
+            direction="penalty",
+            weight=3.0,
+            smooth=0.5,
+            describe="later changes of the asked amount that the memory's worked-out total leaves out",
+        ),
+        FeatureSpec(
             name="facts_dropped",
             family="coverage",
             direction="penalty",
@@ -180,6 +188,14 @@ FEATURES: dict[str, FeatureSpec] = {
             weight=2.0,
             smooth=0.5,
             describe="informative conversation lines the other store keeps and this one lost",
+        ),
+        FeatureSpec(
+            name="updates_missed",
+            family="staleness",
+            direction="penalty",
+            weight=3.0,
+            smooth=0.5,
+            describe='the speaker\'s updates ("actually", "now", "no longer") the other store took in and this one did not',
         ),
         FeatureSpec(
             name="stale_items",
@@ -244,6 +260,14 @@ FEATURES: dict[str, FeatureSpec] = {
             weight=1.5,
             smooth=0.05,
             describe="answer words backed by the final memory or context",
+        ),
+        FeatureSpec(
+            name="answer_latest",
+            family="answer",
+            direction="quality",
+            weight=2.0,
+            smooth=0.05,
+            describe="the answer names the place or holder the context gave last",
         ),
         FeatureSpec(
             name="answer_gives_up",

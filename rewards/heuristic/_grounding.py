@@ -121,12 +121,42 @@ def _derivable(candidates: set[str], q: QuestionFacts) -> set[str]:
     while changed and todo:
         changed = False
         for c, x in list(todo.items()):
-            if x in known or any(x - a in known or a - x in known for a in known):
+            if (
+                x in known
+                or any(x - a in known or a - x in known for a in known)
+                or _product(x, known)
+            ):
                 found.add(c)
                 known.add(x)
                 del todo[c]
                 changed = True
     return found
+
+
+def _product(x: float, known: set[float]) -> bool:
+    """``x`` is a product or an exact quotient of two known numbers ("5 crates of 12 jars" ->
+    60). Not tried against long lists of numbers, where some pair always fits."""
+    if len(known) > 64 or x == 0:
+        return False
+    return any(a and (x / a in known or a * x in known) for a in known if a not in (0.0, 1.0))
+
+
+_MID_NAME = re.compile(r"(?<![.!?:\n]\s)(?<![#\-*\d]\s)(?<!^)\b([A-Z][\w'\u2019-]+)", re.M)
+
+
+def _names_in_running_text(texts: list[str]) -> set[str]:
+    """Capitalised words inside sentences of ``texts``, headings skipped: in written sections a
+    capital opening a sentence ("Inside the palm house ...") or a heading in title case is
+    style, not a name."""
+    out: set[str] = set()
+    for txt in texts:
+        for line in txt.splitlines():
+            if line.lstrip().startswith("#"):
+                continue
+            for m in _MID_NAME.finditer(line.strip()):
+                low = m.group(1).lower()
+                out.add(low[:-2] if low.endswith(("'s", "\u2019s")) else low)
+    return out
 
 
 def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
@@ -156,6 +186,8 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
             share_sum += miss / total
             n += 1
     nums -= _derivable(nums, q)
+    if t.layout == "longform":
+        ents &= _names_in_running_text(texts)
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
         out["unsupported_words"] = share_sum / n if n else 0.0
@@ -266,8 +298,13 @@ def unsupported_claim_texts(t: ParsedTrajectory, q: QuestionFacts) -> list[str]:
                     unit_sets.append(units)
             if not unit_sets:
                 continue
-            need = info.stems
-            ok = any(len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units)
+            # the question's own words label what the memory is about ("Netball captain:"),
+            # and numbers the memory works out from stated ones are arithmetic, not claims
+            worked = _derivable({n for n in info.numbers if n not in q.numbers}, q)
+            need = info.stems - q.query_words - worked
+            ok = not need or any(
+                len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units
+            )
             if not ok:
                 bad.append(info.norm)
     return bad

@@ -21,7 +21,7 @@ from rewards.heuristic._pairwise import PairScore, score_pair
 from rewards.heuristic._parse import ParsedTrajectory, parse_trajectory
 from rewards.heuristic._pointwise import score_update_features
 from rewards.heuristic._question import analyse_question
-from rewards.heuristic._staleness import paired_lines_lost
+from rewards.heuristic._staleness import paired_lines_lost, paired_updates_missed
 from rewards.heuristic._text import stable_hash
 
 __all__ = ["SCORER_VERSION", "HeuristicRM", "Mode"]
@@ -78,6 +78,9 @@ class HeuristicRM:
         ):
             # (against a raw dump, which keeps every line by choosing none, "lost" says nothing)
             fa["lines_lost"], fb["lines_lost"] = lost
+            missed = paired_updates_missed(ta, tb, q)
+            if missed is not None:
+                fa["updates_missed"], fb["updates_missed"] = missed
         ps = score_pair(fa, fb, self.weights)
         winner, how = self._decide(ps, pair)
         margin = ps.score_a - ps.score_b

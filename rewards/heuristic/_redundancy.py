@@ -23,14 +23,19 @@ __all__ = ["duplicate_ratio", "redundancy_features"]
 _NEAR = 0.9
 
 
-def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float, int]:
+def duplicate_ratio(
+    units: list[str] | tuple[SentenceInfo, ...], reworded: bool = False
+) -> tuple[float, int]:
     """(fraction, count) of ``units`` that repeat or nearly repeat an earlier unit.
 
     Exact repeats are found by hashing the normalised text; near repeats when at least 90% of a
     unit's 3-word shingles already appeared earlier, or when the unit contains 90% of an earlier
-    unit's shingles (a restatement wrapped in new words). Quadratic only in the sentences of one
-    memory, which are few.
+    unit's shingles (a restatement wrapped in new words). With ``reworded`` (stored items), a
+    unit of three or more content words that are all already stored ("The son of the user does
+    karate now" after "User's son started karate") says nothing new either. Quadratic only in
+    the sentences of one memory, which are few.
     """
+    stored: set[str] = set()
     seen: set[str] = set()
     seen_sh: set[int] = set()
     owners: dict[int, list[int]] = {}  # shingle -> earlier sentences holding it
@@ -50,6 +55,9 @@ def duplicate_ratio(units: list[str] | tuple[SentenceInfo, ...]) -> tuple[float,
                 for k in owners.get(x, ()):
                     hits[k] = hits.get(k, 0) + 1
             dup = any(c >= _NEAR * sizes[k] for k, c in hits.items())
+        if not dup and reworded and len(info.stems) >= 3 and info.stems <= stored:
+            dup = True
+        stored |= info.stems
         if dup:
             dups += 1
         seen.add(info.norm)
@@ -137,7 +145,7 @@ def redundancy_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
             sent_total += len(step_infos)
         out["dup_sentences"] = dup_total / sent_total if sent_total else 0.0
     elif t.layout == "dialogue":
-        out["dup_items"] = duplicate_ratio(t.items)[0]
+        out["dup_items"] = duplicate_ratio(t.items, reworded=True)[0]
         out["transcript_dump"] = _transcript_ratio(t.items, q)
     elif t.layout == "longform":
         infos: list[SentenceInfo] = []

@@ -27,6 +27,7 @@ __all__ = [
     "ConversationIndex",
     "conversation_index",
     "paired_lines_lost",
+    "paired_updates_missed",
     "sentence_index",
     "specific_words",
     "stale_items",
@@ -35,6 +36,8 @@ __all__ = [
 
 _LINE_MAX = 30
 _HOLD = 0.5
+_HOLD_WORDS = 3
+"""A store holds a line when one memory has half its rare words, or three of them together."""
 _TIME_TEXT = (
     "week weeks month months year years day days today tomorrow yesterday hours hour time times "
     "lessons morning evening night weekend weekends ago soon later next last"
@@ -233,7 +236,7 @@ def paired_lines_lost(
     """(A's, B's) count of informative conversation lines the other store holds and it lacks.
 
     An informative line is one with a rare word that either store mentions; a store holds it
-    when one memory holds at least half of the line's rare words (distilled facts drop some). A line replaced by a later one counts
+    when one memory holds at least half of the line's rare words, or three of them (distilled facts drop some). A line replaced by a later one counts
     for both sides (the old line for the store that updated, the new line for the stale one), so
     only losses that are not explained by an update tip the balance. None outside dialogue.
     """
@@ -258,9 +261,54 @@ def paired_lines_lost(
         rare = {w for w in line_words if _rare(idx, w) and w not in _TIME_WORDS}
         if not rare:
             continue
-        need = _HOLD * len(rare)
+        need = min(_HOLD * len(rare), _HOLD_WORDS)
         if any(len(rare & ws) >= need for ws in items_a):
             held_a.add(i)
         if any(len(rare & ws) >= need for ws in items_b):
             held_b.add(i)
     return float(len(held_b - held_a)), float(len(held_a - held_b))
+
+
+_UPDATE_CUE = re.compile(r"\b(?:actually|update|updated)\b", re.I)
+"""Words that announce a correction of something said before, besides the change words."""
+
+
+def paired_updates_missed(
+    ta: ParsedTrajectory, tb: ParsedTrajectory, q: QuestionFacts
+) -> tuple[float, float] | None:
+    """(A's, B's) count of the speakers' update lines the other store took in and this one did
+    not take in at all.
+
+    An update line is a line spoken by someone other than the assistant that carries a change
+    word ("now", "no longer", "instead", "actually", "update", ...). A store took it in when
+    one of its memories holds one of the line's rare words ("User has been vegan since March"
+    for "Actually, since March I've gone fully vegan"). Lines both stores skipped say nothing
+    about the pair. None outside dialogue.
+    """
+    if (
+        ta.layout not in ("dialogue", "empty")
+        or tb.layout not in ("dialogue", "empty")
+        or not q.statements
+    ):
+        return None
+    idx = conversation_index(q)
+    store_a = set().union(*(fast_words(it) for it in ta.items)) if ta.items else set()
+    store_b = set().union(*(fast_words(it) for it in tb.items)) if tb.items else set()
+    miss_a = miss_b = 0
+    for i, body in enumerate(idx.bodies):
+        if "assistant" in idx.line_speakers[i] or not (
+            _CUES.search(body) or _UPDATE_CUE.search(body)
+        ):
+            continue
+        rare = {
+            w
+            for w in idx.clauses(i)[0]
+            if _rare(idx, w) and w not in _TIME_WORDS and not _CUES.fullmatch(w)
+        }
+        if not rare:
+            continue
+        in_a, in_b = bool(rare & store_a), bool(rare & store_b)
+        if in_a != in_b:
+            miss_a += not in_a
+            miss_b += not in_b
+    return float(miss_a), float(miss_b)

@@ -54,7 +54,7 @@ STOPWORDS = frozenset(
     problem question answer step new whether may might must shall still there's there're
     they're we're i'm i've you're he's she's what's let's said says say yes ok okay really
     much many well like get got make made know think going go went come came see seen yeah
-    hey hi thanks thank wow oh great good nice so that's
+    hey hi thanks thank wow oh great good nice so that's since onto
     """.split()  # noqa: SIM905
 )
 """Function words and trajectory boilerplate that never decide whether content is supported."""
@@ -182,7 +182,10 @@ _SUFFIXES = ("ingly", "ation", "ings", "ing", "ied", "ies", "edly", "ed", "es", 
 
 @functools.lru_cache(maxsize=32768)
 def stem(word: str) -> str:
-    """A light suffix-stripper so 'travelling', 'traveling' and 'travels' meet at 'travel'."""
+    """A light suffix-stripper so 'travelling', 'traveling' and 'travels' meet at 'travel' (and
+    a possessive 'user's' at 'user')."""
+    if word.endswith(("'s", "\u2019s")) and len(word) > 3:
+        word = word[:-2]
     for suf in _SUFFIXES:
         if word.endswith(suf) and len(word) - len(suf) >= 3:
             word = word[: -len(suf)]

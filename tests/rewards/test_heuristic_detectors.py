@@ -230,3 +230,69 @@ def test_a_reasoning_memory_must_hold_what_the_context_last_said_about_the_quest
     )
     rows = judge(q, good, bad)
     assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
+
+
+BUNS = (
+    "Bakery day.\n\nThe baker put 40 buns on the counter at 8:30. By ten, customers had bought "
+    "25 buns. The oven was cleaned in 2019. At noon she baked another 30 buns for the lunch "
+    "rush.\n\nQuestion: How many buns are on the counter after noon?"
+)
+BUNS_Q = "How many buns are on the counter after noon?"
+
+
+def test_a_running_total_that_stops_folding_in_changes_is_stale() -> None:
+    good = _steps(
+        ["Counter: 40 buns.", "Counter: 15 buns (25 sold).", "Counter: 45 buns after noon."],
+        "\\boxed{45}",
+        BUNS_Q,
+    )
+    bad = _steps(
+        ["Counter: 40 buns.", "Counter: 15 buns (25 sold).", "Counter: 15 buns; oven cleaned."],
+        "\\boxed{15}",
+        BUNS_Q,
+    )
+    rows = judge(BUNS, good, bad)
+    assert rows["changes_missed"]["a"] == 0.0 and rows["changes_missed"]["b"] == 1.0
+
+
+def test_a_memory_that_keeps_every_change_apart_has_missed_none() -> None:
+    from rewards.heuristic._question import analyse_question
+    from rewards.heuristic._totals import missed_changes
+
+    q = analyse_question(BUNS)
+    assert missed_changes(["Buns: 40 put out, 25 sold, 30 more baked."], q) == 0.0
+    assert missed_changes(["Buns: 15 left."], q) == 1.0
+    # not a question about an amount: nothing to say
+    other = analyse_question(BUNS.replace(BUNS_Q, "Who baked the buns?"))
+    assert missed_changes(["Buns: 15 left."], other) is None
+
+
+def test_amounts_skip_clock_times_and_years_and_read_number_words() -> None:
+    from rewards.heuristic._totals import quantities
+
+    got = [(v, sorted(u)) for _, v, u in quantities("At 8:30 in 2019 sixteen players and 3 spare kits")]
+    assert got == [(16.0, ["player"]), (3.0, ["kit", "spare"])]
+
+
+def test_where_reads_the_latest_sentence_that_places_the_thing_not_the_latest_mention() -> None:
+    ques = "Where was the spare key when Omar came home?"
+    q = (
+        "House notes.\n\nOmar keeps the spare key under the doormat. On Tuesday his sister moved "
+        "the spare key to the kitchen drawer. Omar came home late that evening to an empty house."
+        f"\n\nQuestion: {ques}"
+    )
+    good = _steps(
+        [
+            "Spare key: under the doormat.",
+            "Spare key: kitchen drawer (moved by his sister); Omar came home late.",
+        ],
+        "\\boxed{in the kitchen drawer}",
+        ques,
+    )
+    bad = _steps(
+        ["Spare key: under the doormat.", "Spare key: under the doormat; Omar came home late."],
+        "\\boxed{under the doormat}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0

@@ -1,0 +1,151 @@
+"""Running totals: a count the memory worked out must include every change the context gives.
+
+A "how many / how much" question over a story of changes ("held 200 litres", "30 leaked",
+"50 were added") is answered by a running total. A memory that stops folding changes in keeps a
+total that was true once (170) and is wrong now (220): the stale-value detector cannot see it,
+because neither number is written in the context. This detector explains each number of the
+answer's memory as a signed sum of the context's amounts of the same unit (litres with litres,
+books with books) and counts the amounts, later than the first one used, that the best
+explanation leaves out and that the memory does not state on its own. The signs are searched,
+not read from verbs, so no list of "increase" and "decrease" words is needed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from rewards.heuristic._question import QuestionFacts
+from rewards.heuristic._text import STOPWORDS, stem
+
+__all__ = ["missed_changes", "quantities"]
+
+_QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\btotal\b|\bnumber of\b", re.I)
+_WORD_NUMBERS = {
+    **{
+        w: float(i)
+        for i, w in enumerate(
+            [
+                "zero",
+                "one",
+                "two",
+                "three",
+                "four",
+                "five",
+                "six",
+                "seven",
+                "eight",
+                "nine",
+                "ten",
+                "eleven",
+                "twelve",
+                "thirteen",
+                "fourteen",
+                "fifteen",
+                "sixteen",
+                "seventeen",
+                "eighteen",
+                "nineteen",
+                "twenty",
+            ]
+        )
+    },
+    **{"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0},
+    **{"eighty": 80.0, "ninety": 90.0, "hundred": 100.0, "dozen": 12.0},
+}
+_TOKEN = re.compile(r"\d+(?::\d+)+|\d+(?:[.,]\d+)?|[A-Za-z][\w'\u2019\-]*|[.!?;\n]")
+_MAX_AMOUNTS = 8
+"""Amounts of one unit searched (3**8 sign/leave-out patterns at most)."""
+_UNIT_SPAN = 2
+"""Words after a number that may name its unit ("10 donated books")."""
+
+
+Amount = tuple[int, float, frozenset[str]]
+"""(position in the text, value, stems of the unit words after it)."""
+
+
+def quantities(text: str) -> list[Amount]:
+    """Numbers of ``text`` with the words after them; clock times, years and ordinals skipped."""
+    toks = _TOKEN.findall(text)
+    out: list[Amount] = []
+    for i, tok in enumerate(toks):
+        low = tok.lower()
+        if ":" in tok:
+            continue
+        if tok[0].isdigit():
+            value = float(tok.replace(",", ""))
+            if len(tok) == 4 and 1800 <= value <= 2100:
+                continue  # a year
+        elif low in _WORD_NUMBERS:
+            value = _WORD_NUMBERS[low]
+        else:
+            continue
+        unit: set[str] = set()
+        for nxt in toks[i + 1 : i + 1 + _UNIT_SPAN]:
+            if nxt in ".!?;\n" or nxt[0].isdigit():
+                break
+            w = nxt.lower()
+            if w not in STOPWORDS and w not in _WORD_NUMBERS:
+                unit.add(stem(w))
+        out.append((i, value, frozenset(unit)))
+    return out
+
+
+def _context_amounts(q: QuestionFacts) -> list[Amount]:
+    hit = q.derived.get("context_amounts")
+    if hit is None:
+        hit = q.derived["context_amounts"] = quantities(q.context)
+    return hit  # type: ignore[return-value]
+
+
+def _best_explanation(value: float, amounts: list[float]) -> set[int] | None:
+    """Indexes of the most amounts whose signed sum is ``value`` (the first one used counts
+    positive: it is the starting level); None when no combination gives ``value``."""
+    best: set[int] | None = None
+    n = len(amounts)
+    for pattern in itertools.product((0, 1, -1), repeat=n):
+        used = [k for k in range(n) if pattern[k]]
+        if not used or pattern[used[0]] != 1:
+            continue
+        if best is not None and len(used) <= len(best):
+            continue
+        if abs(sum(pattern[k] * amounts[k] for k in used) - value) < 1e-6:
+            best = set(used)
+    return best
+
+
+def missed_changes(memories: list[str], q: QuestionFacts) -> float | None:
+    """Changes of the asked quantity that the memory's worked-out total leaves out.
+
+    None when the question does not ask for a quantity, the context holds fewer than two amounts
+    of the memory number's unit, or no number of the memory is a signed sum of them (the
+    detector has nothing to say). Of the memory's numbers, the one explained by the most
+    amounts is its total; amounts after the first one it uses, neither folded into it nor
+    stated elsewhere in the memory, are missed.
+    """
+    if not _QUANTITY_QUESTION.search(q.query) or q.statements:
+        return None
+    ctx = _context_amounts(q)
+    if len(ctx) < 2:
+        return None
+    text = "\n".join(memories)
+    held = quantities(text)
+    query_units = {stem(w) for w in q.query_words}
+    best_used = 0
+    verdict: float | None = None
+    for pos, value, unit in held:
+        want = unit | query_units  # ("40 put out" in a memory about buns counts buns)
+        same = [a for a in ctx if a[2] & want]
+        if not 2 <= len(same) <= _MAX_AMOUNTS:
+            continue  # (too many amounts of one unit: a list, not one quantity's story)
+        used = _best_explanation(value, [a[1] for a in same])
+        if used is None or len(used) < best_used:
+            continue
+        others = {v for p, v, _ in held if p != pos}
+        first = min(used)
+        missed = sum(
+            1 for k in range(first + 1, len(same)) if k not in used and same[k][1] not in others
+        )
+        best_used = len(used)
+        verdict = float(missed)
+    return verdict
