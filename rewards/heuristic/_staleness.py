@@ -281,9 +281,10 @@ def paired_updates_missed(
 
     An update line is a line spoken by someone other than the assistant that carries a change
     word ("now", "no longer", "instead", "actually", "update", ...). A store took it in when
-    one of its memories holds one of the line's rare words ("User has been vegan since March"
-    for "Actually, since March I've gone fully vegan"). Lines both stores skipped say nothing
-    about the pair. None outside dialogue.
+    one of its memories holds one of the rare words the line brings in ("User has been vegan
+    since March" for "Actually, since March I've gone fully vegan"). An update replaced by a
+    later one, and lines both stores skipped, say nothing about the pair. None outside
+    dialogue.
     """
     if (
         ta.layout not in ("dialogue", "empty")
@@ -294,19 +295,27 @@ def paired_updates_missed(
     idx = conversation_index(q)
     store_a = set().union(*(fast_words(it) for it in ta.items)) if ta.items else set()
     store_b = set().union(*(fast_words(it) for it in tb.items)) if tb.items else set()
+    updates = [
+        i
+        for i, body in enumerate(idx.bodies)
+        if "assistant" not in idx.line_speakers[i]
+        and (_CUES.search(body) or _UPDATE_CUE.search(body))
+    ]
+    later_update = set(updates)
     miss_a = miss_b = 0
-    for i, body in enumerate(idx.bodies):
-        if "assistant" in idx.line_speakers[i] or not (
-            _CUES.search(body) or _UPDATE_CUE.search(body)
-        ):
-            continue
+    for i in updates:
+        # what the line brings in: its rare words no earlier line used (not the old value it
+        # replaces: "no more architect work, I'm a translator now" brings in "translator")
         rare = {
             w
             for w in idx.clauses(i)[0]
-            if _rare(idx, w) and w not in _TIME_WORDS and not _CUES.fullmatch(w)
+            if _rare(idx, w)
+            and idx.where[w][0] == i
+            and w not in _TIME_WORDS
+            and not _CUES.fullmatch(w)
         }
-        if not rare:
-            continue
+        if not rare or any(j > i and j in later_update for w in rare for j in idx.where[w]):
+            continue  # nothing new, or itself replaced by a later update
         in_a, in_b = bool(rare & store_a), bool(rare & store_b)
         if in_a != in_b:
             miss_a += not in_a
