@@ -212,6 +212,8 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             # ("Tomasz went to visit his cousin") is not an update of what the question asks:
             # it must speak of the question's topic too
             later = [j for j in later if any(j in topic[r] for r in topic)]
+        if q.statements and not later:
+            later = _correction_after(idx, line)
         if later:
             nxt = max(later)
             added = specific_words(idx, nxt) - words - set(q.query_words) - names
@@ -355,6 +357,26 @@ def _latest_place(
     words = place_words(idx.bodies[line]) - names
     words = {w for w in words if _root(stem(w)) not in query_roots}
     return (line, frozenset(words)) if words else None
+
+
+_CORRECTION_REACH = 3
+"""Lines after a statement within which its speaker's correction still refers to it."""
+
+
+def _correction_after(idx: ConversationIndex, line: int) -> list[int]:
+    """The same speaker's next line within a few turns, when it carries a change word ("I cycle
+    to work." -- "Even in winter?" -- "Actually, I take the ferry instead."): a correction of
+    what was just said, even when it does not repeat the topic's words."""
+    from rewards.heuristic._staleness import _CUES, _UPDATE_CUE
+
+    who = idx.line_speakers[line]
+    if not who:
+        return []
+    for j in range(line + 1, min(len(idx.bodies), line + 1 + _CORRECTION_REACH)):
+        if idx.line_speakers[j] == who:
+            body = idx.bodies[j]
+            return [j] if (_CUES.search(body) or _UPDATE_CUE.search(body)) else []
+    return []
 
 
 def _focus(idx: ConversationIndex, line: int, words: set[str], query_roots: set[str]) -> set[str]:

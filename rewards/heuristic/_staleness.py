@@ -293,8 +293,8 @@ def paired_updates_missed(
     ):
         return None
     idx = conversation_index(q)
-    store_a = set().union(*(fast_words(it) for it in ta.items)) if ta.items else set()
-    store_b = set().union(*(fast_words(it) for it in tb.items)) if tb.items else set()
+    store_a = {stem(w) for it in ta.items for w in fast_words(it)}
+    store_b = {stem(w) for it in tb.items for w in fast_words(it)}
     updates = [
         i
         for i, body in enumerate(idx.bodies)
@@ -306,7 +306,7 @@ def paired_updates_missed(
     for i in updates:
         # what the line brings in: its rare words no earlier line used (not the old value it
         # replaces: "no more architect work, I'm a translator now" brings in "translator")
-        rare = {
+        brought = {
             w
             for w in idx.clauses(i)[0]
             if _rare(idx, w)
@@ -314,8 +314,9 @@ def paired_updates_missed(
             and w not in _TIME_WORDS
             and not _CUES.fullmatch(w)
         }
-        if not rare or any(j > i and j in later_update for w in rare for j in idx.where[w]):
+        if not brought or any(j > i and j in later_update for w in brought for j in idx.where[w]):
             continue  # nothing new, or itself replaced by a later update
+        rare = {stem(w) for w in brought}
         in_a, in_b = bool(rare & store_a), bool(rare & store_b)
         if in_a != in_b:
             miss_a += not in_a

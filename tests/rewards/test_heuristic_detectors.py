@@ -270,7 +270,9 @@ def test_a_memory_that_keeps_every_change_apart_has_missed_none() -> None:
 def test_amounts_skip_clock_times_and_years_and_read_number_words() -> None:
     from rewards.heuristic._totals import quantities
 
-    got = [(v, sorted(u)) for _, v, u in quantities("At 8:30 in 2019 sixteen players and 3 spare kits")]
+    got = [
+        (v, sorted(u)) for _, v, u in quantities("At 8:30 in 2019 sixteen players and 3 spare kits")
+    ]
     assert got == [(16.0, ["player"]), (3.0, ["kit", "spare"])]
 
 
@@ -296,3 +298,56 @@ def test_where_reads_the_latest_sentence_that_places_the_thing_not_the_latest_me
     )
     rows = judge(q, good, bad)
     assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
+
+
+def test_a_store_that_never_took_in_the_speakers_update_loses() -> None:
+    lines = [
+        "Noor: I cycle to work every day.",
+        "Ivo: Even in winter?",
+        "Noor: Actually, since the bridge closed I take the ferry instead.",
+        "Ivo: Sounds relaxing.",
+    ]
+    q = chat(lines, "How does Noor get to work?")
+    rows = judge(
+        q,
+        mem0(["Noor takes the ferry to work since the bridge closed"]),
+        mem0(["Noor cycles to work every day"]),
+    )
+    assert rows["updates_missed"]["a"] == 0.0 and rows["updates_missed"]["b"] == 1.0
+
+
+def test_an_update_replaced_by_a_later_one_is_not_required() -> None:
+    lines = [
+        "Noor: I work as a baker now.",
+        "Ivo: Early mornings!",
+        "Noor: No more baking for me, I'm a florist now.",
+    ]
+    q = chat(lines, "What is Noor's job?")
+    rows = judge(q, mem0(["Noor works as a florist"]), mem0(["Noor works as a baker"]))
+    # the baker line was replaced: only the florist line counts, and only the stale store missed it
+    assert rows["updates_missed"]["a"] == 0.0 and rows["updates_missed"]["b"] == 1.0
+
+
+def test_items_that_only_reword_what_is_stored_are_duplicates() -> None:
+    from rewards.heuristic._redundancy import duplicate_ratio
+
+    items = [
+        "User's daughter started ballet lessons",
+        "Ballet lessons were started by the user's daughter",
+        "User's daughter has a ballet show in June",
+    ]
+    ratio, count = duplicate_ratio(items, reworded=True)
+    assert count == 1 and ratio == 1 / 3
+    # two different facts about one subject are not duplicates
+    assert duplicate_ratio(["User has a dog named Rex", "Rex is a beagle"], reworded=True)[1] == 0
+
+
+def test_a_negation_in_another_clause_does_not_flip_a_requirement() -> None:
+    from rewards.heuristic._constraints import _matching_clause
+    from rewards.heuristic._text import stems
+
+    bullet = stems("Picnics are only allowed on the lawn.")
+    got = _matching_clause(
+        "Picnics are only allowed on the lawn, not inside the glasshouses.", bullet
+    )
+    assert "not" not in got and "lawn" in got
