@@ -167,8 +167,16 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         elif len(st) >= 3 and w not in idx.speakers:
             root = _root(st)
             if root not in query_roots:
-                # a derived word of a query word ("conductor" for "conducts") is on topic too
-                root = next((r for r in long_roots if st.startswith(r)), "")
+                # a derived word of a query word ("conductor" for "conducts") is on topic too,
+                # and so is a hyphenated one ("kick-off" for "kick off")
+                root = next((r for r in long_roots if st.startswith(r)), "") or next(
+                    (
+                        r
+                        for r in (_root(x) for x in st.split("-")[:1])
+                        if r in query_roots and "-" in st
+                    ),
+                    "",
+                )
             if root:
                 topic.setdefault(root, set()).update(lines)
     scores: dict[int, float] = {}
@@ -448,7 +456,7 @@ def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
         keys = _query_roots(q) | {_root(stem(n)) for n in names}
         found = []
         for pos, body in enumerate(sentence_index(q).bodies):  # context order
-            subj = {_root(st) for st in stems(body)} & keys
+            subj = {_root(p) for st in stems(body) for p in (st, *st.split("-")[:1])} & keys
             if subj:
                 vals = _values(body, names)
                 if vals:

@@ -133,6 +133,13 @@ def _derivable(candidates: set[str], q: QuestionFacts) -> set[str]:
     return found
 
 
+def _worked_numbers(texts: list[str], q: QuestionFacts) -> set[str]:
+    """The numbers of ``texts`` the context does not state but that the memory worked out from
+    stated ones, through any chain of its own numbers (12 - 5 = 7, then 7 + 9 = 16)."""
+    mine = {n for txt in texts for info in memory_sentences(txt) for n in info.numbers}
+    return _derivable(mine - q.numbers, q)
+
+
 def _product(x: float, known: set[float]) -> bool:
     """``x`` is a product or an exact quotient of two known numbers ("5 crates of 12 jars" ->
     60). Not tried against long lists of numbers, where some pair always fits."""
@@ -185,14 +192,15 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
         if total:
             share_sum += miss / total
             n += 1
-    nums -= _derivable(nums, q)
+    worked = _worked_numbers(texts, q)
+    nums -= worked
     if t.layout == "longform":
         ents &= _names_in_running_text(texts)
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
         out["unsupported_words"] = share_sum / n if n else 0.0
     if t.layout == "reasoning":
-        claims = unsupported_claim_texts(t, q)
+        claims = unsupported_claim_texts(t, q, worked)
         t.notes["unsupported_claims"] = claims
         out["unsupported_claims"] = float(len(claims))
     return out
@@ -267,7 +275,9 @@ def unsupported_claims(t: ParsedTrajectory, q: QuestionFacts) -> int:
     return len(unsupported_claim_texts(t, q))
 
 
-def unsupported_claim_texts(t: ParsedTrajectory, q: QuestionFacts) -> list[str]:
+def unsupported_claim_texts(
+    t: ParsedTrajectory, q: QuestionFacts, worked: set[str] | None = None
+) -> list[str]:
     """Distinct memory clauses that assert something about rare names the context never says.
 
     A clause is a claim when it names at least one name that is rare in the context and is not
@@ -277,6 +287,8 @@ def unsupported_claim_texts(t: ParsedTrajectory, q: QuestionFacts) -> list[str]:
     up, which bounds the cost on memories full of capitalised words and depends on this
     trajectory alone (never on earlier calls).
     """
+    if worked is None:
+        worked = _worked_numbers([m for m in t.memories if m], q)
     seen: set[str] = set()
     checkable: dict[str, None] = {}
     bad: list[str] = []
@@ -300,7 +312,6 @@ def unsupported_claim_texts(t: ParsedTrajectory, q: QuestionFacts) -> list[str]:
                 continue
             # the question's own words label what the memory is about ("Netball captain:"),
             # and numbers the memory works out from stated ones are arithmetic, not claims
-            worked = _derivable({n for n in info.numbers if n not in q.numbers}, q)
             need = info.stems - q.query_words - worked
             ok = not need or any(
                 len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units

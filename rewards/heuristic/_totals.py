@@ -27,7 +27,7 @@ _WORD_NUMBERS = {
         for i, w in enumerate(
             [
                 "zero",
-                "one",
+                "",  # not "one": in prose it is mostly a pronoun ("no one", "one of them")
                 "two",
                 "three",
                 "four",
@@ -54,6 +54,10 @@ _WORD_NUMBERS = {
     **{"eighty": 80.0, "ninety": 90.0, "hundred": 100.0, "dozen": 12.0},
 }
 _TOKEN = re.compile(r"\d+(?::\d+)+|\d+(?:[.,]\d+)?|[A-Za-z][\w'\u2019\-]*|[.!?;\n]")
+_CLOCK_BEFORE = frozenset(("at", "by", "until", "till", "from", "before", "after", "around"))
+_CLOCK_AFTER = frozenset(("am", "pm", "o'clock", "oclock", "hours", "minutes", "percent"))
+_SHORT_STORY = 40
+"""Sentences (roughly) up to which every amount of the context may count as a change."""
 _MAX_AMOUNTS = 8
 """Amounts of one unit searched (3**8 sign/leave-out patterns at most)."""
 _UNIT_SPAN = 2
@@ -72,6 +76,10 @@ def quantities(text: str) -> list[Amount]:
         low = tok.lower()
         if ":" in tok:
             continue
+        prev = toks[i - 1].lower() if i else ""
+        after = toks[i + 1].lower() if i + 1 < len(toks) else ""
+        if prev in _CLOCK_BEFORE or after in _CLOCK_AFTER:
+            continue  # "at ten", "3 pm": a time, not an amount
         if tok[0].isdigit():
             value = float(tok.replace(",", ""))
             if len(tok) == 4 and 1800 <= value <= 2100:
@@ -128,6 +136,7 @@ def missed_changes(memories: list[str], q: QuestionFacts) -> float | None:
     ctx = _context_amounts(q)
     if len(ctx) < 2:
         return None
+    short = len(ctx) <= _MAX_AMOUNTS and q.context.count(".") <= _SHORT_STORY
     text = "\n".join(memories)
     held = quantities(text)
     query_units = {stem(w) for w in q.query_words}
@@ -136,6 +145,10 @@ def missed_changes(memories: list[str], q: QuestionFacts) -> float | None:
     for pos, value, unit in held:
         want = unit | query_units  # ("40 put out" in a memory about buns counts buns)
         same = [a for a in ctx if a[2] & want]
+        if short and len(same) < len(ctx):
+            # a short story: every amount may be one of the changes ("9 riders arrived" adds
+            # guests), whatever word follows it
+            same = ctx
         if not 2 <= len(same) <= _MAX_AMOUNTS:
             continue  # (too many amounts of one unit: a list, not one quantity's story)
         used = _best_explanation(value, [a[1] for a in same])
