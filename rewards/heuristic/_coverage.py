@@ -230,11 +230,14 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         if not q.statements:  # a document sentence may say several things; a turn says one
             words = _focus(idx, line, words, query_roots)
         if words:
+            # an ordinal date ("the 16th") is held by a memory writing "16"
+            words |= {w[:-2] for w in words if w[:1].isdigit() and w[-2:] in _ORDINAL_ENDS}
             hit = (line, frozenset(words))
     q.derived["latest_answer_line"] = hit
     return hit
 
 
+_ORDINAL_ENDS = frozenset(("st", "nd", "rd", "th"))
 _WHERE = re.compile(r"where\b", re.I)
 _WHO = re.compile(r"who\b", re.I)
 _CAPITAL = re.compile(r"\b[A-Z][a-z\u00c0-\u024f]+(?:['\u2019]s)?\b")

@@ -351,3 +351,10 @@ def test_a_negation_in_another_clause_does_not_flip_a_requirement() -> None:
         "Picnics are only allowed on the lawn, not inside the glasshouses.", bullet
     )
     assert "not" not in got and "lawn" in got
+
+
+def test_an_ordinal_date_in_the_context_supports_the_plain_number_in_a_memory() -> None:
+    from rewards.heuristic._text import fast_vocab, stem
+
+    _, nums = fast_vocab("The meeting was put back to the 16th of June.")
+    assert "16" in nums and stem("16th") == "16"
