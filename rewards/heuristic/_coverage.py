@@ -131,6 +131,12 @@ def _query_roots(q: QuestionFacts) -> set[str]:
     return {_root(w) for w in q.query_words}
 
 
+def _roots(st: str) -> tuple[str, ...]:
+    """The root of a stem, and of its head when hyphenated ("kick-off" -> kick-off, kick)."""
+    head = st.split("-", 1)[0]
+    return (_root(st), _root(head)) if head != st and len(head) >= 3 else (_root(st),)
+
+
 def _root(st: str) -> str:
     """A stem without a final e ('live' and 'living' stem to 'live' and 'liv')."""
     return st[:-1] if len(st) > 3 and st.endswith("e") else st
@@ -165,18 +171,11 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         if st in name_stems or w in names:
             named.update(lines)
         elif len(st) >= 3 and w not in idx.speakers:
-            root = _root(st)
-            if root not in query_roots:
-                # a derived word of a query word ("conductor" for "conducts") is on topic too,
-                # and so is a hyphenated one ("kick-off" for "kick off")
-                root = next((r for r in long_roots if st.startswith(r)), "") or next(
-                    (
-                        r
-                        for r in (_root(x) for x in st.split("-")[:1])
-                        if r in query_roots and "-" in st
-                    ),
-                    "",
-                )
+            # a hyphenated word is on topic by its head ("kick-off" for "kick off"), a derived
+            # word by its query word's root ("conductor" for "conducts")
+            root = next((r for r in _roots(st) if r in query_roots), "") or next(
+                (r for r in long_roots if st.startswith(r)), ""
+            )
             if root:
                 topic.setdefault(root, set()).update(lines)
     scores: dict[int, float] = {}
@@ -459,7 +458,7 @@ def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
         keys = _query_roots(q) | {_root(stem(n)) for n in names}
         found = []
         for pos, body in enumerate(sentence_index(q).bodies):  # context order
-            subj = {_root(p) for st in stems(body) for p in (st, *st.split("-")[:1])} & keys
+            subj = {r for st in stems(body) for r in _roots(st)} & keys
             if subj:
                 vals = _values(body, names)
                 if vals:

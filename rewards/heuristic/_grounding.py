@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
-from rewards.heuristic._text import NEGATIONS, SentenceInfo, memory_sentences, stems
+from rewards.heuristic._text import NEGATIONS, NUMBER_WORDS, SentenceInfo, memory_sentences, stems
 
 __all__ = [
     "COMMENTARY",
@@ -60,43 +60,6 @@ def unsupported(
     return ents, nums_out, miss, total
 
 
-_NUMBER_WORDS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-} | {
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-}
 _NUMERIC = re.compile(r"\d{1,9}(?:\.\d+)?")
 
 
@@ -105,7 +68,7 @@ def _stated_values(q: QuestionFacts) -> frozenset[float]:
     hit = q.derived.get("stated_values")
     if hit is None:
         vals = {float(x) for x in q.numbers if _NUMERIC.fullmatch(x)}
-        vals |= {float(v) for w, v in _NUMBER_WORDS.items() if w in q.vocab}
+        vals |= {float(v) for w, v in NUMBER_WORDS.items() if w in q.vocab}
         hit = q.derived["stated_values"] = frozenset(vals)
     return hit  # type: ignore[return-value]
 

@@ -35,6 +35,7 @@ from rewards.heuristic._text import (
     fast_vocab,
     stem,
 )
+from rewards.heuristic._text import NUMBER_WORDS as _TEXT_NUMBER_WORDS
 
 __all__ = [
     "FILLER_STEMS",
@@ -126,44 +127,10 @@ for _line in _SYNONYM_CLASSES:
         SYNONYMS[_s] = _cls | SYNONYMS.get(_s, frozenset())
 
 NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ],
-    )
+    w: str(v)
+    for w, v in _TEXT_NUMBER_WORDS.items()
     if w not in ("zero", "one")  # "one" is a pronoun far more often than a count
-} | {
-    "thirty": "30",
-    "forty": "40",
-    "fifty": "50",
-    "sixty": "60",
-    "seventy": "70",
-    "eighty": "80",
-    "ninety": "90",
-    "hundred": "100",
-    "thousand": "1000",
-}
+} | {"thousand": "1000"}
 """Spelled-out numbers, normalised to digits ("three children" and "3 kids" state one count)."""
 
 _SKIP_CLAUSE = (COMMENTARY - NEGATIONS) | frozenset(

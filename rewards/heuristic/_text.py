@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "NEGATIONS",
+    "NUMBER_WORDS",
     "STOPWORDS",
     "SentenceInfo",
     "content_words",
@@ -89,6 +90,46 @@ _MONTHS = frozenset(
     january february march april may june july august september october november december
     """.split()  # noqa: SIM905
 )
+
+
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+}
+"""Number words and their values ("sixteen players")."""
 
 
 def words(text: str) -> list[str]:

@@ -16,43 +16,13 @@ import itertools
 import re
 
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import STOPWORDS, stem
+from rewards.heuristic._text import NUMBER_WORDS, STOPWORDS, stem
 
 __all__ = ["missed_changes", "quantities"]
 
 _QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\btotal\b|\bnumber of\b", re.I)
-_WORD_NUMBERS = {
-    **{
-        w: float(i)
-        for i, w in enumerate(
-            [
-                "zero",
-                "",  # not "one": in prose it is mostly a pronoun ("no one", "one of them")
-                "two",
-                "three",
-                "four",
-                "five",
-                "six",
-                "seven",
-                "eight",
-                "nine",
-                "ten",
-                "eleven",
-                "twelve",
-                "thirteen",
-                "fourteen",
-                "fifteen",
-                "sixteen",
-                "seventeen",
-                "eighteen",
-                "nineteen",
-                "twenty",
-            ]
-        )
-    },
-    **{"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0},
-    **{"eighty": 80.0, "ninety": 90.0, "hundred": 100.0, "dozen": 12.0},
-}
+_WORD_NUMBERS = {w: float(v) for w, v in NUMBER_WORDS.items() if w != "one"} | {"dozen": 12.0}
+"""Number words as amounts; not "one", which in prose is mostly a pronoun ("no one")."""
 _TOKEN = re.compile(r"\d+(?::\d+)+|\d+(?:[.,]\d+)?|[A-Za-z][\w'\u2019\-]*|[.!?;\n]")
 _CLOCK_BEFORE = frozenset(("at", "by", "until", "till", "from", "before", "after", "around"))
 _CLOCK_AFTER = frozenset(("am", "pm", "o'clock", "oclock", "hours", "minutes", "percent"))
