@@ -107,8 +107,29 @@ def superseded_facts(q: QuestionFacts) -> frozenset[int]:
                 continue  # it repeats the later statement's values: not replaced
             if any(_root(st) in topic for st in facts[k]):
                 out.add(k)
+    out.update(_value_replaced(q))
     hit = q.derived["superseded_facts"] = frozenset(out)
     return hit
+
+
+def _value_replaced(q: QuestionFacts) -> dict[int, frozenset[str]]:
+    """Evidence facts stating a value the context later replaced, without any replacement
+    ("admitted to Ward 4" once "moved to Ward 9"), each with the values that replaced it.
+    (Document contexts only.)"""
+    out: dict[int, frozenset[str]] = {}
+    if q.statements:
+        return out
+    replaced = superseded_values(q)
+    if not replaced:
+        return out
+    evidence_facts(q)  # (fills the fact texts)
+    texts: list[str] = q.derived.get("evidence_fact_texts", [])  # type: ignore[assignment]
+    for k, text in enumerate(texts):
+        ws = set(fast_words(text))  # (stems drop one-digit numbers: "Ward 4")
+        for v, newer in replaced:
+            if v in ws and not (newer & ws):
+                out[k] = out.get(k, frozenset()) | newer
+    return out
 
 
 def _best_overlaps(facts: list[frozenset[str]], texts: list[str]) -> list[float]:
@@ -210,6 +231,14 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         top = max(scores.values())
         line = max(i for i, sc in scores.items() if sc >= 0.9 * top)
         words = specific_words(idx, line) - set(q.query_words) - names
+        if q.statements and idx.bodies[line].rstrip().endswith("?"):
+            # the line is itself a question ("How old are the twins?"): what was said about
+            # the question's subject is its answer, the other speaker's next turn
+            nxt = line + 1
+            if nxt < len(idx.bodies) and idx.line_speakers[nxt] != idx.line_speakers[line]:
+                answer = specific_words(idx, nxt) - set(q.query_words) - names
+                if answer:
+                    line, words = nxt, answer
         # a later line that names one of its values again is the conversation's later word on
         # the same thing (an update: "no more carpenter work, I'm a pharmacist now"); what it
         # adds is what a current memory must hold
@@ -539,11 +568,20 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         if t.layout == "reasoning":
             ever = _best_overlaps(facts, t.memories)
             # a fact the context itself replaced is not lost when the memory holds its update
-            replaced = superseded_facts(q) if out.get("latest_kept") == 1.0 else frozenset()
+            # (the context's last word on the question, or the value that replaced the fact's)
+            replaced = set(superseded_facts(q)) if out.get("latest_kept") == 1.0 else set()
+            held = {w for m in _answer_memory(t) for w in fast_words(m)}
+            replaced |= {k for k, newer in _value_replaced(q).items() if newer & held}
+            texts: list[str] = q.derived.get("evidence_fact_texts", [])  # type: ignore[assignment]
+            skip = {e.lower() for e in q.query_entities}
             lost = sum(
                 1
                 for k, (f, e) in enumerate(zip(final, ever, strict=True))
-                if e >= _ENOUGH > f and k not in replaced
+                if e >= _ENOUGH > f
+                and k not in replaced
+                # a fact cut down to its values ("Ward 9" for "moved to Ward 9, the recovery
+                # ward, after her operation") was shortened, not dropped
+                and not ((vals := set(_values(texts[k], skip))) and vals <= held)
             )
             out["facts_dropped"] = lost / len(facts)
     qe = {stem(e) for e in q.query_entities}

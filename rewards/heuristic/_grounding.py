@@ -13,7 +13,14 @@ from collections.abc import Callable
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
-from rewards.heuristic._text import NEGATIONS, NUMBER_WORDS, SentenceInfo, memory_sentences, stems
+from rewards.heuristic._text import (
+    NEGATIONS,
+    NUMBER_WORDS,
+    SentenceInfo,
+    memory_sentences,
+    stem,
+    stems,
+)
 
 __all__ = [
     "COMMENTARY",
@@ -133,6 +140,11 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     """Raw grounding values of one trajectory (higher = less grounded)."""
     if t.layout == "empty":
         return {"invented_names": 0.0, "invented_numbers": 0.0}
+    if t.layout == "longform":
+        # writing from a plan means adding detail: names, numbers and words the plan never
+        # states are the text's content, not errors (what contradicts the plan is judged by
+        # the constraint detectors); counting them would favour the thinner text
+        return {}
     texts = [m for m in t.memories if m]
     if t.answer:
         texts.append(t.answer)
@@ -279,6 +291,35 @@ def unsupported_claim_texts(
             ok = not need or any(
                 len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units
             )
+            if not ok and all(stem(e) in q.query_words for e in info.entities):
+                # it names only the question's subject, as a label ("Castle trip: postponed
+                # to 19 May"): the context may say it in a sentence that calls the subject
+                # "the trip", so any sentence holding the claim's words supports it
+                ok = _said_anywhere(q, info.words, need)
             if not ok:
                 bad.append(info.norm)
     return bad
+
+
+_RAREST = 3
+_MAX_LINES = 64
+
+
+def _said_anywhere(q: QuestionFacts, words: tuple[str, ...], need: frozenset[str]) -> bool:
+    """Whether some context sentence holds 80% of ``need``: sentences holding the claim's
+    rarest words are looked at (found through the sentence index, not by a scan)."""
+    from rewards.heuristic._staleness import sentence_index
+
+    idx = sentence_index(q)
+    present = sorted(
+        {w for w in words if w in idx.where and stem(w) in need}, key=lambda w: len(idx.where[w])
+    )
+    lines = {i for w in present[:_RAREST] for i in idx.where[w][:_MAX_LINES]}
+    cache: dict[int, frozenset[str]] = q.derived.setdefault("sentence_stems", {})  # type: ignore[assignment]
+    for i in sorted(lines):
+        st = cache.get(i)
+        if st is None:
+            st = cache[i] = frozenset(stems(idx.bodies[i]))
+        if len(need & st) >= _CLAIM * len(need):
+            return True
+    return False

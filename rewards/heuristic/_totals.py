@@ -23,7 +23,7 @@ __all__ = ["missed_changes", "quantities"]
 _QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\btotal\b|\bnumber of\b", re.I)
 _WORD_NUMBERS = {w: float(v) for w, v in NUMBER_WORDS.items() if w != "one"} | {"dozen": 12.0}
 """Number words as amounts; not "one", which in prose is mostly a pronoun ("no one")."""
-_TOKEN = re.compile(r"\d+(?::\d+)+|\d+(?:[.,]\d+)?|[A-Za-z][\w'\u2019\-]*|[.!?;\n]")
+_TOKEN = re.compile(r"\d+(?::\d+)+|\d+(?:[.,]\d+)?|[A-Za-z][\w'\u2019\-]*|[.!?;,\n]")
 _CLOCK_BEFORE = frozenset(("at", "by", "until", "till", "from", "before", "after", "around"))
 _CLOCK_AFTER = frozenset(("am", "pm", "o'clock", "oclock", "hours", "minutes", "percent"))
 _SHORT_STORY = 40
@@ -48,8 +48,10 @@ def quantities(text: str) -> list[Amount]:
             continue
         prev = toks[i - 1].lower() if i else ""
         after = toks[i + 1].lower() if i + 1 < len(toks) else ""
-        if prev in _CLOCK_BEFORE or after in _CLOCK_AFTER:
-            continue  # "at ten", "3 pm": a time, not an amount
+        if after in _CLOCK_AFTER or (
+            prev in _CLOCK_BEFORE and (not after[:1].isalpha() or after in STOPWORDS)
+        ):
+            continue  # "3 pm", "at ten.", "at nine on Sunday": a time ("at 300 pounds" is not)
         if tok[0].isdigit():
             value = float(tok.replace(",", ""))
             if len(tok) == 4 and 1800 <= value <= 2100:
@@ -60,7 +62,7 @@ def quantities(text: str) -> list[Amount]:
             continue
         unit: set[str] = set()
         for nxt in toks[i + 1 : i + 1 + _UNIT_SPAN]:
-            if nxt in ".!?;\n" or nxt[0].isdigit():
+            if nxt in ".!?;,\n" or nxt[0].isdigit():
                 break
             w = nxt.lower()
             if w not in STOPWORDS and w not in _WORD_NUMBERS:
@@ -77,18 +79,21 @@ def _context_amounts(q: QuestionFacts) -> list[Amount]:
 
 
 def _best_explanation(value: float, amounts: list[float]) -> set[int] | None:
-    """Indexes of the most amounts whose signed sum is ``value`` (the first one used counts
-    positive: it is the starting level); None when no combination gives ``value``."""
+    """Indexes of the amounts whose signed sum is ``value`` (the first one used counts
+    positive: it is the starting level): one starting from the story's first amount if any
+    does, and of those the one using most amounts; None when no combination gives ``value``."""
     best: set[int] | None = None
+    rank = (False, 0)
     n = len(amounts)
     for pattern in itertools.product((0, 1, -1), repeat=n):
         used = [k for k in range(n) if pattern[k]]
         if not used or pattern[used[0]] != 1:
             continue
-        if best is not None and len(used) <= len(best):
+        key = (used[0] == 0, len(used))
+        if best is not None and key <= rank:
             continue
         if abs(sum(pattern[k] * amounts[k] for k in used) - value) < 1e-6:
-            best = set(used)
+            best, rank = set(used), key
     return best
 
 
