@@ -230,13 +230,24 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     if scores:
         top = max(scores.values())
         line = max(i for i, sc in scores.items() if sc >= 0.9 * top)
-        words = specific_words(idx, line) - set(q.query_words) - names
-        if q.statements and idx.bodies[line].rstrip().endswith("?"):
-            # the line is itself a question ("How old are the twins?"): what was said about
-            # the question's subject is its answer, the other speaker's next turn
-            nxt = line + 1
-            if nxt < len(idx.bodies) and idx.line_speakers[nxt] != idx.line_speakers[line]:
-                answer = specific_words(idx, nxt) - set(q.query_words) - names
+
+        def values(i: int) -> set[str]:
+            # a line's specific words but the question's own (in any inflection) and its names
+            return {w for w in specific_words(idx, i) - names if _root(stem(w)) not in query_roots}
+
+        words = values(line)
+        if q.statements:
+            # a question about the subject, asked at or after that line ("How old are the
+            # twins?"), is answered by the other speaker's next turn: that answer is the latest
+            asked = [
+                j
+                for lines in topic.values()
+                for j in lines
+                if j >= line and idx.bodies[j].rstrip().endswith("?")
+            ]
+            nxt = max(asked) + 1 if asked else len(idx.bodies)
+            if nxt < len(idx.bodies) and idx.line_speakers[nxt] != idx.line_speakers[nxt - 1]:
+                answer = values(nxt)
                 if answer:
                     line, words = nxt, answer
         # a later line that names one of its values again is the conversation's later word on
@@ -252,7 +263,7 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             later = _correction_after(idx, line)
         if later:
             nxt = max(later)
-            added = specific_words(idx, nxt) - words - set(q.query_words) - names
+            added = values(nxt) - words
             if added:
                 line, words = nxt, added
         if not q.statements:  # a document sentence may say several things; a turn says one

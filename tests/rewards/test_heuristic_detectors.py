@@ -358,3 +358,93 @@ def test_an_ordinal_date_in_the_context_supports_the_plain_number_in_a_memory() 
 
     _, nums = fast_vocab("The meeting was put back to the 16th of June.")
     assert "16" in nums and stem("16th") == "16"
+
+
+def test_a_question_line_is_answered_by_the_other_speakers_next_turn() -> None:
+    lines = [
+        "User: My neighbour's puppies arrived last week.",
+        "Assistant: How many puppies are there?",
+        "User: Five, all black.",
+        "Assistant: Lovely!",
+    ]
+    q = chat(lines, "How many puppies did the user's neighbour get?")
+    rows = judge(
+        q,
+        mem0(["User's neighbour has five black puppies"]),
+        mem0(["User's neighbour has three puppies"]),
+    )
+    assert rows["facts_final"]["a"] == 1.0 and rows["facts_final"]["b"] == 0.0
+
+
+def test_a_richer_long_form_text_is_not_penalised_for_detail_the_plan_never_states() -> None:
+    from heuristic_builders import longform, longform_question
+
+    q = longform_question(
+        "Visiting the Lighthouse",
+        {"built": 1858, "steps": 120},
+        ["The lighthouse was built in 1858.", "Visitors climb 120 steps to the lamp room."],
+    )
+    rich = longform(
+        "Visiting the Lighthouse",
+        [
+            (
+                "History",
+                "The lighthouse was built in 1858 by the engineer Thomas Hale, after the wreck of the Mary Ann the winter before.",
+            ),
+            (
+                "The Climb",
+                "Visitors climb 120 steps to the lamp room; keeper Ada Lowe counted them daily for 31 years.",
+            ),
+        ],
+    )
+    thin = longform(
+        "Visiting the Lighthouse",
+        [("History", "The lighthouse is old."), ("The Climb", "There are some steps to climb.")],
+    )
+    rows = judge(q, rich, thin, kind="generation")
+    assert "invented_names" not in rows and "invented_numbers" not in rows
+
+
+def test_a_fact_whose_value_the_context_replaced_is_not_lost_when_the_memory_holds_the_new_value() -> (
+    None
+):
+    ques = "Which gate does the flight to Oslo board from?"
+    q = (
+        "Airport notes.\n\nThe flight to Oslo was due to board at Gate 12. Passengers were "
+        "told to expect a short delay. The flight to Oslo then moved to Gate 31 because of a "
+        f"cleaning crew.\n\nQuestion: {ques}"
+    )
+    good = _steps(
+        [
+            "Oslo flight: Gate 12.",
+            "Oslo flight: Gate 12; short delay.",
+            "Oslo flight: moved to Gate 31 (cleaning crew).",
+            "Oslo flight: Gate 31.",
+        ],
+        "\\boxed{Gate 31}",
+        ques,
+    )
+    bad = _steps(
+        [
+            "Oslo flight: Gate 12.",
+            "Oslo flight: Gate 12; short delay.",
+            "Oslo flight: Gate 12; cleaners at work.",
+            "Oslo flight: Gate 12.",
+        ],
+        "\\boxed{Gate 12}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["facts_dropped"]["a"] == 0.0 and rows["stale_values"]["b"] == 1.0
+
+
+def test_an_amount_after_at_is_an_amount_when_a_unit_follows() -> None:
+    from rewards.heuristic._totals import quantities
+
+    got = [
+        v
+        for _, v, _ in quantities(
+            "The fund stood at 300 pounds. We met at ten, then at nine on Sunday."
+        )
+    ]
+    assert got == [300.0]
