@@ -100,6 +100,7 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
     text = "\n".join(seg.text for seg in t.segments)
     sents = sentences(text)
     sent_data = [(s, set(stems(s)), words(s)) for s in sents]
+    text_nums = set(numbers(text))
     holding: dict[str, list[int]] = {}  # stem -> sentences holding it (only those are compared)
     for k, (_, sst, _) in enumerate(sent_data):
         for st in sst:
@@ -129,7 +130,10 @@ def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
                 )
             ):
                 flips += 1
-            if bnums:
+            if bnums and not bnums & text_nums:
+                # the plan's number is stated nowhere in the text, and this sentence about the
+                # same point states another one (a text that gives the plan's number somewhere
+                # may add other numbers: "45 minutes in all, the first 20 with the lid on")
                 snums = set(numbers(s))
                 if snums and not snums & bnums:
                     num_conflicts += 1

@@ -18,6 +18,7 @@ from rewards.heuristic._text import (
     NUMBER_WORDS,
     SentenceInfo,
     memory_sentences,
+    names_in_running_text,
     stem,
     stems,
 )
@@ -118,24 +119,6 @@ def _product(x: float, known: set[float]) -> bool:
     return any(a and (x / a in known or a * x in known) for a in known if a not in (0.0, 1.0))
 
 
-_MID_NAME = re.compile(r"(?<![.!?:\n]\s)(?<![#\-*\d]\s)(?<!^)\b([A-Z][\w'\u2019-]+)", re.M)
-
-
-def _names_in_running_text(texts: list[str]) -> set[str]:
-    """Capitalised words inside sentences of ``texts``, headings skipped: in written sections a
-    capital opening a sentence ("Inside the palm house ...") or a heading in title case is
-    style, not a name."""
-    out: set[str] = set()
-    for txt in texts:
-        for line in txt.splitlines():
-            if line.lstrip().startswith("#"):
-                continue
-            for m in _MID_NAME.finditer(line.strip()):
-                low = m.group(1).lower()
-                out.add(low[:-2] if low.endswith(("'s", "\u2019s")) else low)
-    return out
-
-
 def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     """Raw grounding values of one trajectory (higher = less grounded)."""
     if t.layout == "empty":
@@ -170,7 +153,7 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     worked = _worked_numbers(texts, q)
     nums -= worked
     if t.layout == "longform":
-        ents &= _names_in_running_text(texts)
+        ents &= names_in_running_text(texts)
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
         out["unsupported_words"] = share_sum / n if n else 0.0

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rewards.heuristic._text import entities, numbers, stems
+from rewards.heuristic._text import entities, names_in_running_text, numbers, stems
 
 __all__ = ["Requirement", "Unit", "check_sections", "parse_requirements", "parse_unit"]
 
@@ -284,7 +284,9 @@ def check_sections(
                         details.setdefault("missed", []).append(f"{label.strip()}: {r.text}")
         if global_reqs:
             for sent in re.split(r"(?<=[.!?])\s+", body):
-                names = entities(sent)
+                # names inside running text only: a heading in title case or a capital that
+                # opens a sentence is style ("### Clothes and Care", "Layer clothing ...")
+                names = entities(sent) & names_in_running_text([sent])
                 known = names & global_names
                 if not known:
                     continue

@@ -82,6 +82,7 @@ _NOT_NAMES = frozenset(
     Thanks Thank Wow Sure Okay Ok Yeah Great Good Nice Sounds Glad Sorry Really Just Even
     Still Yet Only Perhaps Maybe Given Such Many Most Much More Less Other Another Any Do
     Does Did Is Are Was Were Be Been Have Has Had Can Could Will Would Should May Might Must
+    Mr Mrs Ms Miss Dr Prof Sir Dame Mx
     """.split()  # noqa: SIM905
 )
 
@@ -185,6 +186,24 @@ def entities(text: str) -> set[str]:
         if sentence_start and low.endswith(_COMMON_SUFFIXES):
             continue
         out.add(low)
+    return out
+
+
+_MID_NAME = re.compile(r"(?<![.!?:\n]\s)(?<![#\-*\d]\s)(?<!^)\b([A-Z][\w'\u2019-]+)", re.M)
+
+
+def names_in_running_text(texts: list[str]) -> set[str]:
+    """Capitalised words inside sentences of ``texts``, headings skipped: in written sections a
+    capital opening a sentence ("Inside the palm house ...") or a heading in title case is
+    style, not a name."""
+    out: set[str] = set()
+    for txt in texts:
+        for line in txt.splitlines():
+            if line.lstrip().startswith("#"):
+                continue
+            for m in _MID_NAME.finditer(line.strip()):
+                low = m.group(1).lower()
+                out.add(low[:-2] if low.endswith(("'s", "\u2019s")) else low)
     return out
 
 
