@@ -448,3 +448,33 @@ def test_an_amount_after_at_is_an_amount_when_a_unit_follows() -> None:
         )
     ]
     assert got == [300.0]
+
+
+def test_honorifics_are_titles_not_names() -> None:
+    from rewards.heuristic._text import entities
+
+    assert entities("Then Mr Whitlock met Dr Salazar and Mrs Farrow.") == {
+        "whitlock",
+        "salazar",
+        "farrow",
+    }
+
+
+def test_other_numbers_beside_the_plans_number_are_not_a_conflict() -> None:
+    from heuristic_builders import longform, longform_question
+
+    q = longform_question(
+        "Baking Bread", {"bake_minutes": 45}, ["Bake the loaf for 45 minutes in a hot oven."]
+    )
+    faithful = longform(
+        "Baking Bread",
+        [
+            (
+                "Baking",
+                "Bake the loaf for 45 minutes in a hot oven, the first 20 minutes with the lid on.",
+            )
+        ],
+    )
+    changed = longform("Baking Bread", [("Baking", "Bake the loaf for 30 minutes in a hot oven.")])
+    rows = judge(q, faithful, changed, kind="generation")
+    assert rows["number_conflicts"]["a"] == 0.0 and rows["number_conflicts"]["b"] >= 1.0
