@@ -284,9 +284,12 @@ def check_sections(
                         details.setdefault("missed", []).append(f"{label.strip()}: {r.text}")
         if global_reqs:
             for sent in re.split(r"(?<=[.!?])\s+", body):
+                names = entities(sent)
+                if not names & global_names:
+                    continue
                 # names inside running text only: a heading in title case or a capital that
                 # opens a sentence is style ("### Clothes and Care", "Layer clothing ...")
-                names = entities(sent) & names_in_running_text([sent])
+                names &= names_in_running_text([sent])
                 known = names & global_names
                 if not known:
                     continue
