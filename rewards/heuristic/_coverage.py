@@ -261,6 +261,32 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             later = [j for j in later if any(j in topic[r] for r in topic)]
         if q.statements and not later:
             later = _correction_after(idx, line)
+        if not q.statements and not later:
+            # a later sentence about the question's topic that announces a change ("From June,
+            # the market moves to the last Saturday") updates it even without repeating a value
+            from rewards.heuristic._staleness import _CUES
+
+            announced = [
+                j
+                for j, sc in scores.items()
+                if j > line and sc >= 0.5 * top and _CUES.search(idx.bodies[j])
+            ]
+            if announced:
+                # what the announcement brings that the earlier statement lacked, time words
+                # included ("the last Saturday"), but not its change words or the question's
+                nxt = max(announced)
+                before = set(idx.clauses(line)[0])
+                brought = {
+                    w
+                    for w in idx.clauses(nxt)[0]
+                    if len(w) >= 3
+                    and w not in STOPWORDS
+                    and w not in before
+                    and not _CUES.fullmatch(w)
+                    and _root(stem(w)) not in query_roots
+                }
+                if brought:
+                    line, words = nxt, brought
         if later:
             nxt = max(later)
             added = values(nxt) - words

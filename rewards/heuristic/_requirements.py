@@ -62,6 +62,11 @@ _EVERY_WEEKDAY = re.compile(r"\bevery\s+(" + "|".join(_WEEKDAYS) + r")\b", re.I)
 _SINGLE = re.compile(rf"\b(?:on\s+)?({_NOUNS})\s+(\d+)\b", re.I)
 _ON_DATE = re.compile(r"\bon\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4})", re.I)
 _KEYS_NEEDED = 0.5
+_IN_MONTH = re.compile(
+    r"\b(?:in|during|throughout)\s+(january|february|march|april|may|june|july|august|september"
+    r"|october|november|december)\b",
+    re.I,
+)
 _HEADING = re.compile(r"^([^:]{3,60}):\s+(.+)$")
 _GENERIC = frozenset(
     {
@@ -111,10 +116,15 @@ class Unit:
 
 
 def parse_unit(label: str) -> Unit:
-    """Read a section label such as 'Floor 3', 'Day 2', 'Tuesday, 30 July 2024' or '4. Festivals'."""
+    """Read a section label such as 'Floor 3', 'Day 2', 'Tuesday, 30 July 2024', '4. Festivals'
+    or 'March' (a month of a calendar: the third unit)."""
     date = _date(label)
     nums = [int(n) for n in re.findall(r"\b\d+\b", label)] if date is None else []
-    return Unit(label=label.lower(), index=nums[0] if nums else None, date=date)
+    index = nums[0] if nums else None
+    if index is None and date is None:
+        first = label.strip().split(" ", 1)[0].lower().strip(":.,")
+        index = _MONTHS.get(first)
+    return Unit(label=label.lower(), index=index, date=date)
 
 
 @dataclass(kw_only=True)
@@ -209,6 +219,9 @@ def parse_requirements(lines: list[str], preamble: str = "") -> list[Requirement
                 payload = text.replace(m.group(0), " ")
         elif m := _SINGLE.search(text):
             r.indices = {int(m.group(2))}
+            payload = text.replace(m.group(0), " ")
+        elif m := _IN_MONTH.search(text):
+            r.heading = m.group(1).lower()  # "In April, ...": the unit labelled April
             payload = text.replace(m.group(0), " ")
         elif m := _HEADING.match(text):
             r.heading = m.group(1).strip().lower()

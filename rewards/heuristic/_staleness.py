@@ -47,7 +47,9 @@ _WINDOW = 12
 _RARE = 6
 _CUES = re.compile(
     r"\b(?:no more|no longer|not any ?more|anymore|quit|quitting|stopped|sold|switched|switch|"
-    r"moved|changed?|instead|now|new|replaced|gave up|used to|former|formerly|swapped|traded)\b",
+    r"moved|moves|moving|changed?|changes|instead|now|new|replaced|replaces|gave up|used to|"
+    r"former|formerly|swapped|traded|switches|postponed|rescheduled|brought forward|put back|"
+    r"cancelled|canceled)\b",
     re.I,
 )
 """General English change words (not any one writer's phrasing)."""

@@ -478,3 +478,27 @@ def test_other_numbers_beside_the_plans_number_are_not_a_conflict() -> None:
     changed = longform("Baking Bread", [("Baking", "Bake the loaf for 30 minutes in a hot oven.")])
     rows = judge(q, faithful, changed, kind="generation")
     assert rows["number_conflicts"]["a"] == 0.0 and rows["number_conflicts"]["b"] >= 1.0
+
+
+def test_month_labels_are_calendar_units_and_in_april_names_one() -> None:
+    from rewards.heuristic._requirements import parse_requirements, parse_unit
+
+    assert parse_unit("September").index == 9
+    every_third, in_april = parse_requirements(
+        ["Every third month, feed the birds extra.", "In April, sow the tomatoes."]
+    )
+    assert every_third.applies(parse_unit("June")) and not every_third.applies(parse_unit("May"))
+    assert in_april.applies(parse_unit("April")) and not in_april.applies(parse_unit("Day 4"))
+
+
+def test_a_later_sentence_announcing_a_change_is_the_latest_word() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Club notes.\n\nThe chess club meets on the first Monday of the month in the library. "
+        "Boards and clocks are provided. From May, the chess club moves to the last Monday of "
+        "the month.\n\nQuestion: On which Monday of the month does the chess club meet from May?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "last" in latest[1]
