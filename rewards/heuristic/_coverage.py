@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
-from rewards.heuristic._text import STOPWORDS, fast_words, memory_sentences, stem, stems, text_stems
+from rewards.heuristic._text import (
+    NUMBER_WORDS,
+    STOPWORDS,
+    fast_words,
+    memory_sentences,
+    names_in_running_text,
+    stem,
+    stems,
+    text_stems,
+)
 from rewards.heuristic._totals import missed_changes
 
 if TYPE_CHECKING:
@@ -306,7 +315,6 @@ _ORDINAL_ENDS = frozenset(("st", "nd", "rd", "th"))
 _WHERE = re.compile(r"where\b", re.I)
 _WHO = re.compile(r"who\b", re.I)
 _CAPITAL = re.compile(r"\b[A-Z][a-z\u00c0-\u024f]+(?:['\u2019]s)?\b")
-_MID_CAPITAL = re.compile(r"(?<![.!?:]\s)(?<![\n])(?<!^)\b([A-Z][a-z\u00c0-\u024f]+)\b")
 _WHERE_SUBJECT = re.compile(
     r"where\s+(?:is|was|are|were|does|do|did|has|have|had|will|would|can|could|should)\s+"
     r"(.+?)(?=\s+(?:when|after|before|while|during|since|until|at|in|on|by|now|today|then)\b|[?,.]|$)",
@@ -333,24 +341,7 @@ _PLACE = re.compile(
 counter", "to the sports hall", "in room 12"); "to" only before a determiner or a name, so that
 "to collect it" is not a place."""
 _DETERMINERS = frozenset(["the", "a", "an", "his", "her", "their", "its", "my", "our"])
-_COUNTS = frozenset(
-    [
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "noon",
-        "midnight",
-    ]
-)
+_COUNTS = frozenset(NUMBER_WORDS) | {"noon", "midnight"}
 
 
 def place_words(sentence: str) -> set[str]:
@@ -376,7 +367,7 @@ def _context_names(q: QuestionFacts) -> frozenset[str]:
     if hit is None:
         from rewards.heuristic._staleness import _TIME_WORDS
 
-        found = {m.group(1).lower() for m in _MID_CAPITAL.finditer(q.context)}
+        found = names_in_running_text([q.context])
         hit = q.derived["context_names"] = frozenset(
             w for w in found if w not in _CALENDAR and w not in _TIME_WORDS and w not in STOPWORDS
         )
