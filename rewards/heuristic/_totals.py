@@ -23,7 +23,9 @@ __all__ = ["missed_changes", "quantities"]
 _QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\btotal\b|\bnumber of\b", re.I)
 _WORD_NUMBERS = {w: float(v) for w, v in NUMBER_WORDS.items() if w != "one"} | {"dozen": 12.0}
 """Number words as amounts; not "one", which in prose is mostly a pronoun ("no one")."""
-_TOKEN = re.compile(r"\d+(?::\d+)+|\d+(?:[.,]\d+)?|[A-Za-z][\w'\u2019\-]*|[.!?;,\n]")
+_TOKEN = re.compile(
+    r"\d+(?:st|nd|rd|th)\b|\d+(?::\d+)+|\d+(?:[.,]\d+)?|[A-Za-z][\w'\u2019\-]*|[.!?;,\n]"
+)
 _CLOCK_BEFORE = frozenset(("at", "by", "until", "till", "from", "before", "after", "around"))
 _CLOCK_AFTER = frozenset(("am", "pm", "o'clock", "oclock", "hours", "minutes", "percent"))
 _SHORT_STORY = 40
@@ -44,8 +46,8 @@ def quantities(text: str) -> list[Amount]:
     out: list[Amount] = []
     for i, tok in enumerate(toks):
         low = tok.lower()
-        if ":" in tok:
-            continue
+        if ":" in tok or (tok[0].isdigit() and tok[-1].isalpha()):
+            continue  # a clock time, or an ordinal ("the 16th")
         prev = toks[i - 1].lower() if i else ""
         after = toks[i + 1].lower() if i + 1 < len(toks) else ""
         if after in _CLOCK_AFTER or (

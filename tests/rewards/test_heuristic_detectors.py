@@ -271,7 +271,8 @@ def test_amounts_skip_clock_times_and_years_and_read_number_words() -> None:
     from rewards.heuristic._totals import quantities
 
     got = [
-        (v, sorted(u)) for _, v, u in quantities("At 8:30 in 2019 sixteen players and 3 spare kits")
+        (v, sorted(u))
+        for _, v, u in quantities("At 8:30 on the 4th, in 2019, sixteen players and 3 spare kits")
     ]
     assert got == [(16.0, ["player"]), (3.0, ["kit", "spare"])]
 
