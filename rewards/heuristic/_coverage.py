@@ -340,6 +340,8 @@ _PLACE = re.compile(
 """A place phrase: a preposition of place and the (up to three) words after it ("behind the
 counter", "to the sports hall", "in room 12"); "to" only before a determiner or a name, so that
 "to collect it" is not a place."""
+_MOVED = re.compile(r"\b(?:moved|moves|moving|relocated|transferred)\b", re.I)
+"""Verbs that announce a change of place."""
 _DETERMINERS = frozenset(["the", "a", "an", "his", "her", "their", "its", "my", "our"])
 _COUNTS = frozenset(NUMBER_WORDS) | {"noon", "midnight"}
 
@@ -420,7 +422,12 @@ def _latest_place(
     if not placed:
         return None
     best = max(placed.values())
-    line = max(i for i, c in placed.items() if c >= max(1, best - 1))
+    line = max(
+        i
+        for i, c in placed.items()
+        # (or an announced move that names the subject at all: "training has moved to ...")
+        if c >= max(1, best - 1) or _MOVED.search(idx.bodies[i])
+    )
     words = place_words(idx.bodies[line]) - names
     words = {w for w in words if _root(stem(w)) not in query_roots}
     return (line, frozenset(words)) if words else None
