@@ -244,7 +244,9 @@ def _clause(text: str, initial: bool, commentary: bool) -> Clause | None:
             and tok not in _NOT_NAMES
             and not (at_start and (tok in _STARTERS or commentary))
             and low not in _MONTHS
-            and st not in FILLER_STEMS
+            # a capital inside a sentence marks a name even when its stem is a filler word
+            # ("married to Fared": not "far")
+            and (not at_start or st not in FILLER_STEMS)
         ):
             verb_like = len(low) > 3 and (low.endswith(_COMMON_SUFFIXES) or low.endswith("s"))
             if not (at_start and verb_like):
