@@ -15,6 +15,7 @@ from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
 from rewards.heuristic._text import (
     NUMBER_WORDS,
+    ORDINAL,
     STOPWORDS,
     fast_words,
     memory_sentences,
@@ -84,6 +85,12 @@ def evidence_facts(q: QuestionFacts) -> list[frozenset[str]]:
     return hit  # type: ignore[return-value]
 
 
+def evidence_fact_texts(q: QuestionFacts) -> list[str]:
+    """The text of each evidence fact, aligned with :func:`evidence_facts`."""
+    evidence_facts(q)
+    return q.derived["evidence_fact_texts"]  # type: ignore[return-value]
+
+
 def superseded_facts(q: QuestionFacts) -> frozenset[int]:
     """Evidence facts (indexes into :func:`evidence_facts`) that the context itself replaced: an
     earlier statement about what the question asks (it holds one of the question's topic words)
@@ -107,8 +114,7 @@ def superseded_facts(q: QuestionFacts) -> frozenset[int]:
         names = {stem(e.lower()) for e in q.query_entities}
         topic = {r for r in query_roots if r not in names}
         latest_stems = {stem(w) for w in words}
-        texts: list[str] = q.derived.get("evidence_fact_texts", [])  # type: ignore[assignment]
-        for k, text in enumerate(texts):
+        for k, text in enumerate(evidence_fact_texts(q)):
             pos = q.context.find(text)
             if at < 0 or pos < 0 or pos >= at or text.strip() == body.strip():
                 continue
@@ -131,9 +137,7 @@ def _value_replaced(q: QuestionFacts) -> dict[int, frozenset[str]]:
     replaced = superseded_values(q)
     if not replaced:
         return out
-    evidence_facts(q)  # (fills the fact texts)
-    texts: list[str] = q.derived.get("evidence_fact_texts", [])  # type: ignore[assignment]
-    for k, text in enumerate(texts):
+    for k, text in enumerate(evidence_fact_texts(q)):
         ws = set(fast_words(text))  # (stems drop one-digit numbers: "Ward 4")
         for v, newer in replaced:
             if v in ws and not (newer & ws):
@@ -305,13 +309,12 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             words = _focus(idx, line, words, query_roots)
         if words:
             # an ordinal date ("the 16th") is held by a memory writing "16"
-            words |= {w[:-2] for w in words if w[:1].isdigit() and w[-2:] in _ORDINAL_ENDS}
+            words |= {w[:-2] for w in words if ORDINAL.fullmatch(w)}
             hit = (line, frozenset(words))
     q.derived["latest_answer_line"] = hit
     return hit
 
 
-_ORDINAL_ENDS = frozenset(("st", "nd", "rd", "th"))
 _WHERE = re.compile(r"where\b", re.I)
 _WHO = re.compile(r"who\b", re.I)
 _CAPITAL = re.compile(r"\b[A-Z][a-z\u00c0-\u024f]+(?:['\u2019]s)?\b")
@@ -441,15 +444,14 @@ def _correction_after(idx: ConversationIndex, line: int) -> list[int]:
     """The same speaker's next line within a few turns, when it carries a change word ("I cycle
     to work." -- "Even in winter?" -- "Actually, I take the ferry instead."): a correction of
     what was just said, even when it does not repeat the topic's words."""
-    from rewards.heuristic._staleness import _CUES, _UPDATE_CUE
+    from rewards.heuristic._staleness import announces_change
 
     who = idx.line_speakers[line]
     if not who:
         return []
     for j in range(line + 1, min(len(idx.bodies), line + 1 + _CORRECTION_REACH)):
         if idx.line_speakers[j] == who:
-            body = idx.bodies[j]
-            return [j] if (_CUES.search(body) or _UPDATE_CUE.search(body)) else []
+            return [j] if announces_change(idx.bodies[j]) else []
     return []
 
 
@@ -570,11 +572,12 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         if q.bullet_words:
             out["bullet_coverage"] = len(q.bullet_words & fst) / len(q.bullet_words)
         return out
+    answer_memory = _answer_memory(t)
     if t.layout == "reasoning":
         # an update applied: no value the context replaced is still stated in its stead
-        out["stale_values"] = float(stale_values(_answer_memory(t), q))
+        out["stale_values"] = float(stale_values(answer_memory, q))
         # a worked-out total must fold in every later change of the same amount
-        answer = _answer_memory(t) + ([t.answer] if t.answer else [])
+        answer = answer_memory + ([t.answer] if t.answer else [])
         missed = missed_changes(answer, q)
         if missed is not None:
             out["changes_missed"] = missed
@@ -582,7 +585,7 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         latest = latest_answer_line(q)
         if latest is not None:
             held: set[str] = set()
-            for m in _answer_memory(t):
+            for m in answer_memory:
                 held |= set(fast_words(m))
             out["latest_kept"] = 1.0 if latest[1] & held else 0.0
     facts = evidence_facts(q)
@@ -590,7 +593,7 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         # A fact is kept when most of its words stand together in one memory sentence (a bag of
         # words over the whole memory would credit "Kofi journeyed to the cellar" for a lost
         # "Mateo journeyed to the cellar").
-        final = _best_overlaps(facts, _answer_memory(t))
+        final = _best_overlaps(facts, answer_memory)
         # what the context replaced is not needed to answer: judge the facts still current
         gone = superseded_facts(q) if t.layout == "reasoning" else frozenset()
         current = [r for k, r in enumerate(final) if k not in gone]
@@ -605,9 +608,9 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
             # a fact the context itself replaced is not lost when the memory holds its update
             # (the context's last word on the question, or the value that replaced the fact's)
             replaced = set(superseded_facts(q)) if out.get("latest_kept") == 1.0 else set()
-            held = {w for m in _answer_memory(t) for w in fast_words(m)}
+            held = {w for m in answer_memory for w in fast_words(m)}
             replaced |= {k for k, newer in _value_replaced(q).items() if newer & held}
-            texts: list[str] = q.derived.get("evidence_fact_texts", [])  # type: ignore[assignment]
+            texts = evidence_fact_texts(q)
             skip = {e.lower() for e in q.query_entities}
             lost = sum(
                 1

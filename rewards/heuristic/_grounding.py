@@ -18,7 +18,6 @@ from rewards.heuristic._text import (
     NUMBER_WORDS,
     SentenceInfo,
     memory_sentences,
-    names_in_running_text,
     stem,
     stems,
 )
@@ -152,8 +151,6 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
             n += 1
     worked = _worked_numbers(texts, q)
     nums -= worked
-    if t.layout == "longform":
-        ents &= names_in_running_text(texts)
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
         out["unsupported_words"] = share_sum / n if n else 0.0

@@ -25,6 +25,7 @@ from rewards.heuristic._text import STOPWORDS, fast_lines, fast_words, split_tur
 
 __all__ = [
     "ConversationIndex",
+    "announces_change",
     "conversation_index",
     "paired_lines_lost",
     "paired_updates_missed",
@@ -275,6 +276,12 @@ _UPDATE_CUE = re.compile(r"\b(?:actually|update|updated)\b", re.I)
 """Words that announce a correction of something said before, besides the change words."""
 
 
+def announces_change(line: str) -> bool:
+    """Whether a conversation line carries a change or correction word ("now", "no longer",
+    "instead", "actually", "update", ...)."""
+    return bool(_CUES.search(line) or _UPDATE_CUE.search(line))
+
+
 def paired_updates_missed(
     ta: ParsedTrajectory, tb: ParsedTrajectory, q: QuestionFacts
 ) -> tuple[float, float] | None:
@@ -300,8 +307,7 @@ def paired_updates_missed(
     updates = [
         i
         for i, body in enumerate(idx.bodies)
-        if "assistant" not in idx.line_speakers[i]
-        and (_CUES.search(body) or _UPDATE_CUE.search(body))
+        if "assistant" not in idx.line_speakers[i] and announces_change(body)
     ]
     later_update = set(updates)
     miss_a = miss_b = 0

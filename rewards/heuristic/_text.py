@@ -246,7 +246,7 @@ def stem(word: str) -> str:
     a possessive 'user's' at 'user')."""
     if word.endswith(("'s", "\u2019s")) and len(word) > 3:
         word = word[:-2]
-    if word[:1].isdigit() and _ORDINAL.fullmatch(word):
+    if word[:1].isdigit() and ORDINAL.fullmatch(word):
         return word[:-2]  # "16th" and "16" state the same day
     for suf in _SUFFIXES:
         if word.endswith(suf) and len(word) - len(suf) >= 3:
@@ -282,7 +282,8 @@ def fast_vocab(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return vocab, nums
 
 
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+"""An ordinal in digits ("16th"); it states its number."""
 
 
 def fast_vocab_counts(text: str) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
@@ -306,7 +307,7 @@ def fast_vocab_counts(text: str) -> tuple[frozenset[str], frozenset[str], dict[s
             n = t.replace(",", "")
             nums.add(n)
             vocab.add(n)
-            if _ORDINAL.fullmatch(n):  # "the 16th of June" states 16
+            if ORDINAL.fullmatch(n):  # "the 16th of June" states 16
                 nums.add(n[:-2])
                 vocab.add(n[:-2])
             vocab.update(p for p in re.split(r"[.,]", t) if p)
