@@ -62,11 +62,7 @@ _EVERY_WEEKDAY = re.compile(r"\bevery\s+(" + "|".join(_WEEKDAYS) + r")\b", re.I)
 _SINGLE = re.compile(rf"\b(?:on\s+)?({_NOUNS})\s+(\d+)\b", re.I)
 _ON_DATE = re.compile(r"\bon\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4})", re.I)
 _KEYS_NEEDED = 0.5
-_IN_MONTH = re.compile(
-    r"\b(?:in|during|throughout)\s+(january|february|march|april|may|june|july|august|september"
-    r"|october|november|december)\b",
-    re.I,
-)
+_IN_MONTH = re.compile(r"\b(?:in|during|throughout)\s+(" + "|".join(_MONTHS) + r")\b", re.I)
 _HEADING = re.compile(r"^([^:]{3,60}):\s+(.+)$")
 _GENERIC = frozenset(
     {
