@@ -307,6 +307,8 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
                 line, words = nxt, added
         if not q.statements:  # a document sentence may say several things; a turn says one
             words = _focus(idx, line, words, query_roots)
+        # "on Friday instead of Wednesday": the value a change names as replaced is the old one
+        words = (words - _replaced(idx.bodies[line])) or words
         if words:
             # an ordinal date ("the 16th") is held by a memory writing "16"
             words |= {w[:-2] for w in words if ORDINAL.fullmatch(w)}
@@ -468,6 +470,23 @@ def _focus(idx: ConversationIndex, line: int, words: set[str], query_roots: set[
     best = max(hits, key=lambda c: (hits[c], -c))
     near = {w for w, c in zip(ws, clause, strict=True) if c == best} & words
     return near or words
+
+
+_REPLACED = re.compile(
+    r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of|replacing)\s+((?:[\w'\u2019-]+\s*){1,3})"
+    r"|,\s*(?:not|no\s+longer)\s+((?:[\w'\u2019-]+\s*){1,3})",
+    re.I,
+)
+
+
+def _replaced(sentence: str) -> set[str]:
+    """Words a sentence names as what its change replaces: the words after "instead of",
+    "rather than", "in place of", "replacing" or a contrasting ", not" / ", no longer", up to the
+    next punctuation ("collected on Friday instead of Wednesday" -> wednesday)."""
+    out: set[str] = set()
+    for m in _REPLACED.finditer(sentence):
+        out.update(w.lower() for w in re.findall(r"[\w'\u2019-]+", m.group(1) or m.group(2)))
+    return out - STOPWORDS
 
 
 _VALUE = re.compile(r"\b(\d+(?:[.,:]\d+)?)\b|(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")

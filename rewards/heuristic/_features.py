@@ -86,6 +86,14 @@ FEATURES: dict[str, FeatureSpec] = {
             describe="share of the conversation's turns stored verbatim (a raw transcript dump)",
         ),
         FeatureSpec(
+            name="assistant_items",
+            family="redundancy",
+            direction="penalty",
+            weight=2.0,
+            smooth=0.1,
+            describe="share of stored memories recording what the chat assistant said",
+        ),
+        FeatureSpec(
             name="invented_names",
             family="grounding",
             direction="penalty",

@@ -18,6 +18,7 @@ from rewards.heuristic._text import (
     NUMBER_WORDS,
     SentenceInfo,
     memory_sentences,
+    sentence_info,
     stem,
     stems,
 )
@@ -276,6 +277,8 @@ def unsupported_claim_texts(
                 # to 19 May"): the context may say it in a sentence that calls the subject
                 # "the trip", so any sentence holding the claim's words supports it
                 ok = _said_anywhere(q, info.words, need)
+            if not ok and " than " in info.norm:
+                ok = _comparison_supported(q, info.norm)
             if not ok:
                 bad.append(info.norm)
     return bad
@@ -303,3 +306,57 @@ def _said_anywhere(q: QuestionFacts, words: tuple[str, ...], need: frozenset[str
         if len(need & st) >= _CLAIM * len(need):
             return True
     return False
+
+
+_LESSER = frozenset(
+    [
+        "shorter",
+        "smaller",
+        "lower",
+        "younger",
+        "fewer",
+        "less",
+        "lighter",
+        "cheaper",
+        "narrower",
+        "earlier",
+        "slower",
+        "thinner",
+        "nearer",
+        "closer",
+        "shallower",
+        "weaker",
+        "quieter",
+    ]
+)
+"""Comparatives that say the first side is below the second ("shorter than"); any other
+comparative ("taller", "more") says it is above."""
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _comparison_supported(q: QuestionFacts, norm: str) -> bool:
+    """A comparison the memory worked out ("spire 42 m taller than chimney 38 m") is supported
+    when the context states each side on its own and, when each side gives one number, the
+    numbers are in the order the comparative claims."""
+    left, _, right = norm.partition(" than ")
+    lw = left.split()
+    at = next(
+        (
+            i
+            for i in range(len(lw) - 1, -1, -1)
+            if lw[i].endswith("er") or lw[i] in ("more", "less", "fewer")
+        ),
+        None,
+    )
+    if at is None:
+        return False
+    comp = lw[at]
+    for side in (" ".join(lw[:at] + lw[at + 1 :]), right):
+        info = sentence_info(side)
+        need = info.stems - q.query_words
+        if need and not _said_anywhere(q, info.words, need):
+            return False
+    a, b = _NUMBER.findall(left), _NUMBER.findall(right)
+    if len(a) == 1 and len(b) == 1 and float(a[0]) != float(b[0]):
+        return (float(a[0]) < float(b[0])) == (comp in _LESSER)
+    return True

@@ -7,9 +7,13 @@ instead of distilled facts.
 
 from __future__ import annotations
 
+import re
+
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
+from rewards.heuristic._staleness import conversation_index
 from rewards.heuristic._text import (
+    ASSISTANT_ROLES,
     TURN_HEADER,
     SentenceInfo,
     memory_sentences,
@@ -127,6 +131,20 @@ def _transcript_ratio(items: list[str], q: QuestionFacts) -> float:
     return len(kept) / n_turns
 
 
+_OPENING = re.compile(r"\W*(?:the\s+)?([A-Za-z]+)")
+
+
+def _assistant_share(items: list[str], q: QuestionFacts) -> float:
+    """Share of stored items that record the assistant's side of a chat ("Assistant suggested a
+    lentil dahl"): what a chat assistant said is not a fact about the user to remember. Only
+    when a speaker of the conversation is an assistant."""
+    roles = {sp.strip().lower() for sp in conversation_index(q).line_speakers} & ASSISTANT_ROLES
+    if not roles or not items:
+        return 0.0
+    hits = sum(1 for it in items if (m := _OPENING.match(it)) and m.group(1).lower() in roles)
+    return hits / len(items)
+
+
 def redundancy_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     """Raw redundancy values of one trajectory (higher = more redundant)."""
     out: dict[str, float] = {}
@@ -147,6 +165,7 @@ def redundancy_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, floa
     elif t.layout == "dialogue":
         out["dup_items"] = duplicate_ratio(t.items, reworded=True)[0]
         out["transcript_dump"] = _transcript_ratio(t.items, q)
+        out["assistant_items"] = _assistant_share(t.items, q)
     elif t.layout == "longform":
         infos: list[SentenceInfo] = []
         for seg in t.segments:

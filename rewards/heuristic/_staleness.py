@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import STOPWORDS, fast_lines, fast_words, split_turn, stem
+from rewards.heuristic._text import (
+    ASSISTANT_ROLES,
+    STOPWORDS,
+    fast_lines,
+    fast_words,
+    split_turn,
+    stem,
+)
 
 __all__ = [
     "ConversationIndex",
@@ -238,8 +245,9 @@ def paired_lines_lost(
 ) -> tuple[float, float] | None:
     """(A's, B's) count of informative conversation lines the other store holds and it lacks.
 
-    An informative line is one with a rare word that either store mentions; a store holds it
-    when one memory holds at least half of the line's rare words, or three of them (distilled facts drop some). A line replaced by a later one counts
+    An informative line is a person's (not an assistant's) with a rare word that either store
+    mentions; a store holds it when one memory holds at least half of the line's rare words, or
+    three of them (distilled facts drop some). A line replaced by a later one counts
     for both sides (the old line for the store that updated, the new line for the stale one), so
     only losses that are not explained by an update tip the balance. None outside dialogue.
     """
@@ -257,6 +265,11 @@ def paired_lines_lost(
         for w in ws:
             if _rare(idx, w) and w not in _TIME_WORDS:
                 candidates.update(idx.where[w])
+    # what an assistant said (its suggestions, its questions) is not a fact about the people in
+    # the conversation: a store that keeps it has not kept more of the conversation
+    candidates -= {
+        i for i, sp in enumerate(idx.line_speakers) if sp.strip().lower() in ASSISTANT_ROLES
+    }
     held_a: set[int] = set()
     held_b: set[int] = set()
     for i in candidates:

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 __all__ = [
+    "ASSISTANT_ROLES",
     "NEGATIONS",
     "NUMBER_WORDS",
     "STOPWORDS",
@@ -342,6 +343,10 @@ class SentenceInfo:
     """Names it mentions (lower-cased)."""
     numbers: frozenset[str]
     """Numbers it states."""
+
+
+ASSISTANT_ROLES = frozenset({"assistant", "ai", "bot", "chatbot", "agent", "system", "model"})
+"""Speaker labels of the machine side of a chat."""
 
 
 _LIST_NUMBER = re.compile(r"\s*[-*]?\s*\d+[.)]\s")

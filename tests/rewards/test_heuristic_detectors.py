@@ -503,3 +503,60 @@ def test_a_later_sentence_announcing_a_change_is_the_latest_word() -> None:
     )
     latest = latest_answer_line(q)
     assert latest is not None and "last" in latest[1]
+
+
+def test_the_value_a_change_names_as_replaced_is_not_the_latest_word() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Surgery notice.\n\nThe nurse clinic at Fenn Street runs on Tuesdays. Bring your "
+        "repeat slip. During the refurbishment, the nurse clinic will run on Thursday rather "
+        "than Tuesday.\n\nQuestion: On which day does the nurse clinic run during the "
+        "refurbishment?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "thursday" in latest[1] and "tuesday" not in latest[1]
+
+
+def test_a_comparison_worked_out_from_two_stated_sizes_is_not_an_unsupported_claim() -> None:
+    ques = "Which is longer, the Ebble viaduct or the Rood tunnel?"
+    q = (
+        "Railway heritage.\n\nThe Ebble viaduct spans 310 metres of the valley. Its arches "
+        "were rebuilt in 1950. The Rood tunnel, dug by hand, runs for 460 metres under the "
+        f"ridge.\n\nQuestion: {ques}"
+    )
+    right = _steps(
+        ["Ebble viaduct: 310 m.", "Rood tunnel 460 m longer than Ebble viaduct 310 m."],
+        "\\boxed{the Rood tunnel}",
+        ques,
+    )
+    backwards = _steps(
+        ["Ebble viaduct: 310 m.", "Ebble viaduct 310 m longer than Rood tunnel 460 m."],
+        "\\boxed{the Ebble viaduct}",
+        ques,
+    )
+    rows = judge(q, right, backwards)
+    assert rows["unsupported_claims"]["a"] == 0.0 and rows["unsupported_claims"]["b"] == 1.0
+
+
+def test_a_store_keeping_the_assistants_replies_as_memories_loses() -> None:
+    lines = [
+        "User: I'm allergic to cats, so no cat cafes please.",
+        "Assistant: Understood. Would a board game cafe suit you?",
+        "User: Yes. My brother Tomas visits on the 2nd of March.",
+        "Assistant: I suggest the Dice Den on Quay Street.",
+    ]
+    q = chat(lines, "When does the user's brother visit?")
+    good = mem0(["User is allergic to cats", "User's brother Tomas visits on 2 March"])
+    bad = mem0(
+        [
+            "User is allergic to cats",
+            "Assistant offered a board game cafe",
+            "User's brother Tomas visits on 2 March",
+            "Assistant suggested the Dice Den on Quay Street",
+        ]
+    )
+    rows = judge(q, good, bad)
+    assert rows["assistant_items"]["a"] == 0.0 and rows["assistant_items"]["b"] == 0.5
+    assert rows.get("lines_lost", {"a": 0.0})["a"] == 0.0
