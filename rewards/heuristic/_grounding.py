@@ -19,6 +19,7 @@ from rewards.heuristic._text import (
     SentenceInfo,
     memory_sentences,
     sentence_info,
+    sentences,
     stem,
     stems,
 )
@@ -249,7 +250,8 @@ def unsupported_claim_texts(
     checkable: dict[str, None] = {}
     bad: list[str] = []
     for m in t.memories:
-        for info in memory_sentences(m):
+        for raw in sentences(m):
+            info = sentence_info(raw)
             if info.norm in seen or not info.entities:
                 continue
             seen.add(info.norm)
@@ -280,8 +282,42 @@ def unsupported_claim_texts(
             if not ok and " than " in info.norm:
                 ok = _comparison_supported(q, info.norm)
             if not ok:
+                ok = _clauses_supported(q, raw, unit_sets, worked)
+            if not ok:
                 bad.append(info.norm)
     return bad
+
+
+_CLAUSE = re.compile(r"[,;:()\u2014]|\s(?:and|but|while|after|before|when)\s", re.I)
+
+
+def _clauses_supported(
+    q: QuestionFacts, sentence: str, unit_sets: list[list[frozenset[str]]], worked: set[str]
+) -> bool:
+    """A memory sentence joining what several context sentences say about its names ("Edith
+    opened a haberdashery in 1961, aged 29 (born 1932)") is supported when each of its clauses
+    is supported by one sentence naming them. A worked-out number's label ("aged 29",
+    "38 years") is the memory's own arithmetic, like the number. Never for one clause: the
+    single-sentence check has judged it."""
+    parts = [p for p in _CLAUSE.split(sentence) if p and p.strip()]
+    if len(parts) < 2:
+        return False
+    for part in parts:
+        info = sentence_info(part)
+        ws = info.words
+        labels = {
+            stem(ws[j])
+            for i, w in enumerate(ws)
+            if w in worked
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(ws) and not ws[j].isdigit()
+        }
+        need = info.stems - q.query_words - worked - labels
+        if need and not any(
+            len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units
+        ):
+            return False
+    return True
 
 
 _RAREST = 3

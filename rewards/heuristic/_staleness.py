@@ -193,8 +193,10 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
                 if v != w and v not in _TIME_WORDS and _rare(idx, v) and not _CUES.fullmatch(v)
             }
             # a memory that names the old value beside the new one took the update
-            # ("a rabbit named Clover; the kitten Biscuit went to live with her aunt")
-            if newer and not newer & store and not newer & ws:
+            # ("a rabbit named Clover; the kitten Biscuit went to live with her aunt"); one
+            # that still states the old value as current is stale even when another item of
+            # the store took the update ("drives a Fiesta" beside "bought a Golf")
+            if newer and not newer & ws and (not newer & store or not _CUES.search(item)):
                 out.append((item, idx.bodies[last], bool({stem(x) for x in ws} & qstems)))
                 break
     return out

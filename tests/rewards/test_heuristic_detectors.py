@@ -560,3 +560,39 @@ def test_a_store_keeping_the_assistants_replies_as_memories_loses() -> None:
     rows = judge(q, good, bad)
     assert rows["assistant_items"]["a"] == 0.0 and rows["assistant_items"]["b"] == 0.5
     assert rows.get("lines_lost", {"a": 0.0})["a"] == 0.0
+
+
+def test_a_sentence_joining_two_stated_facts_about_a_name_is_supported_clause_by_clause() -> None:
+    from rewards.heuristic._grounding import unsupported_claim_texts
+    from rewards.heuristic._parse import parse_trajectory
+    from rewards.heuristic._question import analyse_question
+
+    ques = "How old was Ansel Brody when he built the boathouse?"
+    q = analyse_question(
+        "Lakeside history.\n\nAnsel Brody was born in 1904 above the forge. Ducks nest by the "
+        "jetty. In 1931 Ansel built the boathouse from salvaged larch. The boathouse burned "
+        f"down in 1977.\n\nQuestion: {ques}"
+    )
+
+    def claims(memory: str) -> list[str]:
+        return unsupported_claim_texts(
+            parse_trajectory(_steps([memory], "\\boxed{27}", ques), kind="reasoning"), q
+        )
+
+    assert claims("Ansel built the boathouse in 1931, aged 27 (born 1904).") == []
+    # the same join with a year moved between the facts is not what either sentence says
+    assert claims("Ansel built the boathouse in 1904, aged 27 (born 1931).") != []
+
+
+def test_an_item_still_stating_a_replaced_value_is_stale_beside_the_update() -> None:
+    lines = [
+        "User: I cycle to work on an old Raleigh.",
+        "Assistant: Classic bike.",
+        "User: My knee is better, so I sold the Raleigh and bought a Brompton.",
+        "Assistant: Folding bikes are handy.",
+    ]
+    q = chat(lines, "Which bike does the user ride?")
+    good = mem0(["User rides a Brompton (sold the old Raleigh)"])
+    bad = mem0(["User cycles to work on an old Raleigh", "User bought a Brompton"])
+    rows = judge(q, good, bad)
+    assert rows["stale_items"]["a"] == 0.0 and rows["stale_items"]["b"] == 1.0
