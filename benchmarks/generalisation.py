@@ -9,22 +9,34 @@ records (``--samples``). Every pair is judged in both orders and counts as right
 verdicts pick the chosen side. For each dataset it prints accuracy per family (LCR = long-context
 reasoning, MTD = multi-turn dialogue, LFG = long-form generation), then what a cascade escalating
 verdicts below ``--threshold`` confidence would send on, and the accuracy of the verdicts it keeps.
+
+The check sets are development data once their misses have been looked at; what stays independent
+evidence is each set's *first* judgment, made by the scorer of the day before anyone saw the
+result. Those verdicts are kept in ``benchmarks/data/checkset/first_judgments.jsonl.xz`` and
+summarised at the end (per family, and with the cascade). A new set is judged and recorded once:
+
+    python -m benchmarks.generalisation --record heldout19   # refuses a set already recorded
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import lzma
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.generator import BUNDLED_SUITE_DIR, generate_suite
-from benchmarks.runner import ExecOptions, RunConfig, read_ledger, run_bench
+from benchmarks.runner import ExecOptions, Prediction, RunConfig, read_ledger, run_bench
+from benchmarks.settings import TASK_GROUPS, task_group
 
-__all__ = ["main"]
+__all__ = ["first_judgment_summary", "main", "read_first_judgments", "record_first_judgments"]
 
 CHECKSET = Path(__file__).resolve().parent / "data" / "checkset"
+FIRST_JUDGMENTS = CHECKSET / "first_judgments.jsonl.xz"
 SAMPLES = (
     Path(__file__).resolve().parent.parent
     / "tests"
@@ -64,6 +76,88 @@ def _run(name: str, data: Path, rm: str, out: Path, threshold: float) -> str:
     )
 
 
+def read_first_judgments(path: Path = FIRST_JUDGMENTS) -> list[dict[str, object]]:
+    """The recorded first judgments (one row per verdict; empty when none are recorded)."""
+    if not path.exists():
+        return []
+    with lzma.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def record_first_judgments(
+    name: str, predictions: Sequence[Prediction], scorer: str, path: Path = FIRST_JUDGMENTS
+) -> int:
+    """Append the verdicts of check set ``name``'s first judgment; returns the rows written.
+
+    A set is judged once: recording a set that already has rows raises ``ValueError``, so a
+    second, better-looking run can never replace the first."""
+    rows = read_first_judgments(path)
+    if any(r["set"] == name for r in rows):
+        raise ValueError(
+            f"check set {name!r} already has recorded first judgments in {path}; a set is "
+            "judged once -- write a new set (heldoutN) for fresh evidence"
+        )
+    new = [
+        {
+            "set": name,
+            "pair_id": p.pair_id,
+            "setting": p.setting,
+            "chosen_as": p.chosen_as,
+            "correct": p.correct,
+            "confidence": p.confidence,
+            "scorer": scorer,
+        }
+        for p in predictions
+    ]
+    with lzma.open(path, "wt", encoding="utf-8") as fh:
+        for r in [*rows, *new]:
+            fh.write(json.dumps(r) + "\n")
+    return len(new)
+
+
+def first_judgment_summary(
+    rows: Sequence[dict[str, object]], threshold: float, sets: Sequence[str] | None = None
+) -> str:
+    """Per family: pairs right in both orders at their first judgment, and what a cascade
+    escalating verdicts below ``threshold`` would send on and keep right. ``sets`` limits the
+    count to those check sets."""
+    chosen = [r for r in rows if sets is None or r["set"] in sets]
+    parts: list[str] = []
+    for group in TASK_GROUPS:
+        mine = [r for r in chosen if task_group(str(r["setting"])) == group]
+        pairs: dict[tuple[object, object], bool] = {}
+        for r in mine:
+            key = (r["set"], r["pair_id"])
+            pairs[key] = pairs.get(key, True) and bool(r["correct"])
+        if not pairs:
+            parts.append(f"{group}   -  ")
+            continue
+        kept = [r for r in mine if float(r["confidence"] or 0.0) >= threshold]  # type: ignore[arg-type]
+        right = sum(pairs.values())
+        kept_acc = (
+            f"{100 * sum(bool(r['correct']) for r in kept) / len(kept):.1f}%" if kept else "-"
+        )
+        parts.append(
+            f"{group} {right}/{len(pairs)} ({100 * right / len(pairs):.0f}%), cascade escalates "
+            f"{100 * (1 - len(kept) / len(mine)):.0f}% and keeps {kept_acc} right"
+        )
+    return "; ".join(parts)
+
+
+def _first_judgment_report(threshold: float) -> str:
+    rows = read_first_judgments()
+    if not rows:
+        return "no first judgments recorded"
+    names = sorted({str(r["set"]) for r in rows}, key=lambda n: _set_order(Path(n)))
+    recent = names[-5:]
+    return (
+        f"first judgments (each check set judged once, by the scorer of its day; {len(names)} "
+        f"sets, {names[0]}..{names[-1]}):\n"
+        f"  all:          {first_judgment_summary(rows, threshold)}\n"
+        f"  last 5 sets:  {first_judgment_summary(rows, threshold, recent)}"
+    )
+
+
 def _set_order(d: Path) -> int:
     """heldout, heldout2, ... heldout10 in the order they were written."""
     tail = d.name.removeprefix("heldout")
@@ -81,7 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=7, help="fresh generator seed (default: 7)")
     p.add_argument("--samples", type=Path, default=SAMPLES, help="folder of published records")
     p.add_argument("--threshold", type=float, default=0.75, help="cascade confidence threshold")
+    p.add_argument(
+        "--record",
+        metavar="SET",
+        help="judge the new check set SET (a folder of benchmarks/data/checkset) once and record "
+        "its verdicts as its first judgment; refused when SET is already recorded",
+    )
     args = p.parse_args(argv)
+    if args.record:
+        return _record(args.record, args.rm, args.threshold)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         fresh = out / f"seed{args.seed}"
@@ -98,6 +200,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reward model {args.rm}; both orders; a pair is right when both verdicts are")
         for name, data in sets:
             print(_run(name, data, args.rm, out / "runs", args.threshold), flush=True)
+    print(_first_judgment_report(args.threshold))
+    return 0
+
+
+def _record(name: str, rm: str, threshold: float) -> int:
+    data = CHECKSET / name
+    if not data.is_dir() or not name.startswith("heldout"):
+        print(
+            f"error: no check set {name!r} in {CHECKSET}; write its files into "
+            f"{CHECKSET}/heldoutN/ first",
+            file=sys.stderr,
+        )
+        return 2
+    if any(r["set"] == name for r in read_first_judgments()):
+        print(f"error: {name} is already recorded; a set is judged once", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        res = asyncio.run(
+            run_bench(
+                RunConfig(data=[str(data)], rm=rm, both_orders=True),
+                out_dir=Path(tmp),
+                options=ExecOptions(write_report=False, cache=False),
+            )
+        )
+        judged = read_ledger(Path(tmp) / "predictions.jsonl")
+    scorer = f"{res.reward_model.name} v{res.reward_model.version}"
+    n = record_first_judgments(name, judged, scorer)
+    print(f"recorded {n} verdicts of {name} ({scorer}) in {FIRST_JUDGMENTS}")
+    print(f"{name}: {first_judgment_summary(read_first_judgments(), threshold, [name])}")
     return 0
 
 

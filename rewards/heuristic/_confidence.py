@@ -37,6 +37,8 @@ def calibrated_confidence(
     margin: float, table: Sequence[tuple[float, float]] | None = None
 ) -> float:
     """Confidence in [0.5, 1] of a verdict with score margin ``margin`` (0.5 for a tie)."""
+    if margin == 0:
+        return 0.5  # equal scores: the verdict is a coin flip, whatever the table says
     rows = CONFIDENCE_TABLE if table is None else table
     bounds = [b for b, _ in rows]
     i = min(bisect.bisect_left(bounds, abs(margin)), len(rows) - 1)
