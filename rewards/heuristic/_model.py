@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rewards._types import PairInput, PairwiseVerdict, Reward, RMSpec, UpdateContext
-from rewards.heuristic._confidence import calibrated_confidence
+from rewards.heuristic._confidence import CONFIDENCE_TABLE, calibrated_confidence
 from rewards.heuristic._coverage import paired_fact_coverage
 from rewards.heuristic._features import FEATURES, extract
 from rewards.heuristic._pairwise import PairScore, score_pair
@@ -86,6 +86,8 @@ class HeuristicRM:
         margin = ps.score_a - ps.score_b
         # the accuracy measured at this margin on data the heuristic was not developed on
         confidence = 0.5 if winner == "tie" else calibrated_confidence(margin)
+        if winner != "tie" and _wording_only(ps, winner):
+            confidence = min(confidence, LEXICAL_CONFIDENCE)
         decided = _deciders(ps, winner)
         examples = _examples(ta, tb, decided)
         rationale = _rationale(ps, winner, how, decided)
@@ -186,3 +188,26 @@ def _rationale(ps: PairScore, winner: str, how: str, decided: list[str]) -> str:
             f"- {FEATURES[n].family}/{n}: {_fmt(r['a'])} | {_fmt(r['b'])} | {r['weight']:g} | {r.get('contribution', 0.0):+.3f}"
         )
     return "\n".join(lines)
+
+
+LEXICAL_CONFIDENCE = CONFIDENCE_TABLE[0][1]
+"""Confidence ceiling of a verdict that only the grounding detectors decide: they compare words,
+so a paraphrase, a sentence joining two facts or a worked-out value looks to them like an
+invention. The accuracy of the smallest margins, below the cascade's usual threshold, so such
+verdicts are escalated. Found in the first judgments of check sets 8-18: grounding alone decided
+22 reasoning verdicts and only 6 were right; they were 14 of the 20 confident wrong ones. Sets
+written after this rule test it."""
+
+
+def _wording_only(ps: PairScore, winner: str) -> bool:
+    """Whether only grounding features favour ``winner``: without them, the other features
+    would not pick it."""
+    sign = 1.0 if winner == "A" else -1.0
+    grounding = other = 0.0
+    for name, row in ps.rows.items():
+        c = sign * row.get("contribution", 0.0)
+        if FEATURES[name].family == "grounding":
+            grounding += c
+        else:
+            other += c
+    return grounding > 0 and other <= 0

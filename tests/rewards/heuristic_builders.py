@@ -105,3 +105,15 @@ def longform(title: str, sections: list[tuple[str, str]]) -> str:
             f"Based on the title: {title}{prev} and the given bullet points: {restated} I have composed the following section.{text}"
         )
     return "".join(out)
+
+
+def steps(memories: list[str], answer: str, question_text: str) -> str:
+    """A sequential trajectory in the library's own rendering: one step per memory, then the
+    boxed ``answer``."""
+    from agentmem.render import StepText, render_sequential
+
+    out, prev = [], ""
+    for m in memories:
+        out.append(StepText(previous_memory=prev, section="(section)", updated_memory=m))
+        prev = m
+    return render_sequential(question_text, out, answer)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from heuristic_builders import mem0
+from heuristic_builders import mem0, steps
 
 from agentmem.testing import FakeOpenAIServer
 from rewards import PairInput, make_reward_model
@@ -69,3 +69,27 @@ async def test_cascade_escalates_what_the_heuristic_cannot_decide(
     assert sure.evidence["escalated"] is False and sure.winner == "A"
     assert unsure.evidence["escalated"] is True and unsure.winner == "B"
     assert len(fake_openai.chat_requests) == 1 and rm.escalation_rate == pytest.approx(0.5)
+
+
+def test_a_verdict_only_the_wording_checks_decide_is_never_confident() -> None:
+    from rewards.heuristic._model import LEXICAL_CONFIDENCE
+
+    ques = "What did the museum buy at the auction?"
+    q = (
+        "Museum news.\n\nAt the spring auction the museum bought a tin toy train. It is on show "
+        f"in the hall.\n\nQuestion: {ques}"
+    )
+    plain = steps(
+        ["Bought: a tin toy train, on show in the hall."], "\\boxed{a tin toy train}", ques
+    )
+    embellished = steps(
+        ["Bought: a tin toy train, made by Hartwell Brothers of Leeds, on show in the hall."],
+        "\\boxed{a tin toy train}",
+        ques,
+    )
+    v = HeuristicRM().compare_sync(
+        PairInput(question=q, trajectory_a=plain, trajectory_b=embellished)
+    )
+    assert v.winner == "A" and v.confidence == LEXICAL_CONFIDENCE < 0.75
+    # a margin that alone would be trusted
+    assert calibrated_confidence((v.score_a or 0) - (v.score_b or 0)) >= 0.75

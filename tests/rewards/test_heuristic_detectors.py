@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from heuristic_builders import mem0
+from heuristic_builders import mem0, steps
 
 from rewards import PairInput
 from rewards.heuristic import HeuristicRM
@@ -201,16 +201,6 @@ def test_numbers_a_memory_works_out_from_stated_ones_are_not_invented() -> None:
     assert rows["invented_numbers"]["a"] == 0.0 and rows["invented_numbers"]["b"] == 1.0
 
 
-def _steps(memories: list[str], answer: str, question_text: str) -> str:
-    from agentmem.render import StepText, render_sequential
-
-    steps, prev = [], ""
-    for m in memories:
-        steps.append(StepText(previous_memory=prev, section="(section)", updated_memory=m))
-        prev = m
-    return render_sequential(question_text, steps, answer)
-
-
 def test_a_reasoning_memory_must_hold_what_the_context_last_said_about_the_question() -> None:
     ques = "What colour is the front door after the renovation?"
     q = (
@@ -218,12 +208,12 @@ def test_a_reasoning_memory_must_hold_what_the_context_last_said_about_the_quest
         "family bought it. The builders replaced the windows and painted the front door dark "
         f"green. The garden was left for the spring.\n\nQuestion: {ques}"
     )
-    good = _steps(
+    good = steps(
         ["Front door: faded blue.", "Front door: dark green (was faded blue)."],
         "\\boxed{dark green}",
         ques,
     )
-    bad = _steps(
+    bad = steps(
         ["Front door: faded blue.", "Front door: faded blue. Windows replaced."],
         "\\boxed{blue}",
         ques,
@@ -241,12 +231,12 @@ BUNS_Q = "How many buns are on the counter after noon?"
 
 
 def test_a_running_total_that_stops_folding_in_changes_is_stale() -> None:
-    good = _steps(
+    good = steps(
         ["Counter: 40 buns.", "Counter: 15 buns (25 sold).", "Counter: 45 buns after noon."],
         "\\boxed{45}",
         BUNS_Q,
     )
-    bad = _steps(
+    bad = steps(
         ["Counter: 40 buns.", "Counter: 15 buns (25 sold).", "Counter: 15 buns; oven cleaned."],
         "\\boxed{15}",
         BUNS_Q,
@@ -284,7 +274,7 @@ def test_where_reads_the_latest_sentence_that_places_the_thing_not_the_latest_me
         "the spare key to the kitchen drawer. Omar came home late that evening to an empty house."
         f"\n\nQuestion: {ques}"
     )
-    good = _steps(
+    good = steps(
         [
             "Spare key: under the doormat.",
             "Spare key: kitchen drawer (moved by his sister); Omar came home late.",
@@ -292,7 +282,7 @@ def test_where_reads_the_latest_sentence_that_places_the_thing_not_the_latest_me
         "\\boxed{in the kitchen drawer}",
         ques,
     )
-    bad = _steps(
+    bad = steps(
         ["Spare key: under the doormat.", "Spare key: under the doormat; Omar came home late."],
         "\\boxed{under the doormat}",
         ques,
@@ -415,7 +405,7 @@ def test_a_fact_whose_value_the_context_replaced_is_not_lost_when_the_memory_hol
         "told to expect a short delay. The flight to Oslo then moved to Gate 31 because of a "
         f"cleaning crew.\n\nQuestion: {ques}"
     )
-    good = _steps(
+    good = steps(
         [
             "Oslo flight: Gate 12.",
             "Oslo flight: Gate 12; short delay.",
@@ -425,7 +415,7 @@ def test_a_fact_whose_value_the_context_replaced_is_not_lost_when_the_memory_hol
         "\\boxed{Gate 31}",
         ques,
     )
-    bad = _steps(
+    bad = steps(
         [
             "Oslo flight: Gate 12.",
             "Oslo flight: Gate 12; short delay.",
@@ -526,12 +516,12 @@ def test_a_comparison_worked_out_from_two_stated_sizes_is_not_an_unsupported_cla
         "were rebuilt in 1950. The Rood tunnel, dug by hand, runs for 460 metres under the "
         f"ridge.\n\nQuestion: {ques}"
     )
-    right = _steps(
+    right = steps(
         ["Ebble viaduct: 310 m.", "Rood tunnel 460 m longer than Ebble viaduct 310 m."],
         "\\boxed{the Rood tunnel}",
         ques,
     )
-    backwards = _steps(
+    backwards = steps(
         ["Ebble viaduct: 310 m.", "Ebble viaduct 310 m longer than Rood tunnel 460 m."],
         "\\boxed{the Ebble viaduct}",
         ques,
@@ -576,7 +566,7 @@ def test_a_sentence_joining_two_stated_facts_about_a_name_is_supported_clause_by
 
     def claims(memory: str) -> list[str]:
         return unsupported_claim_texts(
-            parse_trajectory(_steps([memory], "\\boxed{27}", ques), kind="reasoning"), q
+            parse_trajectory(steps([memory], "\\boxed{27}", ques), kind="reasoning"), q
         )
 
     assert claims("Ansel built the boathouse in 1931, aged 27 (born 1904).") == []
