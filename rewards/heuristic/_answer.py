@@ -12,7 +12,7 @@ import re
 from rewards.heuristic._coverage import latest_answer_line
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import fast_words, stems
+from rewards.heuristic._text import fast_words, sentence_info, stem, stems
 
 __all__ = ["answer_features", "extract_answer"]
 
@@ -49,7 +49,12 @@ def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     out: dict[str, float] = {}
     if ast:
         mst = stems(memory)
-        out["answer_support"] = sum(1 for w in ast if w in mst or q.supports(w)) / len(ast)
+        # a name the answer gives must come from the memory it reads: the context naming it
+        # somewhere (a different dog in another story) does not make it this memory's answer
+        names = {stem(e) for e in sentence_info(ans[:400]).entities}
+        out["answer_support"] = sum(
+            1 for w in ast if w in mst or (w not in names and q.supports(w))
+        ) / len(ast)
     out["answer_gives_up"] = 1.0 if _GIVE_UP.search(ans[:400]) else 0.0
     if q.derived.get("latest_is_typed"):
         # the context's last word on where the thing is (or who holds it) must be the answer

@@ -56,21 +56,31 @@ def _matching_clause(sentence: str, bullet_stems: set[str]) -> list[str]:
     return max(parts, key=lambda p: len({stem(w) for w in p} & bullet_stems))
 
 
-def _sides(text: str) -> tuple[str, str] | None:
-    """Stems of the words on either side of a comparison ("A rather than B"), if any."""
+_SIDE = 3
+"""Words on each side of a comparison word that say what is compared."""
+
+
+def _sides(text: str) -> tuple[set[str], set[str]] | None:
+    """Stems of up to three words on either side of a comparison ("the larger pot rather than
+    the smaller one"), if any."""
     m = _CONTRAST.search(text)
     if m is None:
         return None
     before, after = words(text[: m.start()]), words(text[m.end() :])
     if not before or not after:
         return None
-    return stem(before[-1]), stem(after[0])
+    return {stem(w) for w in before[-_SIDE:]}, {stem(w) for w in after[:_SIDE]}
 
 
 def _reversed(bullet: str, sentence: str) -> bool:
-    """The sentence makes the bullet's comparison the other way round ("B rather than A")."""
+    """The sentence makes the bullet's comparison the other way round: a word that tells the
+    bullet's first side from its second ("larger") stands on the second side of the sentence,
+    and one of the second side's ("smaller") on its first ("B rather than A")."""
     b, s = _sides(bullet), _sides(sentence)
-    return b is not None and s is not None and b[0] != b[1] and s == (b[1], b[0])
+    if b is None or s is None:
+        return False
+    first, second = b[0] - b[1], b[1] - b[0]
+    return bool((first & s[1]) - s[0]) and bool((second & s[0]) - s[1])
 
 
 def constraint_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:

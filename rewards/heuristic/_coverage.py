@@ -24,7 +24,7 @@ from rewards.heuristic._text import (
     stems,
     text_stems,
 )
-from rewards.heuristic._totals import missed_changes
+from rewards.heuristic._totals import quantities, total_explanation
 
 if TYPE_CHECKING:
     from rewards.heuristic._staleness import ConversationIndex
@@ -171,6 +171,15 @@ def _roots(st: str) -> tuple[str, ...]:
     return (_root(st), _root(head)) if head != st and len(head) >= 3 else (_root(st),)
 
 
+_DERIVED = frozenset(("ure", "ures", "ion", "ions", "er", "ers", "or", "ors", "ment", "al"))
+"""Suffixes that make a noun of a verb's root ("clos" + "ure", "act" + "ion")."""
+
+
+def _derived_root(st: str, roots: list[str] | set[str]) -> str:
+    """The root among ``roots`` that ``st`` is a noun of ("closure" -> clos), or ""."""
+    return next((r for r in roots if st.startswith(r) and st[len(r) :] in _DERIVED), "")
+
+
 def _root(st: str) -> str:
     """A stem without a final e ('live' and 'living' stem to 'live' and 'liv')."""
     return st[:-1] if len(st) > 3 and st.endswith("e") else st
@@ -190,7 +199,12 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     hit = q.derived.get("latest_answer_line", False)
     if hit is not False:
         return hit  # type: ignore[return-value]
-    from rewards.heuristic._staleness import conversation_index, sentence_index, specific_words
+    from rewards.heuristic._staleness import (
+        _CUES,
+        conversation_index,
+        sentence_index,
+        specific_words,
+    )
 
     idx = conversation_index(q) if q.statements else sentence_index(q)
     n = max(1, len(idx.bodies))
@@ -199,6 +213,7 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     query_roots = _query_roots(q)
     topic: dict[str, set[int]] = {}
     long_roots = [r for r in query_roots if len(r) >= 5]
+    mid_roots = [r for r in query_roots if len(r) == 4]  # "closure" for "closed" (root clos)
     named: set[int] = {i for i, sp in enumerate(idx.line_speakers) if sp and sp in names}
     for w, lines in idx.where.items():
         st = stem(w)
@@ -207,8 +222,10 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         elif len(st) >= 3 and w not in idx.speakers:
             # a hyphenated word is on topic by its head ("kick-off" for "kick off"), a derived
             # word by its query word's root ("conductor" for "conducts")
-            root = next((r for r in _roots(st) if r in query_roots), "") or next(
-                (r for r in long_roots if st.startswith(r)), ""
+            root = (
+                next((r for r in _roots(st) if r in query_roots), "")
+                or next((r for r in long_roots if st.startswith(r)), "")
+                or _derived_root(st, mid_roots)
             )
             if root:
                 topic.setdefault(root, set()).update(lines)
@@ -245,8 +262,15 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         line = max(i for i, sc in scores.items() if sc >= 0.9 * top)
 
         def values(i: int) -> set[str]:
-            # a line's specific words but the question's own (in any inflection) and its names
-            return {w for w in specific_words(idx, i) - names if _root(stem(w)) not in query_roots}
+            # a line's specific words but the question's own (in any inflection or derived
+            # noun: "closure" for "closed") and its names
+            return {
+                w
+                for w in specific_words(idx, i) - names
+                if _root(st := stem(w)) not in query_roots
+                and not _derived_root(st, query_roots)
+                and not _CUES.fullmatch(w)  # a change word is not a value
+            }
 
         words = values(line)
         if q.statements:
@@ -277,8 +301,6 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         if not q.statements and not later:
             # a later sentence about the question's topic that announces a change ("From June,
             # the market moves to the last Saturday") updates it even without repeating a value
-            from rewards.heuristic._staleness import _CUES
-
             announced = [
                 j
                 for j, sc in scores.items()
@@ -463,7 +485,8 @@ def _focus(idx: ConversationIndex, line: int, words: set[str], query_roots: set[
     ws, clause, _ = idx.clauses(line)
     hits: dict[int, int] = {}
     for w, c in zip(ws, clause, strict=True):
-        if _root(stem(w)) in query_roots:
+        st = stem(w)
+        if _root(st) in query_roots or _derived_root(st, query_roots):
             hits[c] = hits.get(c, 0) + 1
     if not hits:
         return words
@@ -474,7 +497,9 @@ def _focus(idx: ConversationIndex, line: int, words: set[str], query_roots: set[
 
 _REPLACED = re.compile(
     r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of|replacing)\s+((?:[\w'\u2019-]+\s*){1,3})"
-    r"|,\s*(?:not|no\s+longer)\s+((?:[\w'\u2019-]+\s*){1,3})",
+    r"|,\s*(?:not|no\s+longer)\s+((?:[\w'\u2019-]+\s*){1,3})"
+    r"|\b(?:switched|moved|changed|transferred|relocated|shifted|postponed|swapped)\s+from\s+"
+    r"((?:[\w'\u2019-]+\s+){1,3}?)to\b",
     re.I,
 )
 
@@ -482,10 +507,12 @@ _REPLACED = re.compile(
 def _replaced(sentence: str) -> set[str]:
     """Words a sentence names as what its change replaces: the words after "instead of",
     "rather than", "in place of", "replacing" or a contrasting ", not" / ", no longer", up to the
-    next punctuation ("collected on Friday instead of Wednesday" -> wednesday)."""
+    next punctuation ("collected on Friday instead of Wednesday" -> wednesday), and the X of a
+    change "from X to Y" ("switched from Mill Lane to Tanner's Row" -> mill, lane)."""
     out: set[str] = set()
     for m in _REPLACED.finditer(sentence):
-        out.update(w.lower() for w in re.findall(r"[\w'\u2019-]+", m.group(1) or m.group(2)))
+        span = next(g for g in m.groups() if g)
+        out.update(w.lower() for w in re.findall(r"[\w'\u2019-]+", span))
     return out - STOPWORDS
 
 
@@ -559,6 +586,14 @@ def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
                         out.append((v, frozenset(same)))
                         seen.add(v)
                         break
+        # two values that each replace the other are two things the text keeps mentioning
+        # in turn ("a spaniel called Tansy" ... "a dog called Rolo" ... Tansy again), not an
+        # update of one by the other
+        out = [
+            (v, newer)
+            for v, newer in out
+            if not any(v in newer2 for w, newer2 in out if w in newer)
+        ]
     q.derived["superseded_values"] = out
     return out
 
@@ -596,10 +631,9 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         # an update applied: no value the context replaced is still stated in its stead
         out["stale_values"] = float(stale_values(answer_memory, q))
         # a worked-out total must fold in every later change of the same amount
-        answer = answer_memory + ([t.answer] if t.answer else [])
-        missed = missed_changes(answer, q)
-        if missed is not None:
-            out["changes_missed"] = missed
+        total = _total(t, q)
+        if total is not None:
+            out["changes_missed"] = total[0]
         # the memory the answer reads must hold what the context last said about the question
         latest = latest_answer_line(q)
         if latest is not None:
@@ -612,7 +646,7 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         # A fact is kept when most of its words stand together in one memory sentence (a bag of
         # words over the whole memory would credit "Kofi journeyed to the cellar" for a lost
         # "Mateo journeyed to the cellar").
-        final = _best_overlaps(facts, answer_memory)
+        final = _final_overlaps(t, q, facts)
         # what the context replaced is not needed to answer: judge the facts still current
         gone = superseded_facts(q) if t.layout == "reasoning" else frozenset()
         current = [r for k, r in enumerate(final) if k not in gone]
@@ -651,6 +685,39 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
     return out
 
 
+def _total(t: ParsedTrajectory, q: QuestionFacts) -> tuple[float, frozenset[float]] | None:
+    """:func:`total_explanation` of the memory the answer reads (and the answer), cached on the
+    question by that text."""
+    texts = _answer_memory(t) + ([t.answer] if t.answer else [])
+    cache: dict[str, tuple[float, frozenset[float]] | None]
+    cache = q.derived.setdefault("totals", {})  # type: ignore[assignment]
+    key = "\n\x00".join(texts)
+    if key not in cache:
+        cache[key] = total_explanation(texts, q)
+    return cache[key]
+
+
+def _final_overlaps(
+    t: ParsedTrajectory, q: QuestionFacts, facts: list[frozenset[str]]
+) -> list[float]:
+    """How much of each evidence fact the memory the answer reads holds; a fact whose amount
+    the memory's worked-out total folded in ("walk now 7 miles" for "10 miles", shortened by 3)
+    is held, in worked form."""
+    final = _best_overlaps(facts, _answer_memory(t))
+    total = _total(t, q) if t.layout == "reasoning" else None
+    if total and total[1]:
+        texts = evidence_fact_texts(q)
+        final = [
+            max(r, _ENOUGH) if _amounts(texts[k]) & total[1] else r for k, r in enumerate(final)
+        ]
+    return final
+
+
+def _amounts(text: str) -> frozenset[float]:
+    """The amounts a sentence states (numbers with their units, as running totals read them)."""
+    return frozenset(v for _, v, _ in quantities(text))
+
+
 def paired_fact_coverage(
     ta: ParsedTrajectory, tb: ParsedTrajectory, q: QuestionFacts
 ) -> tuple[float, float] | None:
@@ -673,8 +740,8 @@ def paired_fact_coverage(
     n = sum(mask)
     if not n:
         return None
-    fin_a = _best_overlaps(facts, _answer_memory(ta))
-    fin_b = _best_overlaps(facts, _answer_memory(tb))
+    fin_a = _final_overlaps(ta, q, facts)
+    fin_b = _final_overlaps(tb, q, facts)
     cov_a = sum(min(1.0, r / _ENOUGH) for r, m in zip(fin_a, mask, strict=True) if m) / n
     cov_b = sum(min(1.0, r / _ENOUGH) for r, m in zip(fin_b, mask, strict=True) if m) / n
     return cov_a, cov_b

@@ -223,7 +223,7 @@ def _name_units(q: QuestionFacts, name: str) -> list[frozenset[str]] | None:
         n = q.counts.get(name, 0)
         # Absent, or so frequent it cannot be rare: no scan needed.
         spans = units_with(q, name) if 0 < n <= _COMMON_NAME else None
-        cache[name] = None if spans is None else [frozenset(stems(u)) for u in spans]
+        cache[name] = None if spans is None else [_claim_stems(u) for u in spans]
     return cache[name]
 
 
@@ -270,7 +270,7 @@ def unsupported_claim_texts(
                 continue
             # the question's own words label what the memory is about ("Netball captain:"),
             # and numbers the memory works out from stated ones are arithmetic, not claims
-            need = info.stems - q.query_words - worked
+            need = _digits(info.stems) - q.query_words - worked
             ok = not need or any(
                 len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units
             )
@@ -312,12 +312,23 @@ def _clauses_supported(
             for j in (i - 1, i + 1)
             if 0 <= j < len(ws) and not ws[j].isdigit()
         }
-        need = info.stems - q.query_words - worked - labels
+        need = _digits(info.stems) - q.query_words - worked - labels
         if need and not any(
             len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units
         ):
             return False
     return True
+
+
+def _digits(sts: frozenset[str] | set[str]) -> frozenset[str]:
+    """Stems with number words written as digits ("four" -> "4"), so a claim and a context
+    sentence meet whichever way each writes a number."""
+    return frozenset(str(NUMBER_WORDS[w]) if w in NUMBER_WORDS else w for w in sts)
+
+
+def _claim_stems(text: str) -> frozenset[str]:
+    """Stems of a context sentence as claims are checked against them (numbers as digits)."""
+    return _digits(stems(text))
 
 
 _RAREST = 3
@@ -338,7 +349,7 @@ def _said_anywhere(q: QuestionFacts, words: tuple[str, ...], need: frozenset[str
     for i in sorted(lines):
         st = cache.get(i)
         if st is None:
-            st = cache[i] = frozenset(stems(idx.bodies[i]))
+            st = cache[i] = _claim_stems(idx.bodies[i])
         if len(need & st) >= _CLAIM * len(need):
             return True
     return False

@@ -1,6 +1,6 @@
 """Running totals: a count the memory worked out must include every change the context gives.
 
-A "how many / how much" question over a story of changes ("held 200 litres", "30 leaked",
+A "how many / how much / how long ..." question over a story of changes ("held 200 litres", "30 leaked",
 "50 were added") is answered by a running total. A memory that stops folding changes in keeps a
 total that was true once (170) and is wrong now (220): the stale-value detector cannot see it,
 because neither number is written in the context. This detector explains each number of the
@@ -18,9 +18,12 @@ import re
 from rewards.heuristic._question import QuestionFacts
 from rewards.heuristic._text import NUMBER_WORDS, STOPWORDS, stem
 
-__all__ = ["missed_changes", "quantities"]
+__all__ = ["missed_changes", "quantities", "total_explanation"]
 
-_QUANTITY_QUESTION = re.compile(r"\bhow (?:many|much)\b|\btotal\b|\bnumber of\b", re.I)
+_QUANTITY_QUESTION = re.compile(
+    r"\bhow (?:many|much|long|far|tall|high|heavy|deep|wide|big)\b|\btotal\b|\bnumber of\b", re.I
+)
+"""A question asking for an amount: a count, or a size in units ("How long is the walk now?")."""
 _WORD_NUMBERS = {w: float(v) for w, v in NUMBER_WORDS.items() if w != "one"} | {"dozen": 12.0}
 """Number words as amounts; not "one", which in prose is mostly a pronoun ("no one")."""
 _TOKEN = re.compile(
@@ -108,8 +111,22 @@ def missed_changes(memories: list[str], q: QuestionFacts) -> float | None:
     amounts is its total; amounts after the first one it uses, neither folded into it nor
     stated elsewhere in the memory, are missed.
     """
-    if not _QUANTITY_QUESTION.search(q.query) or q.statements:
+    found = total_explanation(memories, q)
+    return None if found is None else found[0]
+
+
+def total_explanation(
+    memories: list[str], q: QuestionFacts
+) -> tuple[float, frozenset[float]] | None:
+    """(changes missed, amounts folded in) of the memory's worked-out total; see
+    :func:`missed_changes`. The amounts folded in are values of the context the memory holds in
+    worked form ("walk now 7 miles" folds in the 10 miles and the 3 it was shortened by); none
+    when the total is a single amount as stated or misses a change."""
+    asked = _QUANTITY_QUESTION.search(q.query)
+    if not asked or q.statements:
         return None
+    # a size ("how long", "how far") is measured in its unit: other amounts are not changes
+    size = asked.group(0).lower().split()[-1] not in ("many", "much", "total", "of")
     ctx = _context_amounts(q)
     if len(ctx) < 2:
         return None
@@ -118,11 +135,11 @@ def missed_changes(memories: list[str], q: QuestionFacts) -> float | None:
     held = quantities(text)
     query_units = {stem(w) for w in q.query_words}
     best_used = 0
-    verdict: float | None = None
+    verdict: tuple[float, frozenset[float]] | None = None
     for pos, value, unit in held:
         want = unit | query_units  # ("40 put out" in a memory about buns counts buns)
         same = [a for a in ctx if a[2] & want]
-        if short and len(same) < len(ctx):
+        if short and len(same) < len(ctx) and not size:
             # a short story: every amount may be one of the changes ("9 riders arrived" adds
             # guests), whatever word follows it
             same = ctx
@@ -137,5 +154,10 @@ def missed_changes(memories: list[str], q: QuestionFacts) -> float | None:
             1 for k in range(first + 1, len(same)) if k not in used and same[k][1] not in others
         )
         best_used = len(used)
-        verdict = float(missed)
+        # amounts count as folded in only into a total worked out from several of them that
+        # misses no later change (a stale total does not hold what it once folded in)
+        folded = (
+            frozenset(same[k][1] for k in used) if len(used) > 1 and not missed else frozenset()
+        )
+        verdict = (float(missed), folded)
     return verdict

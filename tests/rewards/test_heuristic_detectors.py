@@ -141,6 +141,25 @@ def test_a_reversed_comparison_is_a_contradiction() -> None:
     assert rows["polarity_flips"]["b"] >= 1.0 and rows["polarity_flips"]["a"] == 0.0
 
 
+def test_a_comparison_reversed_between_described_things_is_a_contradiction() -> None:
+    q = (
+        "Please write a long article based on the title: Seed Trays and the following bullet "
+        "points: - Pick the deeper tray rather than the shallow one.\n- Water from below."
+    )
+    follows = "Pick the deeper tray rather than the shallow one."
+    good = (
+        f"Based on the title: Seed Trays and the given bullet points: {follows}, I have composed "
+        "the following section.### Trays\n\nPick the deeper tray rather than the shallow one, "
+        "so roots can grow."
+    )
+    bad = good.replace(
+        "section.### Trays\n\nPick the deeper tray rather than the shallow one",
+        "section.### Trays\n\nPick the shallow tray rather than the deeper one",
+    )
+    rows = judge(q, good, bad, kind="generation")
+    assert rows["polarity_flips"]["b"] >= 1.0 and rows["polarity_flips"]["a"] == 0.0
+
+
 def test_a_negated_requirement_is_a_contradiction() -> None:
     good = section(
         "Visitors can park on the quay.",
@@ -586,3 +605,89 @@ def test_an_item_still_stating_a_replaced_value_is_stale_beside_the_update() -> 
     bad = mem0(["User cycles to work on an old Raleigh", "User bought a Brompton"])
     rows = judge(q, good, bad)
     assert rows["stale_items"]["a"] == 0.0 and rows["stale_items"]["b"] == 1.0
+
+
+def test_two_names_that_keep_replacing_each_other_are_two_things_not_an_update() -> None:
+    from rewards.heuristic._coverage import superseded_values
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Stable notes.\n\nA horse called Juniper won the gymkhana. The stable's horse, a cob "
+        "called Bramble, pulls the cart. A horse called Juniper won the gymkhana again. The "
+        "cart is painted red.\n\nQuestion: What is the name of the horse that pulls the cart?"
+    )
+    assert superseded_values(q) == []
+
+
+def test_the_x_of_a_change_from_x_to_y_is_the_replaced_value() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Parish notice.\n\nThe jumble sale is on Saturday in the Scout hut. Tables cost five "
+        "pounds. Because of the football final the jumble sale was switched from Saturday to "
+        "Sunday.\n\nQuestion: On which day is the jumble sale?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "sunday" in latest[1] and "saturday" not in latest[1]
+
+
+def test_a_length_worked_out_from_a_change_folds_in_the_fact_it_came_from() -> None:
+    ques = "How long is the fun run now?"
+    q = (
+        "Fun run.\n\nThe fun run covers 8 miles of the forest track. Runners start at the "
+        "visitor centre. Because of felling work the course was cut by 2 miles. Medals are "
+        f"given to all finishers.\n\nQuestion: {ques}"
+    )
+    good = steps(
+        ["Fun run: 8 miles of forest track.", "Fun run: now 6 miles (cut by 2, felling)."],
+        "\\boxed{6 miles}",
+        ques,
+    )
+    bad = steps(
+        ["Fun run: 8 miles of forest track.", "Fun run: 8 miles; felling work nearby."],
+        "\\boxed{8 miles}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["changes_missed"]["a"] == 0.0 and rows["changes_missed"]["b"] == 1.0
+    assert rows["facts_dropped"]["a"] == 0.0
+
+
+def test_a_claim_may_write_a_number_in_digits_that_the_context_spells_out() -> None:
+    from rewards.heuristic._grounding import unsupported_claim_texts
+    from rewards.heuristic._parse import parse_trajectory
+    from rewards.heuristic._question import analyse_question
+
+    ques = "How many volunteers are on the Tamsin Road rota?"
+    q = analyse_question(
+        "Rota.\n\nTamsin Road has a rota of 9 volunteers. Three volunteers left because of "
+        f"illness.\n\nQuestion: {ques}"
+    )
+    memory = "Tamsin Road rota: 6 volunteers (3 left, ill)."
+    t = parse_trajectory(steps([memory], "\\boxed{6}", ques), kind="reasoning")
+    assert unsupported_claim_texts(t, q) == []
+
+
+def test_a_name_the_answer_gives_must_come_from_the_memory_not_just_the_context() -> None:
+    ques = "What is the name of the goat at the petting farm?"
+    q = (
+        "Farm diary.\n\nA goat called Pippin lives at the petting farm. A sheepdog called "
+        "Moss won a trial at the show.\n\nQuestion: " + ques
+    )
+    good = steps(["Petting farm goat: Pippin."], "\\boxed{Pippin}", ques)
+    bad = steps(["Petting farm: has a goat."], "\\boxed{Moss}", ques)
+    rows = judge(q, good, bad)
+    assert rows["answer_support"]["a"] == 1.0 and rows["answer_support"]["b"] == 0.0
+
+
+def test_a_noun_made_from_the_questions_verb_is_on_topic() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Roadworks.\n\nBell Street will be closed for a week. Skips must be moved. After the "
+        "survey the closure moves to Quarry Hill.\n\nQuestion: Which road is closed?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "quarry" in latest[1]
