@@ -238,7 +238,21 @@ def shingles(tokens: list[str], k: int = 3) -> set[int]:
     return {hash(" ".join(tokens[i : i + k])) for i in range(len(tokens) - k + 1)}
 
 
-_SUFFIXES = ("ingly", "ation", "nesses", "ness", "ings", "ing", "ied", "ies", "edly", "ed", "es", "ly", "s")
+_SUFFIXES = (
+    "ingly",
+    "ation",
+    "nesses",
+    "ness",
+    "ings",
+    "ing",
+    "ied",
+    "ies",
+    "edly",
+    "ed",
+    "es",
+    "ly",
+    "s",
+)
 
 
 @functools.lru_cache(maxsize=32768)

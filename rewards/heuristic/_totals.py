@@ -102,6 +102,25 @@ def _best_explanation(value: float, amounts: list[float]) -> set[int] | None:
     return best
 
 
+_MAX_PRODUCT = 6
+"""Amounts of one unit up to which a product of two of them is tried as one term."""
+
+
+def _explain(value: float, amounts: list[float]) -> set[int] | None:
+    """:func:`_best_explanation`, or failing that one in which two amounts multiply into a
+    single term ("5 crates of 12 jars, 7 broke" -> 5 * 12 - 7 = 53): indexes into ``amounts``."""
+    used = _best_explanation(value, amounts)
+    if used is not None or len(amounts) > _MAX_PRODUCT:
+        return used
+    for i, j in itertools.combinations(range(len(amounts)), 2):
+        merged = [v for k, v in enumerate(amounts) if k != j]
+        merged[i] = amounts[i] * amounts[j]
+        found = _best_explanation(value, merged)
+        if found is not None and i in found:
+            return {k if k < j else k + 1 for k in found} | {j}
+    return None
+
+
 def missed_changes(memories: list[str], q: QuestionFacts) -> float | None:
     """Changes of the asked quantity that the memory's worked-out total leaves out.
 
@@ -145,7 +164,7 @@ def total_explanation(
             same = ctx
         if not 2 <= len(same) <= _MAX_AMOUNTS:
             continue  # (too many amounts of one unit: a list, not one quantity's story)
-        used = _best_explanation(value, [a[1] for a in same])
+        used = _explain(value, [a[1] for a in same])
         if used is None or len(used) < best_used:
             continue
         others = {v for p, v, _ in held if p != pos}

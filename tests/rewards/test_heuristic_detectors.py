@@ -691,3 +691,16 @@ def test_a_noun_made_from_the_questions_verb_is_on_topic() -> None:
     )
     latest = latest_answer_line(q)
     assert latest is not None and "quarry" in latest[1]
+
+
+def test_a_total_that_starts_from_a_product_must_still_fold_in_later_changes() -> None:
+    from rewards.heuristic._question import analyse_question
+    from rewards.heuristic._totals import missed_changes
+
+    q = analyse_question(
+        "Farm shop.\n\nEach box from the farm holds 6 eggs. The shop took in 4 boxes on Friday. "
+        "On Saturday 3 eggs cracked and were thrown away.\n\nQuestion: How many whole eggs did "
+        "the shop have on Saturday evening?"
+    )
+    assert missed_changes(["Eggs: 21 whole ones left."], q) == 0.0
+    assert missed_changes(["Eggs: 24 in stock."], q) == 1.0
