@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from rewards.heuristic._coverage import latest_answer_line
+from rewards.heuristic._coverage import holds_latest, latest_answer_line
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import fast_words, sentence_info, stem, stems
+from rewards.heuristic._text import sentence_info, stem, stems
 
 __all__ = ["answer_features", "extract_answer"]
 
@@ -39,13 +39,16 @@ def extract_answer(text: str) -> str:
     return lines[-1] if lines else ""
 
 
+_FORM = frozenset({"yes", "no"})
+
+
 def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     """Raw answer values of one reasoning trajectory: support in [0, 1] and a give-up flag."""
     if t.layout != "reasoning" or not t.answer:
         return {}
     ans = extract_answer(t.answer)
     memory = "\n".join(t.final_memories)
-    ast = stems(ans) - q.query_words
+    ast = stems(ans) - q.query_words - _FORM  # "yes" / "no" are the answer's form, not a claim
     out: dict[str, float] = {}
     if ast:
         mst = stems(memory)
@@ -60,5 +63,5 @@ def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
         # the context's last word on where the thing is (or who holds it) must be the answer
         latest = latest_answer_line(q)
         if latest is not None:
-            out["answer_latest"] = 1.0 if latest[1] & set(fast_words(ans)) else 0.0
+            out["answer_latest"] = 1.0 if holds_latest(latest[1], [ans]) else 0.0
     return out

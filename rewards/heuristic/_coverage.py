@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
 from rewards.heuristic._text import (
+    CANCEL_CUE,
+    ENDED_WORDS,
     NUMBER_WORDS,
     ORDINAL,
     STOPWORDS,
@@ -226,6 +228,8 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
                 next((r for r in _roots(st) if r in query_roots), "")
                 or next((r for r in long_roots if st.startswith(r)), "")
                 or _derived_root(st, mid_roots)
+                # a verb done again is on its root's topic ("reopened" for "open")
+                or (r2 if st.startswith("re") and (r2 := _root(st[2:])) in query_roots else "")
             )
             if root:
                 topic.setdefault(root, set()).update(lines)
@@ -254,6 +258,7 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         else:
             hit = _latest_place(idx, topic, query_roots, names)
         if hit is not None:
+            hit = (hit[0], frozenset(_new_words(idx, hit[0], set(hit[1]), topic)))
             q.derived["latest_is_typed"] = True
             q.derived["latest_answer_line"] = hit
             return hit
@@ -331,12 +336,47 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             words = _focus(idx, line, words, query_roots)
         # "on Friday instead of Wednesday": the value a change names as replaced is the old one
         words = (words - _replaced(idx.bodies[line])) or words
+        if not q.statements:
+            words = _new_words(idx, line, words, topic)
+        if CANCEL_CUE.search(idx.bodies[line]):
+            # "the museum no longer charges": a memory holds the update by saying it ended
+            words = words | ENDED_WORDS
         if words:
             # an ordinal date ("the 16th") is held by a memory writing "16"
             words |= {w[:-2] for w in words if ORDINAL.fullmatch(w)}
             hit = (line, frozenset(words))
     q.derived["latest_answer_line"] = hit
     return hit
+
+
+def _keys(words: set[str] | frozenset[str]) -> set[str]:
+    """Roots of words, and of a verb done again its plain root ("reopened" -> open)."""
+    out: set[str] = set()
+    for w in words:
+        r = _root(stem(w))
+        out.add(r)
+        if r.startswith("re") and len(r) > 5:
+            out.add(r[2:])
+    return out
+
+
+def holds_latest(latest: frozenset[str], texts: list[str]) -> bool:
+    """Whether ``texts`` say one of the latest sentence's words, in any inflection ("open" for
+    "reopened", "Fridays" for "Friday")."""
+    held: set[str] = set()
+    for t in texts:
+        held.update(fast_words(t))
+    return bool(latest & held) or bool(_keys(latest) & _keys(held))
+
+
+def _new_words(
+    idx: ConversationIndex, line: int, words: set[str], topic: dict[str, set[int]]
+) -> set[str]:
+    """The words of the latest sentence that no earlier sentence on the question's topic already
+    said: what it brings ("meets in the Garden Room" after "meets in Room 4": garden, not room).
+    All of them when every one was said before (a return to an earlier place)."""
+    earlier = {j for lines in topic.values() for j in lines if j < line}
+    return {w for w in words if not earlier.intersection(idx.where.get(w, ()))} or words
 
 
 _WHERE = re.compile(r"where\b", re.I)
@@ -637,10 +677,7 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         # the memory the answer reads must hold what the context last said about the question
         latest = latest_answer_line(q)
         if latest is not None:
-            held: set[str] = set()
-            for m in answer_memory:
-                held |= set(fast_words(m))
-            out["latest_kept"] = 1.0 if latest[1] & held else 0.0
+            out["latest_kept"] = 1.0 if holds_latest(latest[1], answer_memory) else 0.0
     facts = evidence_facts(q)
     if facts:
         # A fact is kept when most of its words stand together in one memory sentence (a bag of

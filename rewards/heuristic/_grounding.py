@@ -14,6 +14,8 @@ from collections.abc import Callable
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
 from rewards.heuristic._text import (
+    CANCEL_CUE,
+    ENDED_WORDS,
     NEGATIONS,
     NUMBER_WORDS,
     SentenceInfo,
@@ -270,7 +272,7 @@ def unsupported_claim_texts(
                 continue
             # the question's own words label what the memory is about ("Netball captain:"),
             # and numbers the memory works out from stated ones are arithmetic, not claims
-            need = _digits(info.stems) - q.query_words - worked
+            need = _digits(info.stems) - q.query_words - worked - _ended_words(q)
             ok = not need or any(
                 len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units
             )
@@ -288,7 +290,7 @@ def unsupported_claim_texts(
     return bad
 
 
-_CLAUSE = re.compile(r"[,;:()\u2014]|\s(?:and|but|while|after|before|when)\s", re.I)
+_CLAUSE = re.compile(r"[,;()\u2014]|:(?!\d)|\s(?:and|but|while|after|before|when)\s", re.I)
 
 
 def _clauses_supported(
@@ -329,6 +331,18 @@ def _digits(sts: frozenset[str] | set[str]) -> frozenset[str]:
 def _claim_stems(text: str) -> frozenset[str]:
     """Stems of a context sentence as claims are checked against them (numbers as digits)."""
     return _digits(stems(text))
+
+
+def _ended_words(q: QuestionFacts) -> frozenset[str]:
+    """Stems of the words by which a memory says something ended ("entry free"), when the
+    context ends something ("no longer charges"): the memory's paraphrase of that sentence."""
+    hit = q.derived.get("ended_words")
+    if hit is None:
+        hit = (
+            frozenset(stem(w) for w in ENDED_WORDS) if CANCEL_CUE.search(q.context) else frozenset()
+        )
+        q.derived["ended_words"] = hit
+    return hit  # type: ignore[return-value]
 
 
 _RAREST = 3

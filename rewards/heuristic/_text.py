@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "ASSISTANT_ROLES",
+    "CANCEL_CUE",
+    "ENDED_WORDS",
     "NEGATIONS",
     "NUMBER_WORDS",
     "STOPWORDS",
@@ -357,6 +359,17 @@ class SentenceInfo:
     """Names it mentions (lower-cased)."""
     numbers: frozenset[str]
     """Numbers it states."""
+
+
+CANCEL_CUE = re.compile(
+    r"\bno longer\b|\bnot any ?more\b|\b(?:stopped|ceased|cancell?ed|scrapped|abolished|ended)\b",
+    re.I,
+)
+"""A sentence that ends something the context stated before."""
+ENDED_WORDS = frozenset(
+    {"longer", "free", "stopped", "ceased", "cancelled", "canceled", "scrapped", "ended", "none"}
+)
+"""Words by which a memory says that something ended ("entry now free", "no longer")."""
 
 
 ASSISTANT_ROLES = frozenset({"assistant", "ai", "bot", "chatbot", "agent", "system", "model"})

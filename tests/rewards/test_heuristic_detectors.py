@@ -704,3 +704,60 @@ def test_a_total_that_starts_from_a_product_must_still_fold_in_later_changes() -
     )
     assert missed_changes(["Eggs: 21 whole ones left."], q) == 0.0
     assert missed_changes(["Eggs: 24 in stock."], q) == 1.0
+
+
+def test_a_reopening_is_the_latest_word_on_whether_a_thing_is_open() -> None:
+    ques = "Is the footbridge over the weir open?"
+    q = (
+        "Harbour notes.\n\nThe footbridge over the weir is closed after storm damage. A new "
+        "cafe opened on the quay. Contractors reopened the footbridge over the weir on Monday."
+        f"\n\nQuestion: {ques}"
+    )
+    good = steps(
+        ["Weir footbridge: closed (storm).", "Weir footbridge: open again."],
+        "\\boxed{Yes, it is open}",
+        ques,
+    )
+    bad = steps(
+        ["Weir footbridge: closed (storm).", "Weir footbridge: closed; repairs under way."],
+        "\\boxed{No, it is closed}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
+    assert rows["answer_support"]["a"] == 1.0  # "yes" is the answer's form, not a claim
+
+
+def test_words_an_earlier_statement_already_gave_are_not_what_the_update_brings() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Choir news.\n\nThe choir rehearses in Hall B of the college. New singers are welcome. "
+        "Hall B is flooded, so the choir rehearses in the Long Hall this term.\n\nQuestion: "
+        "Where does the choir rehearse this term?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "long" in latest[1] and "hall" not in latest[1]
+
+
+def test_a_sentence_ending_something_is_held_by_a_memory_that_says_it_ended() -> None:
+    ques = "Does the sports centre charge for parking?"
+    q = (
+        "Sports centre.\n\nThe sports centre charges two pounds for parking. The pool reopens in "
+        "May. After complaints, the sports centre no longer charges for parking.\n\nQuestion: "
+        + ques
+    )
+    good = steps(
+        ["Parking: £2 at the sports centre.", "Sports centre parking now free."],
+        "\\boxed{No}",
+        ques,
+    )
+    bad = steps(
+        ["Parking: £2 at the sports centre.", "Sports centre parking £2; complaints made."],
+        "\\boxed{Yes, two pounds}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
+    assert rows["unsupported_claims"]["a"] == 0.0  # "free" says the charging ended
