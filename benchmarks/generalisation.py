@@ -105,6 +105,9 @@ def record_first_judgments(
             "chosen_as": p.chosen_as,
             "correct": p.correct,
             "confidence": p.confidence,
+            "margin": (
+                None if p.score_a is None or p.score_b is None else round(p.score_a - p.score_b, 6)
+            ),
             "scorer": scorer,
         }
         for p in predictions

@@ -26,7 +26,7 @@ from rewards.heuristic._text import stable_hash
 
 __all__ = ["SCORER_VERSION", "HeuristicRM", "Mode"]
 
-SCORER_VERSION = "10"
+SCORER_VERSION = "11"
 """Bump whenever the same input could score differently."""
 
 Mode = Literal["compat", "robust"]
@@ -86,7 +86,7 @@ class HeuristicRM:
         margin = ps.score_a - ps.score_b
         # the accuracy measured at this margin on data the heuristic was not developed on
         confidence = 0.5 if winner == "tie" else calibrated_confidence(margin)
-        if winner != "tie" and _wording_only(ps, winner):
+        if winner != "tie" and _wording_led(ps, winner):
             confidence = min(confidence, LEXICAL_CONFIDENCE)
         decided = _deciders(ps, winner)
         examples = _examples(ta, tb, decided)
@@ -191,23 +191,23 @@ def _rationale(ps: PairScore, winner: str, how: str, decided: list[str]) -> str:
 
 
 LEXICAL_CONFIDENCE = CONFIDENCE_TABLE[0][1]
-"""Confidence ceiling of a verdict that only the grounding detectors decide: they compare words,
-so a paraphrase, a sentence joining two facts or a worked-out value looks to them like an
-invention. The accuracy of the smallest margins, below the cascade's usual threshold, so such
-verdicts are escalated. Found in the first judgments of check sets 8-18: grounding alone decided
-22 reasoning verdicts and only 6 were right; they were 14 of the 20 confident wrong ones. Sets
-written after this rule test it."""
+"""Confidence ceiling of a verdict whose strongest evidence is wording: the grounding detectors
+compare words, so a paraphrase, a sentence joining two facts or a worked-out value looks to them
+like an invention. The accuracy of the smallest margins, below the cascade's usual threshold, so
+such verdicts are escalated. Found in the first judgments of check sets 8-18: grounding alone
+decided 22 reasoning verdicts and 6 were right. The rule first capped only verdicts grounding
+alone decided; on sets 19-22 (judged after it) the confident reasoning verdicts were still right
+only 80% of the time, 85.7% when the cap also covers verdicts whose largest single piece of
+evidence is grounding -- so it does (chosen after seeing sets 19-22; later sets test it)."""
 
 
-def _wording_only(ps: PairScore, winner: str) -> bool:
-    """Whether only grounding features favour ``winner``: without them, the other features
-    would not pick it."""
+def _wording_led(ps: PairScore, winner: str) -> bool:
+    """Whether the largest single contribution in ``winner``'s favour comes from a grounding
+    feature."""
     sign = 1.0 if winner == "A" else -1.0
-    grounding = other = 0.0
+    best, family = 0.0, ""
     for name, row in ps.rows.items():
         c = sign * row.get("contribution", 0.0)
-        if FEATURES[name].family == "grounding":
-            grounding += c
-        else:
-            other += c
-    return grounding > 0 and other <= 0
+        if c > best:
+            best, family = c, FEATURES[name].family
+    return family == "grounding"

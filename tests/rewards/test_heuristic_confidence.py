@@ -71,7 +71,7 @@ async def test_cascade_escalates_what_the_heuristic_cannot_decide(
     assert len(fake_openai.chat_requests) == 1 and rm.escalation_rate == pytest.approx(0.5)
 
 
-def test_a_verdict_only_the_wording_checks_decide_is_never_confident() -> None:
+def test_a_verdict_the_wording_checks_lead_is_never_confident() -> None:
     from rewards.heuristic._model import LEXICAL_CONFIDENCE
 
     ques = "What did the museum buy at the auction?"
