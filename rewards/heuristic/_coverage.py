@@ -178,8 +178,17 @@ _DERIVED = frozenset(("ure", "ures", "ion", "ions", "er", "ers", "or", "ors", "m
 
 
 def _derived_root(st: str, roots: list[str] | set[str]) -> str:
-    """The root among ``roots`` that ``st`` is a noun of ("closure" -> clos), or ""."""
-    return next((r for r in roots if st.startswith(r) and st[len(r) :] in _DERIVED), "")
+    """The root among ``roots`` that ``st`` is a noun of ("closure" -> clos), or that is a noun
+    of ``st`` ("director" for "directed"), or ""."""
+    return next(
+        (
+            r
+            for r in roots
+            if (st.startswith(r) and st[len(r) :] in _DERIVED)
+            or (len(st) >= 4 and r.startswith(st) and r[len(st) :] in _DERIVED)
+        ),
+        "",
+    )
 
 
 def _root(st: str) -> str:
@@ -215,7 +224,6 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     query_roots = _query_roots(q)
     topic: dict[str, set[int]] = {}
     long_roots = [r for r in query_roots if len(r) >= 5]
-    mid_roots = [r for r in query_roots if len(r) == 4]  # "closure" for "closed" (root clos)
     named: set[int] = {i for i, sp in enumerate(idx.line_speakers) if sp and sp in names}
     for w, lines in idx.where.items():
         st = stem(w)
@@ -227,7 +235,7 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             root = (
                 next((r for r in _roots(st) if r in query_roots), "")
                 or next((r for r in long_roots if st.startswith(r)), "")
-                or _derived_root(st, mid_roots)
+                or _derived_root(st, query_roots)
                 # a verb done again is on its root's topic ("reopened" for "open")
                 or (r2 if st.startswith("re") and (r2 := _root(st[2:])) in query_roots else "")
             )
@@ -332,6 +340,18 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             added = values(nxt) - words
             if added:
                 line, words = nxt, added
+        if (
+            q.statements
+            and line + 2 < len(idx.bodies)
+            and idx.bodies[line + 1].rstrip().endswith("?")
+            and idx.line_speakers[line + 1] != idx.line_speakers[line]
+            and idx.line_speakers[line + 2] == idx.line_speakers[line]
+            and any(line + 2 in lines for lines in topic.values())
+        ):
+            # the other speaker asks straight back ("Which one?") and the reply goes on about
+            # the question's topic ("The Riverside Marathon, 4 hours 12 minutes"): part of the
+            # word (a reply on something else -- "my lips hurt" -- is not)
+            words = words | values(line + 2)
         if not q.statements:  # a document sentence may say several things; a turn says one
             words = _focus(idx, line, words, query_roots)
         # "on Friday instead of Wednesday": the value a change names as replaced is the old one

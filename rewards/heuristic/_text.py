@@ -58,7 +58,7 @@ STOPWORDS = frozenset(
     problem question answer step new whether may might must shall still there's there're
     they're we're i'm i've you're he's she's what's let's said says say yes ok okay really
     much many well like get got make made know think going go went come came see seen yeah
-    hey hi thanks thank wow oh great good nice so that's since onto
+    hey hi thanks thank wow oh great good nice so that's since onto another
     """.split()  # noqa: SIM905
 )
 """Function words and trajectory boilerplate that never decide whether content is supported."""

@@ -761,3 +761,36 @@ def test_a_sentence_ending_something_is_held_by_a_memory_that_says_it_ended() ->
     rows = judge(q, good, bad)
     assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
     assert rows["unsupported_claims"]["a"] == 0.0  # "free" says the charging ended
+
+
+def test_a_verb_whose_noun_the_question_uses_is_on_topic() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Passages.\n\nNight Ferry is a 1990 film directed by Rosa Quint. It was shot in Hull. "
+        "Rosa Quint (born 1950) is a Portuguese film director.\n\nQuestion: What is the "
+        "nationality of the director of Night Ferry?"
+    )
+    latest = latest_answer_line(q)
+    # the director's own sentence is the last word; her name, already given, is not what it adds
+    assert latest is not None and "portuguese" in latest[1] and "quint" not in latest[1]
+
+
+def test_a_reply_to_a_question_asked_straight_back_is_part_of_the_latest_word() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    lines = [
+        "Ines: I walked my first marathon last Sunday!",
+        "Tom: Which one?",
+        "Ines: The Fenland Marathon, in seven hours.",
+        "Tom: I'm still doing short walks.",
+    ]
+    latest = latest_answer_line(
+        analyse_question(chat(lines, "How long did Ines's first marathon take?"))
+    )
+    assert latest is not None and "fenland" in latest[1]
+    # a reply on something else is not: "Very, my lips hurt" says nothing about the oboe
+    other = latest_answer_line(analyse_question(chat(PLAIN, "Which instrument has Rhea taken up?")))
+    assert other is not None and "lips" not in other[1]
