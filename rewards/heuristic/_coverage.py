@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
+from rewards.heuristic._staleness import (
+    _CUES,
+    _TIME_WORDS,
+    ConversationIndex,
+    announces_change,
+    conversation_index,
+    sentence_index,
+    specific_words,
+)
 from rewards.heuristic._text import (
     CANCEL_CUE,
     ENDED_WORDS,
@@ -27,9 +35,6 @@ from rewards.heuristic._text import (
     text_stems,
 )
 from rewards.heuristic._totals import quantities, total_explanation
-
-if TYPE_CHECKING:
-    from rewards.heuristic._staleness import ConversationIndex
 
 __all__ = [
     "coverage_features",
@@ -106,8 +111,6 @@ def superseded_facts(q: QuestionFacts) -> frozenset[int]:
     latest = latest_answer_line(q) if not q.statements else None
     facts = evidence_facts(q)
     if latest is not None and facts:
-        from rewards.heuristic._staleness import sentence_index
-
         idx = sentence_index(q)
         line, words = latest
         body = idx.bodies[line] if 0 <= line < len(idx.bodies) else ""
@@ -210,12 +213,6 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     hit = q.derived.get("latest_answer_line", False)
     if hit is not False:
         return hit  # type: ignore[return-value]
-    from rewards.heuristic._staleness import (
-        _CUES,
-        conversation_index,
-        sentence_index,
-        specific_words,
-    )
 
     idx = conversation_index(q) if q.statements else sentence_index(q)
     n = max(1, len(idx.bodies))
@@ -427,8 +424,8 @@ _PLACE = re.compile(
 """A place phrase: a preposition of place and the (up to three) words after it ("behind the
 counter", "to the sports hall", "in room 12"); "to" only before a determiner or a name, so that
 "to collect it" is not a place."""
-_MOVED = re.compile(r"\b(?:moved|moves|moving|relocated|transferred)\b", re.I)
-"""Verbs that announce a change of place."""
+_MOVED = re.compile(r"\b(?:moved|moves|moving|relocated|transferred|now|instead)\b", re.I)
+"""Words that announce a change of place ("moved to", "now starts at", "meets in ... instead")."""
 _DETERMINERS = frozenset(["the", "a", "an", "his", "her", "their", "its", "my", "our"])
 _COUNTS = frozenset(NUMBER_WORDS) | {"noon", "midnight"}
 
@@ -436,8 +433,6 @@ _COUNTS = frozenset(NUMBER_WORDS) | {"noon", "midnight"}
 def place_words(sentence: str) -> set[str]:
     """The words naming places in ``sentence`` ("on a chair by the window" -> chair, window);
     a phrase of time ("at nine", "in October", "at closing time") is not a place."""
-    from rewards.heuristic._staleness import _TIME_WORDS
-
     out: set[str] = set()
     for m in _PLACE.finditer(sentence):
         ws = [w for w in fast_words(m.group(1)) if w not in _DETERMINERS]
@@ -454,8 +449,6 @@ def _context_names(q: QuestionFacts) -> frozenset[str]:
     and time words excluded. (Cached on the question.)"""
     hit = q.derived.get("context_names")
     if hit is None:
-        from rewards.heuristic._staleness import _TIME_WORDS
-
         found = names_in_running_text([q.context])
         hit = q.derived["context_names"] = frozenset(
             w for w in found if w not in _CALENDAR and w not in _TIME_WORDS and w not in STOPWORDS
@@ -512,7 +505,8 @@ def _latest_place(
     line = max(
         i
         for i, c in placed.items()
-        # (or an announced move that names the subject at all: "training has moved to ...")
+        # (or an announced move or change that names the subject at all: "training has moved
+        # to ...", "the Sunday ride now starts at ...")
         if c >= max(1, best - 1) or _MOVED.search(idx.bodies[i])
     )
     words = place_words(idx.bodies[line]) - names
@@ -528,8 +522,6 @@ def _correction_after(idx: ConversationIndex, line: int) -> list[int]:
     """The same speaker's next line within a few turns, when it carries a change word ("I cycle
     to work." -- "Even in winter?" -- "Actually, I take the ferry instead."): a correction of
     what was just said, even when it does not repeat the topic's words."""
-    from rewards.heuristic._staleness import announces_change
-
     who = idx.line_speakers[line]
     if not who:
         return []
@@ -586,8 +578,6 @@ def _values(text: str, skip: set[str]) -> dict[str, str]:
     Not :func:`rewards.heuristic._text.numbers` / ``entities``: a clock time ("the 10:15 train")
     must stay one value, or the train's time would count as the replacement of its platform;
     and a capitalised word opening a sentence ("Overnight ...") is not taken for a name here."""
-    from rewards.heuristic._staleness import _TIME_WORDS
-
     out: dict[str, str] = {}
     for m in _VALUE.finditer(text.strip()):
         num, name = m.group(1), m.group(2)
@@ -624,8 +614,6 @@ def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
         return hit  # type: ignore[return-value]
     out: list[tuple[str, frozenset[str]]] = []
     if not q.statements:
-        from rewards.heuristic._staleness import sentence_index
-
         names = {e.lower() for e in q.query_entities}
         keys = _query_roots(q) | {_root(stem(n)) for n in names}
         found = []

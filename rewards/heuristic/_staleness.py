@@ -48,7 +48,7 @@ _HOLD_WORDS = 3
 """A store holds a line when one memory has half its rare words, or three of them together."""
 _TIME_TEXT = (
     "week weeks month months year years day days today tomorrow yesterday hours hour time times "
-    "lessons morning evening night weekend weekends ago soon later next last"
+    "lessons morning evening night weekend weekends ago soon later next last first"
 )
 _TIME_WORDS = frozenset(_TIME_TEXT.split())
 _WINDOW = 12

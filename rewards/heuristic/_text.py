@@ -257,12 +257,62 @@ _SUFFIXES = (
 )
 
 
+_IRREGULAR = {
+    past: base
+    for base, forms in {
+        "teach": "taught",
+        "bring": "brought",
+        "buy": "bought",
+        "catch": "caught",
+        "think": "thought",
+        "build": "built",
+        "hold": "held",
+        "keep": "kept",
+        "lead": "led",
+        "meet": "met",
+        "sell": "sold",
+        "tell": "told",
+        "win": "won",
+        "run": "ran",
+        "give": "gave given",
+        "take": "took taken",
+        "write": "wrote written",
+        "drive": "drove driven",
+        "ride": "rode ridden",
+        "speak": "spoke spoken",
+        "choose": "chose chosen",
+        "begin": "began begun",
+        "sing": "sang sung",
+        "fall": "fell fallen",
+        "grow": "grew grown",
+        "fly": "flew flown",
+        "draw": "drew drawn",
+        "eat": "ate eaten",
+        "send": "sent",
+        "spend": "spent",
+        "lend": "lent",
+        "pay": "paid",
+        "leave": "left",
+        "find": "found",
+        "sit": "sat",
+        "stand": "stood",
+        "swim": "swam swum",
+    }.items()
+    for past in forms.split()
+}
+"""Irregular past forms and their verbs ("taught" -> teach), so a sentence in the past tense
+meets a question in the present ("Who teaches Year 3?" -- "Year 3 are taught by ...")."""
+
+
 @functools.lru_cache(maxsize=32768)
 def stem(word: str) -> str:
     """A light suffix-stripper so 'travelling', 'traveling' and 'travels' meet at 'travel' (and
-    a possessive 'user's' at 'user')."""
+    a possessive 'user's' at 'user'); irregular past forms meet their verb ('taught' at
+    'teach')."""
     if word.endswith(("'s", "\u2019s")) and len(word) > 3:
         word = word[:-2]
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if word[:1].isdigit() and ORDINAL.fullmatch(word):
         return word[:-2]  # "16th" and "16" state the same day
     for suf in _SUFFIXES:

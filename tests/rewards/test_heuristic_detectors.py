@@ -794,3 +794,29 @@ def test_a_reply_to_a_question_asked_straight_back_is_part_of_the_latest_word() 
     # a reply on something else is not: "Very, my lips hurt" says nothing about the oboe
     other = latest_answer_line(analyse_question(chat(PLAIN, "Which instrument has Rhea taken up?")))
     assert other is not None and "lips" not in other[1]
+
+
+def test_a_past_form_of_the_questions_verb_names_the_new_holder() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "School news.\n\nMr Okafor teaches Year 6. The choir sings at the fete. While Mr Okafor "
+        "is on a course, Year 6 are taught by Ms Lindqvist.\n\nQuestion: Who teaches Year 6 this "
+        "term?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "lindqvist" in latest[1]
+
+
+def test_a_sentence_saying_the_thing_now_happens_elsewhere_is_its_latest_place() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Running club.\n\nThe running club's Tuesday session meets at the bandstand in the park. "
+        "Bring a head torch. Because of the fair, the Tuesday session now meets at the rugby "
+        "ground gates.\n\nQuestion: Where does the running club's Tuesday session meet now?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "rugby" in latest[1]
