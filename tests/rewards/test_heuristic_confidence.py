@@ -93,3 +93,19 @@ def test_a_verdict_the_wording_checks_lead_is_never_confident() -> None:
     assert v.winner == "A" and v.confidence == LEXICAL_CONFIDENCE < 0.75
     # a margin that alone would be trusted
     assert calibrated_confidence((v.score_a or 0) - (v.score_b or 0)) >= 0.75
+
+
+def test_a_verdict_led_by_a_dropped_fact_is_not_confident() -> None:
+    from rewards.heuristic._model import _indirectly_led
+    from rewards.heuristic._pairwise import score_pair
+
+    # A kept every evidence fact, B dropped one: only an indirect sign separates them
+    led = score_pair(
+        {"facts_dropped": 0.0, "latest_kept": 1.0}, {"facts_dropped": 1.0, "latest_kept": 1.0}
+    )
+    assert _indirectly_led(led, "A")
+    # the latest word kept is direct evidence, even against a dropped fact
+    direct = score_pair(
+        {"facts_dropped": 0.5, "latest_kept": 1.0}, {"facts_dropped": 0.0, "latest_kept": 0.0}
+    )
+    assert not _indirectly_led(direct, "A")
