@@ -221,6 +221,7 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
     query_roots = _query_roots(q)
     topic: dict[str, set[int]] = {}
     long_roots = [r for r in query_roots if len(r) >= 5]
+    heads = {r[:3] for r in query_roots}  # a derived noun shares its root's first letters
     named: set[int] = {i for i, sp in enumerate(idx.line_speakers) if sp and sp in names}
     for w, lines in idx.where.items():
         st = stem(w)
@@ -232,7 +233,7 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             root = (
                 next((r for r in _roots(st) if r in query_roots), "")
                 or next((r for r in long_roots if st.startswith(r)), "")
-                or _derived_root(st, query_roots)
+                or (_derived_root(st, query_roots) if st[:3] in heads else "")
                 # a verb done again is on its root's topic ("reopened" for "open")
                 or (r2 if st.startswith("re") and (r2 := _root(st[2:])) in query_roots else "")
             )

@@ -272,10 +272,10 @@ def unsupported_claim_texts(
                 continue
             # the question's own words label what the memory is about ("Netball captain:"),
             # and numbers the memory works out from stated ones are arithmetic, not claims
-            need = _digits(info.stems) - q.query_words - worked - _ended_words(q)
-            ok = not need or any(
-                len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units
-            )
+            need = _digits(info.stems) - q.query_words - worked
+            if need & _ENDED_STEMS and _context_ends(q):
+                need -= _ENDED_STEMS  # "entry free" for "no longer charges"
+            ok = not need or _held_by_one(need, unit_sets)
             if not ok and all(stem(e) in q.query_words for e in info.entities):
                 # it names only the question's subject, as a label ("Castle trip: postponed
                 # to 19 May"): the context may say it in a sentence that calls the subject
@@ -315,11 +315,14 @@ def _clauses_supported(
             if 0 <= j < len(ws) and not ws[j].isdigit()
         }
         need = _digits(info.stems) - q.query_words - worked - labels
-        if need and not any(
-            len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units
-        ):
+        if need and not _held_by_one(need, unit_sets):
             return False
     return True
+
+
+def _held_by_one(need: frozenset[str], unit_sets: list[list[frozenset[str]]]) -> bool:
+    """Whether one context unit holds 80% of ``need``."""
+    return any(len(need & u) >= _CLAIM * len(need) for units in unit_sets for u in units)
 
 
 def _digits(sts: frozenset[str] | set[str]) -> frozenset[str]:
@@ -333,15 +336,17 @@ def _claim_stems(text: str) -> frozenset[str]:
     return _digits(stems(text))
 
 
-def _ended_words(q: QuestionFacts) -> frozenset[str]:
-    """Stems of the words by which a memory says something ended ("entry free"), when the
-    context ends something ("no longer charges"): the memory's paraphrase of that sentence."""
-    hit = q.derived.get("ended_words")
+_ENDED_STEMS = frozenset(stem(w) for w in ENDED_WORDS)
+"""Stems of the words by which a memory says something ended ("entry free")."""
+
+
+def _context_ends(q: QuestionFacts) -> bool:
+    """Whether the context ends something ("no longer charges"), so that a memory saying it
+    ended paraphrases it (cached on the question; the context is scanned only when a claim
+    uses such a word)."""
+    hit = q.derived.get("context_ends")
     if hit is None:
-        hit = (
-            frozenset(stem(w) for w in ENDED_WORDS) if CANCEL_CUE.search(q.context) else frozenset()
-        )
-        q.derived["ended_words"] = hit
+        hit = q.derived["context_ends"] = bool(CANCEL_CUE.search(q.context))
     return hit  # type: ignore[return-value]
 
 

@@ -87,7 +87,7 @@ class HeuristicRM:
         # the accuracy measured at this margin on data the heuristic was not developed on
         confidence = 0.5 if winner == "tie" else calibrated_confidence(margin)
         if winner != "tie" and _indirectly_led(ps, winner):
-            confidence = min(confidence, LEXICAL_CONFIDENCE)
+            confidence = min(confidence, INDIRECT_CONFIDENCE)
         decided = _deciders(ps, winner)
         examples = _examples(ta, tb, decided)
         rationale = _rationale(ps, winner, how, decided)
@@ -190,7 +190,7 @@ def _rationale(ps: PairScore, winner: str, how: str, decided: list[str]) -> str:
     return "\n".join(lines)
 
 
-LEXICAL_CONFIDENCE = CONFIDENCE_TABLE[0][1]
+INDIRECT_CONFIDENCE = CONFIDENCE_TABLE[0][1]
 """Confidence ceiling of a verdict whose strongest evidence is indirect: the accuracy of the
 smallest margins, below the cascade's usual threshold, so such verdicts are escalated.
 

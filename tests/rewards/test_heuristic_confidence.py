@@ -72,7 +72,7 @@ async def test_cascade_escalates_what_the_heuristic_cannot_decide(
 
 
 def test_a_verdict_the_wording_checks_lead_is_never_confident() -> None:
-    from rewards.heuristic._model import LEXICAL_CONFIDENCE
+    from rewards.heuristic._model import INDIRECT_CONFIDENCE
 
     ques = "What did the museum buy at the auction?"
     q = (
@@ -90,7 +90,7 @@ def test_a_verdict_the_wording_checks_lead_is_never_confident() -> None:
     v = HeuristicRM().compare_sync(
         PairInput(question=q, trajectory_a=plain, trajectory_b=embellished)
     )
-    assert v.winner == "A" and v.confidence == LEXICAL_CONFIDENCE < 0.75
+    assert v.winner == "A" and v.confidence == INDIRECT_CONFIDENCE < 0.75
     # a margin that alone would be trusted
     assert calibrated_confidence((v.score_a or 0) - (v.score_b or 0)) >= 0.75
 
