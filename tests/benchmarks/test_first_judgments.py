@@ -65,3 +65,13 @@ def test_every_recorded_verdict_belongs_to_a_pair_of_its_check_set() -> None:
         mine = [r for r in rows if r["set"] == name]
         # both orders of every pair, nothing else
         assert {r["pair_id"] for r in mine} == ids and len(mine) == 2 * len(ids), name
+
+
+def test_every_check_set_from_set_8_on_has_its_first_judgment_recorded() -> None:
+    recorded = {str(r["set"]) for r in read_first_judgments(FIRST_JUDGMENTS)}
+    folders = {
+        d.name
+        for d in CHECKSET.glob("heldout*")
+        if d.name.removeprefix("heldout").isdigit() and int(d.name.removeprefix("heldout")) >= 8
+    }
+    assert folders and folders == recorded
