@@ -30,7 +30,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.generator import BUNDLED_SUITE_DIR, generate_suite
-from benchmarks.runner import ExecOptions, Prediction, RunConfig, read_ledger, run_bench
+from benchmarks.runner import (
+    ExecOptions,
+    Prediction,
+    Results,
+    RunConfig,
+    read_ledger,
+    run_bench,
+)
 from benchmarks.settings import TASK_GROUPS, task_group
 
 __all__ = ["first_judgment_summary", "main", "read_first_judgments", "record_first_judgments"]
@@ -46,19 +53,24 @@ SAMPLES = (
 )
 
 
-def _run(name: str, data: Path, rm: str, out: Path, threshold: float) -> str:
+def _judge(data: Path, rm: str, out: Path) -> tuple[Results, list[Prediction]]:
+    """Judge every pair of ``data`` in both orders, uncached; the run's result and verdicts."""
     res = asyncio.run(
         run_bench(
             RunConfig(data=[str(data)], rm=rm, both_orders=True),
-            out_dir=out / name,
+            out_dir=out,
             options=ExecOptions(write_report=False, cache=False),
         )
     )
+    return res, read_ledger(out / "predictions.jsonl")
+
+
+def _run(name: str, data: Path, rm: str, out: Path, threshold: float) -> str:
+    res, judged = _judge(data, rm, out / name)
     fam = "  ".join(
         f"{k} {100 * b.accuracy:5.1f}% (n={b.n})" if b.accuracy is not None else f"{k}   -  "
         for k, b in res.by_task.items()
     )
-    judged = read_ledger(out / name / "predictions.jsonl")
     kept = [p for p in judged if (p.confidence or 0.0) >= threshold]
     esc = 1 - len(kept) / len(judged) if judged else 0.0
     kept_acc = f"{100 * sum(p.correct for p in kept) / len(kept):5.1f}%" if kept else "  -  "
@@ -220,14 +232,7 @@ def _record(name: str, rm: str, threshold: float) -> int:
         print(f"error: {name} is already recorded; a set is judged once", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
-        res = asyncio.run(
-            run_bench(
-                RunConfig(data=[str(data)], rm=rm, both_orders=True),
-                out_dir=Path(tmp),
-                options=ExecOptions(write_report=False, cache=False),
-            )
-        )
-        judged = read_ledger(Path(tmp) / "predictions.jsonl")
+        res, judged = _judge(data, rm, Path(tmp))
     scorer = f"{res.reward_model.name} v{res.reward_model.version}"
     n = record_first_judgments(name, judged, scorer)
     print(f"recorded {n} verdicts of {name} ({scorer}) in {FIRST_JUDGMENTS}")
