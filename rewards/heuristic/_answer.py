@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from rewards.heuristic._coverage import holds_latest, latest_answer_line
+from rewards.heuristic._coverage import holds_latest, latest_answer_line, latest_negated
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
-from rewards.heuristic._text import sentence_info, stem, stems
+from rewards.heuristic._text import NEGATIONS, sentence_info, stem, stems, words
 
 __all__ = ["answer_features", "extract_answer"]
 
@@ -40,6 +40,10 @@ def extract_answer(text: str) -> str:
 
 
 _FORM = frozenset({"yes", "no"})
+_YES_NO = re.compile(
+    r"(?:is|are|was|were|will|would|does|do|did|can|could|has|have|should|shall)\b", re.I
+)
+"""A question answered yes or no opens with an auxiliary verb."""
 
 
 def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
@@ -59,7 +63,18 @@ def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
             1 for w in ast if w in mst or (w not in names and q.supports(w))
         ) / len(ast)
     out["answer_gives_up"] = 1.0 if _GIVE_UP.search(ans[:400]) else 0.0
-    if q.derived.get("latest_is_typed"):
+    negated = latest_negated(q)
+    first = ans.lstrip(" *").split(" ", 1)[0].strip(".,!;:").lower()
+    if (
+        negated is not None
+        and first in _FORM
+        and _YES_NO.match(q.query.strip())
+        and not NEGATIONS.intersection(words(q.query))
+    ):
+        # a yes/no question whose subject the context last turned round ("will no longer
+        # sing"): the answer must follow the last word, not the first
+        out["answer_latest"] = 1.0 if (first == "no") == negated else 0.0
+    elif q.derived.get("latest_is_typed"):
         # the context's last word on where the thing is (or who holds it) must be the answer
         latest = latest_answer_line(q)
         if latest is not None:

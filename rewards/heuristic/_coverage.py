@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from rewards.heuristic._clock import clock_keys
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
 from rewards.heuristic._staleness import (
@@ -40,10 +41,13 @@ __all__ = [
     "coverage_features",
     "evidence_facts",
     "final_parts",
+    "latest_negated",
+    "opposite_roots",
     "paired_fact_coverage",
     "stale_values",
     "superseded_facts",
     "superseded_values",
+    "topic_roots",
 ]
 
 _ENOUGH = 0.8
@@ -354,6 +358,8 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             words = _focus(idx, line, words, query_roots)
         # "on Friday instead of Wednesday": the value a change names as replaced is the old one
         words = (words - _replaced(idx.bodies[line])) or words
+        # a time of day is a value however it is written ("22:45", "quarter to eleven")
+        words |= _clock_values(idx.bodies[line], q.query)
         if not q.statements:
             words = _new_words(idx, line, words, topic)
         if CANCEL_CUE.search(idx.bodies[line]):
@@ -384,7 +390,20 @@ def holds_latest(latest: frozenset[str], texts: list[str]) -> bool:
     held: set[str] = set()
     for t in texts:
         held.update(fast_words(t))
+        held.update(clock_keys(t))
     return bool(latest & held) or bool(_keys(latest) & _keys(held))
+
+
+def _clock_values(sentence: str, query: str) -> frozenset[str]:
+    """The times of day a sentence states (as :func:`clock_keys`), but one its change names as
+    replaced ("at half past eight instead of nine") and one the question itself states."""
+    replaced = tuple(
+        (m.start(g), m.end(g))
+        for m in _REPLACED.finditer(sentence)
+        for g in range(1, 4)
+        if m.group(g)
+    )
+    return clock_keys(sentence, replaced) - clock_keys(query)
 
 
 def _new_words(
@@ -549,10 +568,10 @@ def _focus(idx: ConversationIndex, line: int, words: set[str], query_roots: set[
 
 
 _REPLACED = re.compile(
-    r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of|replacing)\s+((?:[\w'\u2019-]+\s*){1,3})"
-    r"|,\s*(?:not|no\s+longer)\s+((?:[\w'\u2019-]+\s*){1,3})"
+    r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of|replacing)\s+((?:[\w'\u2019-]+(?:[:.]\d\d)?\s*){1,3})"
+    r"|,\s*(?:not|no\s+longer)\s+((?:[\w'\u2019-]+(?:[:.]\d\d)?\s*){1,3})"
     r"|\b(?:switched|moved|changed|transferred|relocated|shifted|postponed|swapped)\s+from\s+"
-    r"((?:[\w'\u2019-]+\s+){1,3}?)to\b",
+    r"((?:[\w'\u2019-]+(?:[:.]\d\d)?\s+){1,3}?)to\b",
     re.I,
 )
 
@@ -648,12 +667,132 @@ def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
 
 
 def stale_values(memories: list[str], q: QuestionFacts) -> int:
-    """Replaced values the memory still states without any of the values that replaced them."""
+    """Replaced values the memory still states without any of the values that replaced them;
+    a statement the context later turned round ("is heated from May", then "will not be heated
+    this May") counts as one when the memory speaks of it only the old way round."""
     sup = superseded_values(q)
-    if not sup:
-        return 0
-    held = {w.lower() for m in memories for w in re.findall(r"\b\w+(?:[.,:]\d+)?\b", m)}
-    return sum(1 for v, newer in sup if v in held and not (newer & held))
+    out = 0
+    if sup:
+        held = {w.lower() for m in memories for w in re.findall(r"\b\w+(?:[.,:]\d+)?\b", m)}
+        out = sum(1 for v, newer in sup if v in held and not (newer & held))
+    if _sense_kept(memories, q) is False:
+        out += 1
+    return out
+
+
+def _sense_kept(memories: list[str], q: QuestionFacts) -> bool | None:
+    """When the context's last word turned a statement round (:func:`latest_negated`): whether
+    the memories say it the latest way round somewhere (True) or speak of it only the old way
+    (False); None when the sense never changed or the memories do not speak of it."""
+    latest = latest_negated(q)
+    if latest is None:
+        return None
+    topic = topic_roots(q)
+    said = {_says_negated(c, topic) for m in memories for c in _MEMORY_UNITS.split(m)}
+    said.discard(None)
+    return (latest in said) if said else None
+
+
+_NOT = re.compile(
+    r"\b(?:not|never|no\s+longer|cannot|\w+n['\u2019]t|cancell?ed|called\s+off|scrapped|axed)\b",
+    re.I,
+)
+"""Words that turn a context statement round ("will not be heated", "no longer sings")."""
+_MEMORY_NOT = frozenset(
+    ("not", "never", "no", "none", "off", "cannot", "cancelled", "canceled", "scrapped", "axed")
+)
+"""The same in a memory's shorthand ("concert off", "pool: no heating")."""
+_MEMORY_UNITS = re.compile(r"[;!?\n]|\.(?!\d)|\s(?:but|while|whereas)\s", re.I)
+"""A memory's statements: its sentences and ';'-parts ("Weir footbridge: closed" is one)."""
+_CLAUSES = re.compile(r"[,;:!?.()\u2014](?!\d)|\s(?:but|and|then|so|because)\s", re.I)
+
+
+def topic_roots(q: QuestionFacts) -> set[str]:
+    """The question's words but its names, as roots: what a statement must speak of to be
+    about what the question asks."""
+    names = {_root(stem(e.lower())) for e in q.query_entities}
+    return _query_roots(q) - names
+
+
+_OPPOSITE_GROUPS = (("open", "clos", "shut"), ("allow", "permit", "ban", "forbidden", "prohibit"))
+"""Roots of state words whose opposites say "not" without a "not": a place "closed" is not
+open; a thing "banned" is not allowed (the first of each group is the positive side)."""
+_OPPOSITES = {
+    a: frozenset(b for b in g if (b in g[:1]) != (a in g[:1])) for g in _OPPOSITE_GROUPS for a in g
+}
+
+
+def opposite_roots(topic: set[str]) -> frozenset[str]:
+    """Roots that say a topic word the other way round ("clos" for "open")."""
+    return frozenset(o for r in topic for o in _OPPOSITES.get(r, ()))
+
+
+def _says_negated(clause: str, topic: set[str]) -> bool | None:
+    """Whether a clause about the question's topic says it the negative way round (None when
+    the clause does not speak of the topic). "unheated" is "heat" negated, "closed" is "open"
+    negated."""
+    about = negated = False
+    opposite = opposite_roots(topic)
+    for w in fast_words(clause):
+        if w in _MEMORY_NOT or w.endswith(("n't", "n\u2019t")):
+            negated = True
+            continue
+        st = _root(stem(w))
+        if st in opposite:
+            about = True
+            negated = not negated
+        elif st in topic or _derived_root(st, topic):
+            about = True
+        elif w.startswith(("un", "non")) and len(w) > 5:
+            rest = _root(stem(w[3:] if w.startswith("non") else w[2:]).lstrip("-"))
+            if rest in topic or _derived_root(rest, topic):
+                about = negated = True
+    return negated if about else None
+
+
+def latest_negated(q: QuestionFacts) -> bool | None:
+    """Whether the context's last word on the question turned an earlier statement round: True
+    when it says "not" of what an earlier sentence on the same topic affirmed ("The youth choir
+    sings at the cathedral" ... "will no longer sing there"), False when it affirms what was
+    denied, None when no statement about the topic changed its sense. (Document contexts only;
+    cached on the question.)"""
+    hit = q.derived.get("latest_negated", False)
+    if hit is not False:
+        return hit  # type: ignore[return-value]
+    hit = None
+    latest = latest_answer_line(q) if not q.statements else None
+    if latest is not None:
+        topic = topic_roots(q)
+        body = sentence_index(q).bodies[latest[0]]
+        now = _sense(body, topic)
+        at = q.context.find(body)
+        if now is not None and at >= 0:
+            for text in evidence_fact_texts(q):
+                pos = q.context.find(text)
+                if (
+                    0 <= pos < at
+                    and text.strip() != body.strip()
+                    and _sense(text, topic) == (not now)
+                ):
+                    hit = now
+                    break
+    q.derived["latest_negated"] = hit
+    return hit
+
+
+def _sense(sentence: str, topic: set[str]) -> bool | None:
+    """Whether a context sentence denies something of the topic (a clause about it carries
+    "not", "no longer", "cancelled" ...); None when no clause speaks of the topic."""
+    out: bool | None = None
+    for clause in _CLAUSES.split(sentence):
+        sense = _says_negated(clause, topic)
+        if sense is None:
+            continue
+        opposite = bool(opposite_roots(topic) & {_root(st) for st in stems(clause)})
+        if bool(_NOT.search(clause)) != opposite:
+            return True
+        out = False
+    return out
 
 
 def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
@@ -664,7 +803,7 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         out = {"nonempty": 0.0 if t.layout == "empty" else 1.0}
         latest = latest_answer_line(q)
         if latest is not None:
-            held = set().union(*(fast_words(it) for it in t.items)) if t.items else set()
+            held = {w for it in t.items for w in (*fast_words(it), *clock_keys(it))}
             out["facts_final"] = 1.0 if latest[1] & held else 0.0
         return out
     fst: set[str] = set()
@@ -686,7 +825,8 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         # the memory the answer reads must hold what the context last said about the question
         latest = latest_answer_line(q)
         if latest is not None:
-            out["latest_kept"] = 1.0 if holds_latest(latest[1], answer_memory) else 0.0
+            kept = holds_latest(latest[1], answer_memory) or _sense_kept(answer_memory, q)
+            out["latest_kept"] = 1.0 if kept else 0.0
     facts = evidence_facts(q)
     if facts:
         # A fact is kept when most of its words stand together in one memory sentence (a bag of

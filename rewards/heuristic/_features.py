@@ -275,7 +275,7 @@ FEATURES: dict[str, FeatureSpec] = {
             direction="quality",
             weight=2.0,
             smooth=0.05,
-            describe="the answer names the place or holder the context gave last",
+            describe="the answer gives the context's last word (the place or holder it gave last; no when it last said not)",
         ),
         FeatureSpec(
             name="answer_gives_up",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from rewards.heuristic._coverage import _root, latest_negated, opposite_roots, topic_roots
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
 from rewards.heuristic._text import (
@@ -275,6 +276,10 @@ def unsupported_claim_texts(
             need = _digits(info.stems) - q.query_words - worked
             if need & _ENDED_STEMS and _context_ends(q):
                 need -= _ENDED_STEMS  # "entry free" for "no longer charges"
+            if need and latest_negated(q) is not None:
+                # "lido shut" for "the lido will not open": the opposite word says the "not"
+                turned = opposite_roots(topic_roots(q))
+                need = frozenset(w for w in need if _root(w) not in turned)
             ok = not need or _held_by_one(need, unit_sets)
             if not ok and all(stem(e) in q.query_words for e in info.entities):
                 # it names only the question's subject, as a label ("Castle trip: postponed

@@ -248,10 +248,34 @@ def _unit_span(text: str, pos: int, lines: bool) -> tuple[int, int]:
     # Keep the clause around the hit: a statement after a colon or semicolon (or, in a long
     # sentence, after a comma) is its own fact ("... replied with great intrepidity: Hugo went
     # to the bedroom.").
+    # (A colon inside a time of day, "23:15", cuts nothing.)
     cuts = ",;:" if text.count(" ", a, b) > _LONG_UNIT else ";:"
-    a = max(a, *(text.rfind(c, a, pos) + 1 for c in cuts))
-    ends = [i for i in (text.find(c, pos, b) for c in cuts) if i >= 0]
+    a = max(a, *(_cut_before(text, c, a, pos) + 1 for c in cuts))
+    ends = [i for i in (_cut_after(text, c, pos, b) for c in cuts) if i >= 0]
     return a, min([b, *ends])
+
+
+def _splits(text: str, i: int) -> bool:
+    """Whether the mark at ``i`` separates clauses (not a colon between digits)."""
+    return not (
+        text[i] == ":" and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+    )
+
+
+def _cut_before(text: str, c: str, a: int, pos: int) -> int:
+    """The last clause-separating ``c`` in ``text[a:pos]``, or -1."""
+    i = text.rfind(c, a, pos)
+    while i >= 0 and not _splits(text, i):
+        i = text.rfind(c, a, i)
+    return i
+
+
+def _cut_after(text: str, c: str, pos: int, b: int) -> int:
+    """The first clause-separating ``c`` in ``text[pos:b]``, or -1."""
+    i = text.find(c, pos, b)
+    while i >= 0 and not _splits(text, i):
+        i = text.find(c, i + 1, b)
+    return i
 
 
 _MAX_HITS = 400

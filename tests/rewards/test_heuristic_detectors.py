@@ -820,3 +820,83 @@ def test_a_sentence_saying_the_thing_now_happens_elsewhere_is_its_latest_place()
     )
     latest = latest_answer_line(q)
     assert latest is not None and "rugby" in latest[1]
+
+
+def test_a_time_of_day_is_the_same_value_however_it_is_written() -> None:
+    from rewards.heuristic._clock import clock_times
+
+    assert clock_times("The ferry sails at 20:30.") == clock_times("ferry 8.30pm")
+    assert clock_times("at half past eight") == clock_times("8:30")
+    assert clock_times("quarter to ten") == clock_times("09:45")
+    assert clock_times("doors at seven o'clock") == clock_times("7pm")
+    # prices, percentages and decimals are not times
+    assert not clock_times("a pint costs £4.50, up 2.75% on 3.14159")
+    assert not clock_times("the parcel weighs 1.25 kg")
+
+
+def test_a_time_of_day_is_the_latest_word_when_an_update_changes_it() -> None:
+    ques = "When does the night bus to Ely leave under the winter timetable?"
+    q = (
+        "Depot notes.\n\nThe night bus to Ely leaves at 23:40. Drivers were trained on the new "
+        "ticket machines. Under the winter timetable, the night bus to Ely leaves at 23:05 "
+        f"instead.\n\nQuestion: {ques}"
+    )
+    good = steps(
+        ["Ely night bus: 23.40.", "Winter timetable: Ely night bus now five past eleven."],
+        "\\boxed{23:05}",
+        ques,
+    )
+    bad = steps(
+        ["Ely night bus: 23.40.", "Ely night bus 23.40; winter timetable out."],
+        "\\boxed{23:40}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
+
+
+def test_a_time_named_as_replaced_is_not_the_latest_word() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Library.\n\nThe reading room shuts at 6 pm. From April, the reading room shuts at half "
+        "past five instead of 6 pm.\n\nQuestion: When does the reading room shut from April?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None
+    assert "@330" in latest[1] and "@360" not in latest[1]  # 5:30, not 6:00
+
+
+def test_a_statement_turned_round_later_must_be_kept_the_latest_way_round() -> None:
+    ques = "Will the lido open on Boxing Day?"
+    q = (
+        "Lido news.\n\nThe lido opens on Boxing Day for a charity swim. Frost cracked two of the "
+        "changing-room tiles. Because of the repairs, the lido will not open on Boxing Day."
+        f"\n\nQuestion: {ques}"
+    )
+    good = steps(
+        ["Lido: charity swim on Boxing Day.", "Lido shut Boxing Day (repairs); swim off."],
+        "\\boxed{No}",
+        ques,
+    )
+    bad = steps(
+        ["Lido: charity swim on Boxing Day.", "Lido opens Boxing Day; tiles being repaired."],
+        "\\boxed{Yes}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["stale_values"]["b"] == 1.0 and rows["stale_values"]["a"] == 0.0
+    assert rows["answer_latest"]["a"] == 1.0 and rows["answer_latest"]["b"] == 0.0
+
+
+def test_a_negation_that_is_not_new_leaves_the_sense_alone() -> None:
+    from rewards.heuristic._coverage import latest_negated
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Lido news.\n\nThe lido does not open on Mondays. Lifeguards train on Tuesdays. The "
+        "lido does not open on Mondays in winter either.\n\nQuestion: Does the lido open on "
+        "Mondays?"
+    )
+    assert latest_negated(q) is None  # said "not" both times: nothing was turned round
