@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from rewards.heuristic._clock import clock_keys
+from rewards.heuristic._formats import clock_keys, money_keys, money_spans, time_spans
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
 from rewards.heuristic._staleness import (
@@ -147,7 +147,7 @@ def _value_replaced(q: QuestionFacts) -> dict[int, frozenset[str]]:
     if not replaced:
         return out
     for k, text in enumerate(evidence_fact_texts(q)):
-        ws = set(fast_words(text))  # (stems drop one-digit numbers: "Ward 4")
+        ws = value_words(text)  # (stems drop one-digit numbers: "Ward 4")
         for v, newer in replaced:
             if v in ws and not (newer & ws):
                 out[k] = out.get(k, frozenset()) | newer
@@ -358,8 +358,9 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             words = _focus(idx, line, words, query_roots)
         # "on Friday instead of Wednesday": the value a change names as replaced is the old one
         words = (words - _replaced(idx.bodies[line])) or words
-        # a time of day is a value however it is written ("22:45", "quarter to eleven")
-        words |= _clock_values(idx.bodies[line], q.query)
+        # a time of day or a sum of money is a value however it is written ("22:45", "quarter
+        # to eleven"; "£1.50", "one pound fifty")
+        words |= _written_values(idx.bodies[line], q.query)
         if not q.statements:
             words = _new_words(idx, line, words, topic)
         if CANCEL_CUE.search(idx.bodies[line]):
@@ -389,21 +390,29 @@ def holds_latest(latest: frozenset[str], texts: list[str]) -> bool:
     "reopened", "Fridays" for "Friday")."""
     held: set[str] = set()
     for t in texts:
-        held.update(fast_words(t))
-        held.update(clock_keys(t))
+        held |= value_words(t)
     return bool(latest & held) or bool(_keys(latest) & _keys(held))
 
 
-def _clock_values(sentence: str, query: str) -> frozenset[str]:
-    """The times of day a sentence states (as :func:`clock_keys`), but one its change names as
-    replaced ("at half past eight instead of nine") and one the question itself states."""
+def value_words(text: str) -> set[str]:
+    """The words of ``text`` with its times of day and sums of money as keys ("@510" for
+    "half past eight", "$150" for "£1.50"), so that values meet however they are written."""
+    return {*fast_words(text), *clock_keys(text), *money_keys(text)}
+
+
+def _written_values(sentence: str, query: str) -> frozenset[str]:
+    """The times of day and sums of money a sentence states (as :func:`clock_keys` and
+    :func:`money_keys`), but one its change names as replaced ("at half past eight instead of
+    nine") and one the question itself states."""
     replaced = tuple(
         (m.start(g), m.end(g))
         for m in _REPLACED.finditer(sentence)
         for g in range(1, 4)
         if m.group(g)
     )
-    return clock_keys(sentence, replaced) - clock_keys(query)
+    return (clock_keys(sentence, replaced) | money_keys(sentence, replaced)) - (
+        clock_keys(query) | money_keys(query)
+    )
 
 
 def _new_words(
@@ -568,10 +577,10 @@ def _focus(idx: ConversationIndex, line: int, words: set[str], query_roots: set[
 
 
 _REPLACED = re.compile(
-    r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of|replacing)\s+((?:[\w'\u2019-]+(?:[:.]\d\d)?\s*){1,3})"
-    r"|,\s*(?:not|no\s+longer)\s+((?:[\w'\u2019-]+(?:[:.]\d\d)?\s*){1,3})"
+    r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of|replacing)\s+((?:[£$€]?[\w'\u2019-]+(?:[:.]\d\d)?\s*){1,3})"
+    r"|,\s*(?:not|no\s+longer)\s+((?:[£$€]?[\w'\u2019-]+(?:[:.]\d\d)?\s*){1,3})"
     r"|\b(?:switched|moved|changed|transferred|relocated|shifted|postponed|swapped)\s+from\s+"
-    r"((?:[\w'\u2019-]+(?:[:.]\d\d)?\s+){1,3}?)to\b",
+    r"((?:[£$€]?[\w'\u2019-]+(?:[:.]\d\d)?\s+){1,3}?)to\b",
     re.I,
 )
 
@@ -599,8 +608,18 @@ def _values(text: str, skip: set[str]) -> dict[str, str]:
     must stay one value, or the train's time would count as the replacement of its platform;
     and a capitalised word opening a sentence ("Overnight ...") is not taken for a name here."""
     out: dict[str, str] = {}
-    for m in _VALUE.finditer(text.strip()):
+    text = text.strip()
+    # a time of day or a sum of money is one value however it is written ("half past eight",
+    # "8:30"; "one pound fifty", "£1.50"); the digits inside it are not values of their own
+    taken: list[tuple[int, int]] = []
+    for kind, spans, mark in (("time", time_spans(text), "@"), ("money", money_spans(text), "$")):
+        for a, b, v in spans:
+            out[f"{mark}{v}"] = kind
+            taken.append((a, b))
+    for m in _VALUE.finditer(text):
         num, name = m.group(1), m.group(2)
+        if num and any(a <= m.start() < b for a, b in taken):
+            continue
         if num:
             out[num] = "num"
         elif (
@@ -674,6 +693,7 @@ def stale_values(memories: list[str], q: QuestionFacts) -> int:
     out = 0
     if sup:
         held = {w.lower() for m in memories for w in re.findall(r"\b\w+(?:[.,:]\d+)?\b", m)}
+        held |= {k for m in memories for k in (*clock_keys(m), *money_keys(m))}
         out = sum(1 for v, newer in sup if v in held and not (newer & held))
     if _sense_kept(memories, q) is False:
         out += 1
@@ -803,7 +823,7 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         out = {"nonempty": 0.0 if t.layout == "empty" else 1.0}
         latest = latest_answer_line(q)
         if latest is not None:
-            held = {w for it in t.items for w in (*fast_words(it), *clock_keys(it))}
+            held = {w for it in t.items for w in value_words(it)}
             out["facts_final"] = 1.0 if latest[1] & held else 0.0
         return out
     fst: set[str] = set()
@@ -847,7 +867,7 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
             # a fact the context itself replaced is not lost when the memory holds its update
             # (the context's last word on the question, or the value that replaced the fact's)
             replaced = set(superseded_facts(q)) if out.get("latest_kept") == 1.0 else set()
-            held = {w for m in answer_memory for w in fast_words(m)}
+            held = {w for m in answer_memory for w in value_words(m)}
             replaced |= {k for k, newer in _value_replaced(q).items() if newer & held}
             texts = evidence_fact_texts(q)
             skip = {e.lower() for e in q.query_entities}

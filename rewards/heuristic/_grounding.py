@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from rewards.heuristic._coverage import _root, latest_negated, opposite_roots, topic_roots
+from rewards.heuristic._formats import money_spans
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
 from rewards.heuristic._text import (
@@ -21,10 +22,12 @@ from rewards.heuristic._text import (
     NUMBER_WORDS,
     SentenceInfo,
     memory_sentences,
+    numbers,
     sentence_info,
     sentences,
     stem,
     stems,
+    words,
 )
 
 __all__ = [
@@ -115,6 +118,28 @@ def _worked_numbers(texts: list[str], q: QuestionFacts) -> set[str]:
     return _derivable(mine - q.numbers, q)
 
 
+def _stated_sums(texts: list[str], q: QuestionFacts) -> set[str]:
+    """The numbers of ``texts`` that write a sum of money the context states, in any form
+    ("£1.50" -> 1.50, 1, 50 when the context says "one pound fifty")."""
+    out: set[str] = set()
+    for txt in texts:
+        for a, b, v in money_spans(txt):
+            if v in _context_sums(q):
+                span = txt[a:b]
+                out.update(numbers(span))
+                out.update(w for w in words(span) if w.isdigit())
+    return out
+
+
+def _context_sums(q: QuestionFacts) -> frozenset[int]:
+    """Sums of money the context states (cached on the question; scanned only when a memory
+    writes a sum)."""
+    hit = q.derived.get("context_sums")
+    if hit is None:
+        hit = q.derived["context_sums"] = frozenset(v for _, _, v in money_spans(q.context))
+    return hit  # type: ignore[return-value]
+
+
 def _product(x: float, known: set[float]) -> bool:
     """``x`` is a product or an exact quotient of two known numbers ("5 crates of 12 jars" ->
     60). Not tried against long lists of numbers, where some pair always fits."""
@@ -154,7 +179,7 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
         if total:
             share_sum += miss / total
             n += 1
-    worked = _worked_numbers(texts, q)
+    worked = _worked_numbers(texts, q) | _stated_sums(texts, q)
     nums -= worked
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
@@ -248,7 +273,8 @@ def unsupported_claim_texts(
     trajectory alone (never on earlier calls).
     """
     if worked is None:
-        worked = _worked_numbers([m for m in t.memories if m], q)
+        texts = [m for m in t.memories if m]
+        worked = _worked_numbers(texts, q) | _stated_sums(texts, q)
     seen: set[str] = set()
     checkable: dict[str, None] = {}
     bad: list[str] = []

@@ -823,7 +823,7 @@ def test_a_sentence_saying_the_thing_now_happens_elsewhere_is_its_latest_place()
 
 
 def test_a_time_of_day_is_the_same_value_however_it_is_written() -> None:
-    from rewards.heuristic._clock import clock_times
+    from rewards.heuristic._formats import clock_times
 
     assert clock_times("The ferry sails at 20:30.") == clock_times("ferry 8.30pm")
     assert clock_times("at half past eight") == clock_times("8:30")
@@ -900,3 +900,36 @@ def test_a_negation_that_is_not_new_leaves_the_sense_alone() -> None:
         "Mondays?"
     )
     assert latest_negated(q) is None  # said "not" both times: nothing was turned round
+
+
+def test_a_sum_of_money_is_the_same_value_however_it_is_written() -> None:
+    from rewards.heuristic._formats import money_keys
+
+    assert money_keys("a ticket costs two pounds forty") == money_keys("tickets £2.40")
+    assert money_keys("£2.40") == money_keys("240p") == money_keys("2.40 pounds")
+    assert money_keys("fifty pence") == money_keys("50p")
+    assert money_keys("$3.05") == money_keys("three dollars and five cents")
+    assert not money_keys("at 8.30 the 3 of us left")
+
+
+def test_a_price_raised_in_words_is_kept_by_a_memory_writing_it_in_figures() -> None:
+    ques = "How much is a swim at the Grange baths?"
+    q = (
+        "Town notes.\n\nA swim at the Grange baths costs three pounds. The baths have a new "
+        "diving board. From Monday, a swim at the Grange baths costs three pounds sixty."
+        f"\n\nQuestion: {ques}"
+    )
+    good = steps(
+        ["Grange baths swim: £3.", "Grange baths swim: £3.60 from Monday."],
+        "\\boxed{£3.60}",
+        ques,
+    )
+    bad = steps(
+        ["Grange baths swim: £3.", "Grange baths swim £3; new diving board."],
+        "\\boxed{£3}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
+    assert rows["stale_values"]["b"] == 1.0 and rows["stale_values"]["a"] == 0.0
+    assert rows["invented_numbers"]["a"] == 0.0  # 3.60 is "three pounds sixty"

@@ -1,8 +1,10 @@
-"""Times of day however they are written: "22:45", "10.45pm", "half past eight", "noon".
+"""Times of day and sums of money however they are written.
 
 A timetable says "23:15", a memory "11.15pm", an answer "quarter past eleven": the same time.
 Each is read as minutes on a twelve-hour face (0-719), so that "20:30" and "half past eight" meet;
-whether a text means morning or evening is rarely in doubt within one question.
+whether a text means morning or evening is rarely in doubt within one question. A notice says
+"one pound fifty", a memory "£1.50", another "150p": the same sum, read in hundredths of the
+currency (the currency itself is not compared: a question rarely mixes two).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 
 from rewards.heuristic._text import NUMBER_WORDS
 
-__all__ = ["clock_keys", "clock_times", "time_spans"]
+__all__ = ["clock_keys", "clock_times", "money_keys", "money_spans", "time_spans"]
 
 _HOUR_WORDS = {w: v for w, v in NUMBER_WORDS.items() if 1 <= v <= 12}
 _HOUR = r"(\d{1,2}|" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + ")"
@@ -84,4 +86,72 @@ def clock_keys(text: str, skip: tuple[tuple[int, int], ...] = ()) -> frozenset[s
     times starting inside one of the ``skip`` spans left out."""
     return frozenset(
         f"@{t}" for a, _, t in time_spans(text) if not any(lo <= a < hi for lo, hi in skip)
+    )
+
+
+_SMALL_NUMBER = "|".join(sorted((w for w in NUMBER_WORDS if w != "hundred"), key=len, reverse=True))
+_UNIT = r"(?:pounds?|quid|dollars?|euros?|bucks)"
+_SYMBOL_SUM = re.compile(r"[£$€]\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?(?![\d.]\d)")
+"""£1.50, $12, €1,200."""
+_DIGIT_SUM = re.compile(
+    r"(?<![\w.£$€])(\d+)(?:\.(\d{2}))?\s*"
+    + _UNIT
+    + r"(?:\s+(?:and\s+)?(\d{1,2})(?:\s*(?:p|pence|cents?))?)?\b",
+    re.I,
+)
+"""1.50 pounds, 3 dollars 20."""
+_PENCE = re.compile(r"(?<![\w.£$€])(\d{1,3})\s*(?:p|pence|cents?)\b", re.I)
+"""50p, 75 cents."""
+_WORD_SUM = re.compile(
+    r"\b(a|"
+    + _SMALL_NUMBER
+    + r")\s+"
+    + _UNIT
+    + r"(?:\s+(?:and\s+)?("
+    + _SMALL_NUMBER
+    + r"|\d{1,2})"
+    r"(?:\s+(?:p|pence|cents?))?)?\b",
+    re.I,
+)
+"""one pound fifty, a pound, ten dollars and twenty cents."""
+_WORD_PENCE = re.compile(r"\b(" + _SMALL_NUMBER + r")\s+(?:pence|cents?)\b", re.I)
+"""fifty pence."""
+
+
+def _count(token: str) -> int:
+    return (
+        int(token)
+        if token.isdigit()
+        else (1 if token.lower() == "a" else NUMBER_WORDS[token.lower()])
+    )
+
+
+def money_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, hundredths) of every sum of money stated in ``text``."""
+    out: list[tuple[int, int, int]] = []
+    if "£" in text or "$" in text or "€" in text:
+        for m in _SYMBOL_SUM.finditer(text):
+            whole = int(m.group(1).replace(",", ""))
+            out.append((m.start(), m.end(), whole * 100 + int(m.group(2) or 0)))
+    low = text.lower()
+    if any(u in low for u in ("pound", "quid", "dollar", "euro", "buck")):
+        for m in _DIGIT_SUM.finditer(text):
+            cents = int(m.group(2) or 0) or int(m.group(3) or 0)
+            out.append((m.start(), m.end(), int(m.group(1)) * 100 + cents))
+        for m in _WORD_SUM.finditer(text):
+            cents = _count(m.group(2)) if m.group(2) else 0
+            out.append((m.start(), m.end(), _count(m.group(1)) * 100 + cents))
+    if "p" in low or "cent" in low:
+        taken = [(a, b) for a, b, _ in out]
+        for m in (*_PENCE.finditer(text), *_WORD_PENCE.finditer(text)):
+            if not any(a <= m.start() < b for a, b in taken):
+                out.append((m.start(), m.end(), _count(m.group(1))))
+    return out
+
+
+def money_keys(text: str, skip: tuple[tuple[int, int], ...] = ()) -> frozenset[str]:
+    """Sums of money in ``text`` as word-like keys ("$150" for £1.50), to sit beside words in a
+    set of values; sums starting inside one of the ``skip`` spans left out."""
+    return frozenset(
+        f"${v}" for a, _, v in money_spans(text) if not any(lo <= a < hi for lo, hi in skip)
     )
