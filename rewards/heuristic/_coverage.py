@@ -654,22 +654,31 @@ def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
     out: list[tuple[str, frozenset[str]]] = []
     if not q.statements:
         names = {e.lower() for e in q.query_entities}
-        keys = _query_roots(q) | {_root(stem(n)) for n in names}
+        name_roots = {_root(stem(n)) for n in names}
+        keys = _query_roots(q) | name_roots
         found = []
         for pos, body in enumerate(sentence_index(q).bodies):  # context order
-            subj = {r for st in stems(body) for r in _roots(st)} & keys
+            roots = {r for st in stems(body) for r in _roots(st)}
+            subj = roots & keys
             if subj:
                 vals = _values(body, names)
                 if vals:
-                    found.append((pos, vals, subj))
+                    found.append((pos, vals, subj, roots - name_roots - set(vals)))
         seen: set[str] = set()
-        for i, (_, vals, subj) in enumerate(found):
+        for i, (_, vals, subj, said) in enumerate(found):
             for v, kind in vals.items():
                 if v in seen:
                     continue
-                for _, later, later_subj in found[i + 1 :]:
+                for _, later, later_subj, later_said in found[i + 1 :]:
                     same = {w for w, k in later.items() if k == kind}
-                    if same and v not in later and subj & later_subj:
+                    if (
+                        same
+                        and v not in later
+                        and subj & later_subj
+                        # about the same thing, not merely the same person: "Maya Roth married
+                        # Eli Brandt" is not replaced by "Maya Roth teaches music in York"
+                        and said & later_said
+                    ):
                         out.append((v, frozenset(same)))
                         seen.add(v)
                         break

@@ -50,6 +50,10 @@ _RANGE = re.compile(
     rf"\b(?:from\s+)?({_NOUNS})s?\s+(\d+)\s+(?:to|through|until|-)\s+(?:(?:{_NOUNS})s?\s+)?(\d+)",
     re.I,
 )
+_LISTED = re.compile(
+    rf"\b(?:on\s+|in\s+)?({_NOUNS})s?\s+(\d+(?:\s*,\s*\d+)*\s*,?\s*(?:and|&|or)\s+\d+)\b", re.I
+)
+"""Units listed one by one: "on days 1, 3 and 5", "floors 2 and 4"."""
 _DATE_RANGE = re.compile(
     r"\bfrom\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4})\s+(?:to|until|through)\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4})",
     re.I,
@@ -213,6 +217,9 @@ def parse_requirements(lines: list[str], preamble: str = "") -> list[Requirement
             if lo <= hi <= lo + 1000:
                 r.indices = set(range(lo, hi + 1))
                 payload = text.replace(m.group(0), " ")
+        elif m := _LISTED.search(text):
+            r.indices = {int(n) for n in re.findall(r"\d+", m.group(2))}
+            payload = text.replace(m.group(0), " ")
         elif m := _SINGLE.search(text):
             r.indices = {int(m.group(2))}
             payload = text.replace(m.group(0), " ")

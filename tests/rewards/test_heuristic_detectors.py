@@ -933,3 +933,20 @@ def test_a_price_raised_in_words_is_kept_by_a_memory_writing_it_in_figures() -> 
     assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
     assert rows["stale_values"]["b"] == 1.0 and rows["stale_values"]["a"] == 0.0
     assert rows["invented_numbers"]["a"] == 0.0  # 3.60 is "three pounds sixty"
+
+
+def test_two_facts_about_one_person_do_not_replace_each_other() -> None:
+    from rewards.heuristic._coverage import superseded_values
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Passages.\n\nTomas Reed married Ana Pike in 2001. Ana Pike runs a pottery in Whitby. "
+        "Tomas Reed coaches rowing in Durham.\n\nQuestion: Where does Tomas Reed's wife run her "
+        "pottery?"
+    )
+    assert superseded_values(q) == []  # marrying Ana is not undone by coaching in Durham
+    moved = analyse_question(
+        "Passages.\n\nTomas Reed coaches rowing in Durham. Ana Pike runs a pottery in Whitby. "
+        "Since May, Tomas Reed coaches rowing in Leeds.\n\nQuestion: Where does Tomas Reed coach?"
+    )
+    assert ("durham", frozenset({"leeds"})) in superseded_values(moved)

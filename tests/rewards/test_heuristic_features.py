@@ -194,6 +194,9 @@ def test_travel_leg_on_a_road_that_does_not_exist_loses() -> None:
         ("On 1 August 2024, mention a haircut.", "Thursday, 1 August 2024", True),
         ("The railway: credit Anton Velde.", "1. The railway", True),
         ("The railway: credit Anton Velde.", "2. Future plans", False),
+        ("In weeks 2, 4 and 7, the quiz round is on films.", "Week 7", True),
+        ("In weeks 2, 4 and 7, the quiz round is on films.", "Week 3", False),
+        ("Floors 1 and 3 have a kitchenette.", "Floor 1", True),
     ],
 )
 def test_requirement_applicability(line: str, label: str, applies: bool) -> None:
