@@ -23,6 +23,7 @@ from rewards.heuristic._staleness import (
     specific_words,
 )
 from rewards.heuristic._text import (
+    ASSISTANT_ROLES,
     CANCEL_CUE,
     ENDED_WORDS,
     NUMBER_WORDS,
@@ -244,11 +245,13 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             if root:
                 topic.setdefault(root, set()).update(lines)
     scores: dict[int, float] = {}
+    # what a chat assistant says ("Another move!") is not the people's word on anything
+    machine = {i for i, sp in enumerate(idx.line_speakers) if sp in ASSISTANT_ROLES}
     for lines in topic.values():
         if len(lines) > n // 2:
             continue  # too common to point anywhere
         idf = math.log((n + 1) / (len(lines) + 0.5))
-        for i in lines:
+        for i in lines - machine:
             scores[i] = scores.get(i, 0.0) + idf
     if named and len(named) <= n // 2:
         bonus = 3.0 * math.log((n + 1) / (len(named) + 0.5))

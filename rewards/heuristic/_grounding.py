@@ -140,6 +140,19 @@ def _context_sums(q: QuestionFacts) -> frozenset[int]:
     return hit  # type: ignore[return-value]
 
 
+def _initialism(q: QuestionFacts, word: str) -> bool:
+    """Whether ``word`` (2-4 letters) is the initials of a name the context writes out ("LA"
+    for "Los Angeles", "NHS" for "National Health Service"); cached on the question."""
+    if not (2 <= len(word) <= 4 and word.isalpha()):
+        return False
+    cache: dict[str, bool] = q.derived.setdefault("initialisms", {})  # type: ignore[assignment]
+    hit = cache.get(word)
+    if hit is None:
+        pattern = r"\s+(?:(?:of|the|and|for)\s+)?".join(rf"{c.upper()}[a-z]+" for c in word)
+        hit = cache[word] = re.search(rf"\b{pattern}\b", q.context) is not None
+    return hit
+
+
 def _product(x: float, known: set[float]) -> bool:
     """``x`` is a product or an exact quotient of two known numbers ("5 crates of 12 jars" ->
     60). Not tried against long lists of numbers, where some pair always fits."""
@@ -166,7 +179,7 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
     def supports(w: str) -> bool:
         hit = memo.get(w)
         if hit is None:
-            hit = memo[w] = q.supports(w)
+            hit = memo[w] = q.supports(w) or _initialism(q, w)
         return hit
 
     ents: set[str] = set()

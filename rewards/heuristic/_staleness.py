@@ -55,7 +55,8 @@ _WINDOW = 12
 _RARE = 6
 _CUES = re.compile(
     r"\b(?:no more|no longer|not any ?more|anymore|quit|quitting|stopped|sold|switched|switch|"
-    r"moved|moves|moving|changed?|changes|instead|now|new|replaced|replaces|gave up|used to|"
+    r"moved|moves|moving|relocated|relocating|changed?|changes|instead|now|new|replaced|"
+    r"replaces|gave up|used to|"
     r"former|formerly|swapped|traded|switches|postponed|rescheduled|brought forward|put back|"
     r"cancelled|canceled)\b",
     re.I,
@@ -185,7 +186,7 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
             if len(line) > _LINE_MAX or not cue or w not in line:  # announcements are short
                 continue
             pos = line.index(w)
-            if clause[pos] not in cue:
+            if clause[pos] not in cue or _destination(line, pos):
                 continue
             newer = {  # a change word ("instead", "now") is not a value
                 v
@@ -199,7 +200,50 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
             if newer and not newer & ws and (not newer & store or not _CUES.search(item)):
                 out.append((item, idx.bodies[last], bool({stem(x) for x in ws} & qstems)))
                 break
+        else:
+            went = _moved_again(idx, ws)
+            if went is not None:
+                out.append((item, idx.bodies[went], bool({stem(x) for x in ws} & qstems)))
     return out
+
+
+def _moved_again(idx: ConversationIndex, ws: set[str]) -> int | None:
+    """A later line in which the same speaker moves (switches, changes ...) to somewhere else,
+    when a memory holds where an earlier move went and not where the later one went ("We moved
+    to Los Angeles" ... "we've just relocated again, to Denver")."""
+    for w in ws:
+        if not _rare(idx, w):
+            continue
+        first = idx.where[w][-1]
+        line = idx.clauses(first)[0]
+        if w not in line or not _destination(line, line.index(w)):
+            continue
+        who = idx.line_speakers[first]
+        for j in range(first + 1, len(idx.bodies)):
+            if idx.line_speakers[j] != who or not _CUES.search(idx.bodies[j]):
+                continue
+            jl = idx.clauses(j)[0]
+            there = {
+                v
+                for k, v in enumerate(jl)
+                if _rare(idx, v) and v not in _TIME_WORDS and _destination(jl, k)
+            }
+            if there and not there & ws:
+                return j
+    return None
+
+
+def _destination(line: list[str], pos: int) -> bool:
+    """Whether the word at ``pos`` is where a change went ("moved to Los Angeles", "relocated
+    again, to Denver", "switched to oat milk"): a "to" stands between it and a change word
+    just before it. Such a word is the new value, not the old one."""
+    # (a comma may stand between the change and where it went: clauses are not looked at)
+    for j in range(pos - 1, max(-1, pos - 5), -1):
+        if line[j] == "from":
+            return False
+        if line[j] in ("to", "into"):
+            return any(_CUES.fullmatch(line[k]) for k in range(j - 1, max(-1, j - 4), -1))
+    return False
 
 
 def _restated_later(idx: ConversationIndex, ws: set[str], store: set[str]) -> int | None:

@@ -370,6 +370,8 @@ def fast_vocab_counts(text: str) -> tuple[frozenset[str], frozenset[str], dict[s
             t = t.strip(".,'-")
             if not t:
                 continue
+        if t[0] in "£€" and len(t) > 1 and t[1].isdigit():
+            t = t[1:]  # "£30" states 30 ("$" is a separator already)
         if t[0].isdigit():
             n = t.replace(",", "")
             nums.add(n)

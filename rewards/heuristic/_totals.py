@@ -45,7 +45,8 @@ Amount = tuple[int, float, frozenset[str]]
 
 def quantities(text: str) -> list[Amount]:
     """Numbers of ``text`` with the words after them; clock times, years and ordinals skipped."""
-    toks = _TOKEN.findall(text)
+    matches = list(_TOKEN.finditer(text))
+    toks = [m.group(0) for m in matches]
     out: list[Amount] = []
     for i, tok in enumerate(toks):
         low = tok.lower()
@@ -53,10 +54,13 @@ def quantities(text: str) -> list[Amount]:
             continue  # a clock time, or an ordinal ("the 16th")
         prev = toks[i - 1].lower() if i else ""
         after = toks[i + 1].lower() if i + 1 < len(toks) else ""
-        if after in _CLOCK_AFTER or (
-            prev in _CLOCK_BEFORE and (not after[:1].isalpha() or after in STOPWORDS)
+        at = matches[i].start()
+        money = at > 0 and text[at - 1] in "£$€"
+        if not money and (
+            after in _CLOCK_AFTER
+            or (prev in _CLOCK_BEFORE and (not after[:1].isalpha() or after in STOPWORDS))
         ):
-            continue  # "3 pm", "at ten.", "at nine on Sunday": a time ("at 300 pounds" is not)
+            continue  # "3 pm", "at ten.", "at nine on Sunday": a time ("at 300 pounds", "by £5" is not)
         if tok[0].isdigit():
             value = float(tok.replace(",", ""))
             if len(tok) == 4 and 1800 <= value <= 2100:

@@ -950,3 +950,62 @@ def test_two_facts_about_one_person_do_not_replace_each_other() -> None:
         "Since May, Tomas Reed coaches rowing in Leeds.\n\nQuestion: Where does Tomas Reed coach?"
     )
     assert ("durham", frozenset({"leeds"})) in superseded_values(moved)
+
+
+def test_a_move_somewhere_else_replaces_where_the_earlier_move_went() -> None:
+    lines = [
+        "User: We moved to Glasgow in 2019.",
+        "Assistant: Lovely city.",
+        "User: The winters are long though.",
+        "Assistant: True.",
+        "User: Well, we've relocated again, to Bristol, to be near my parents.",
+        "Assistant: Good luck with the boxes!",
+    ]
+    q = chat(lines, "Which city does the user live in?")
+    good = mem0(["User relocated to Bristol to be near parents (lived in Glasgow before)"])
+    bad = mem0(["User moved to Glasgow in 2019", "User finds the winters long"])
+    rows = judge(q, good, bad)
+    assert rows["stale_items"]["b"] == 1.0 and rows["stale_items"]["a"] == 0.0
+
+
+def test_an_assistants_line_is_not_the_conversations_last_word() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    lines = [
+        "User: I've signed up for a pottery course on Tuesdays.",
+        "Assistant: Pottery is very relaxing.",
+        "User: My first bowl collapsed, ha.",
+        "Assistant: Every potter's first bowl collapses!",
+    ]
+    latest = latest_answer_line(analyse_question(chat(lines, "What did the user's first bowl do?")))
+    assert latest is not None and "collapsed" in latest[1]  # the user's line, not the reply
+
+
+def test_initials_of_a_name_the_context_writes_out_are_not_invented() -> None:
+    lines = [
+        "User: I'm doing a placement at the National Health Service trust in Leeds.",
+        "Assistant: Which department?",
+        "User: Radiology, three days a week.",
+    ]
+    q = chat(lines, "Where is the user's placement?")
+    rows = judge(
+        q,
+        mem0(["User's placement: NHS trust in Leeds, radiology, three days a week"]),
+        mem0(["User's placement: NHS trust in Leeds, cardiology, five days a week, at St Olave's"]),
+    )
+    assert rows["invented_names"]["a"] == 0.0
+
+
+def test_a_price_raised_by_an_amount_is_a_change_a_total_must_fold_in() -> None:
+    from rewards.heuristic._question import analyse_question
+    from rewards.heuristic._totals import missed_changes
+
+    q = analyse_question(
+        "Allotments.\n\nA plot at the Ferry Lane allotments costs £48 a year. The water "
+        "trough was fixed. From April the yearly rent rises by £6.\n\nQuestion: How much is a "
+        "plot's yearly rent from April?"
+    )
+    assert "48" in q.numbers and "6" in q.numbers  # "£48" states 48
+    assert missed_changes(["Ferry Lane plot: £54 a year from April."], q) == 0.0
+    assert missed_changes(["Ferry Lane plot: £48 a year."], q) == 1.0
