@@ -258,6 +258,11 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         for i in scores:
             if i in named:
                 scores[i] += bonus
+        if not scores and not q.statements:
+            # no sentence speaks of the question's topic in its words ("What is Priti Shah's
+            # job now?" over "Priti Shah became a midwife"): the sentences naming its subject
+            # are what the text says about it
+            scores = dict.fromkeys(named, bonus)
     hit = None
     if not q.statements and (_WHERE.match(q.query.strip()) or _WHO.match(q.query.strip())):
         # "where" asks for a place and "who" for a person: the last word on it is the latest

@@ -1009,3 +1009,16 @@ def test_a_price_raised_by_an_amount_is_a_change_a_total_must_fold_in() -> None:
     assert "48" in q.numbers and "6" in q.numbers  # "£48" states 48
     assert missed_changes(["Ferry Lane plot: £54 a year from April."], q) == 0.0
     assert missed_changes(["Ferry Lane plot: £48 a year."], q) == 1.0
+
+
+def test_sentences_naming_the_subject_speak_for_it_when_none_uses_the_topic_word() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Alumni news.\n\nOlu Bassey trained as an architect in Lagos. The reunion is in May. "
+        "Last spring Olu Bassey opened a bakery in Croydon.\n\nQuestion: What is Olu Bassey's "
+        "occupation now?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "bakery" in latest[1]
