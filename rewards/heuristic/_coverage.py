@@ -10,7 +10,14 @@ from __future__ import annotations
 import math
 import re
 
-from rewards.heuristic._formats import clock_keys, money_keys, money_spans, time_spans
+from rewards.heuristic._formats import (
+    clock_keys,
+    date_keys,
+    date_spans,
+    money_keys,
+    money_spans,
+    time_spans,
+)
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, unit_text
 from rewards.heuristic._staleness import (
@@ -371,6 +378,8 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         words |= _written_values(idx.bodies[line], q.query)
         if not q.statements:
             words = _new_words(idx, line, words, topic)
+        if not q.statements:
+            line, words = _follow_replacements(q, line, words)
         if CANCEL_CUE.search(idx.bodies[line]):
             # "the museum no longer charges": a memory holds the update by saying it ended
             words = words | ENDED_WORDS
@@ -380,6 +389,22 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             hit = (line, frozenset(words))
     q.derived["latest_answer_line"] = hit
     return hit
+
+
+def _follow_replacements(q: QuestionFacts, line: int, words: set[str]) -> tuple[int, set[str]]:
+    """The sentence and values that replaced the values of ``words`` which the context itself
+    replaced later (:func:`superseded_values`: "planned for 12 May" ... "postponed to 19 May"),
+    followed to the last replacement; ``line`` and ``words`` when none was replaced."""
+    replaced = dict(superseded_values(q))
+    at: dict[str, int] = q.derived.get("superseded_at", {})  # type: ignore[assignment]
+    done: set[str] = set()
+    while old := {w for w in words if w in replaced and w not in done}:
+        done |= old
+        nxt = max(at[w] for w in old)
+        if nxt <= line:
+            break
+        line, words = nxt, set().union(*(replaced[w] for w in old))
+    return line, words
 
 
 def _keys(words: set[str] | frozenset[str]) -> set[str]:
@@ -403,24 +428,28 @@ def holds_latest(latest: frozenset[str], texts: list[str]) -> bool:
 
 
 def value_words(text: str) -> set[str]:
-    """The words of ``text`` with its times of day and sums of money as keys ("@510" for
-    "half past eight", "$150" for "£1.50"), so that values meet however they are written."""
-    return {*fast_words(text), *clock_keys(text), *money_keys(text)}
+    """The words of ``text`` with its times of day, sums of money and dates as keys ("@510" for
+    "half past eight", "$150" for "£1.50", "#621" for "21 June"), so that values meet however
+    they are written."""
+    return {*fast_words(text), *clock_keys(text), *money_keys(text), *date_keys(text)}
 
 
 def _written_values(sentence: str, query: str) -> frozenset[str]:
-    """The times of day and sums of money a sentence states (as :func:`clock_keys` and
-    :func:`money_keys`), but one its change names as replaced ("at half past eight instead of
-    nine") and one the question itself states."""
+    """The times of day, sums of money and dates a sentence states (as :func:`clock_keys`,
+    :func:`money_keys` and :func:`date_keys`), but one its change names as replaced ("at half
+    past eight instead of nine") and one the question itself states."""
     replaced = tuple(
         (m.start(g), m.end(g))
         for m in _REPLACED.finditer(sentence)
         for g in range(1, 4)
         if m.group(g)
     )
-    return (clock_keys(sentence, replaced) | money_keys(sentence, replaced)) - (
-        clock_keys(query) | money_keys(query)
+    keys = (
+        clock_keys(sentence, replaced)
+        | money_keys(sentence, replaced)
+        | date_keys(sentence, replaced)
     )
+    return keys - (clock_keys(query) | money_keys(query) | date_keys(query))
 
 
 def _new_words(
@@ -620,7 +649,11 @@ def _values(text: str, skip: set[str]) -> dict[str, str]:
     # a time of day or a sum of money is one value however it is written ("half past eight",
     # "8:30"; "one pound fifty", "£1.50"); the digits inside it are not values of their own
     taken: list[tuple[int, int]] = []
-    for kind, spans, mark in (("time", time_spans(text), "@"), ("money", money_spans(text), "$")):
+    for kind, spans, mark in (
+        ("time", time_spans(text), "@"),
+        ("money", money_spans(text), "$"),
+        ("date", date_spans(text), "#"),
+    ):
         for a, b, v in spans:
             out[f"{mark}{v}"] = kind
             taken.append((a, b))
@@ -673,11 +706,13 @@ def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
                 if vals:
                     found.append((pos, vals, subj, roots - name_roots - set(vals)))
         seen: set[str] = set()
+        at: dict[str, int] = {}
+        q.derived["superseded_at"] = at
         for i, (_, vals, subj, said) in enumerate(found):
             for v, kind in vals.items():
                 if v in seen:
                     continue
-                for _, later, later_subj, later_said in found[i + 1 :]:
+                for later_pos, later, later_subj, later_said in found[i + 1 :]:
                     same = {w for w, k in later.items() if k == kind}
                     if (
                         same
@@ -688,6 +723,7 @@ def superseded_values(q: QuestionFacts) -> list[tuple[str, frozenset[str]]]:
                         and said & later_said
                     ):
                         out.append((v, frozenset(same)))
+                        at[v] = later_pos
                         seen.add(v)
                         break
         # two values that each replace the other are two things the text keeps mentioning
@@ -710,7 +746,7 @@ def stale_values(memories: list[str], q: QuestionFacts) -> int:
     out = 0
     if sup:
         held = {w.lower() for m in memories for w in re.findall(r"\b\w+(?:[.,:]\d+)?\b", m)}
-        held |= {k for m in memories for k in (*clock_keys(m), *money_keys(m))}
+        held |= {k for m in memories for k in (*clock_keys(m), *money_keys(m), *date_keys(m))}
         out = sum(1 for v, newer in sup if v in held and not (newer & held))
     if _sense_kept(memories, q) is False:
         out += 1

@@ -1,10 +1,11 @@
-"""Times of day and sums of money however they are written.
+"""Times of day, sums of money and dates however they are written.
 
 A timetable says "23:15", a memory "11.15pm", an answer "quarter past eleven": the same time.
 Each is read as minutes on a twelve-hour face (0-719), so that "20:30" and "half past eight" meet;
 whether a text means morning or evening is rarely in doubt within one question. A notice says
 "one pound fifty", a memory "£1.50", another "150p": the same sum, read in hundredths of the
-currency (the currency itself is not compared: a question rarely mixes two).
+currency (the currency itself is not compared: a question rarely mixes two). "21 June", "June
+21st" and "the 21st of June" are one date (day and month; a year is a number of its own).
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ import re
 
 from rewards.heuristic._text import NUMBER_WORDS
 
-__all__ = ["clock_keys", "clock_times", "money_keys", "money_spans", "time_spans"]
+__all__ = [
+    "clock_keys",
+    "clock_times",
+    "date_keys",
+    "date_spans",
+    "money_keys",
+    "money_spans",
+    "time_spans",
+]
 
 _HOUR_WORDS = {w: v for w, v in NUMBER_WORDS.items() if 1 <= v <= 12}
 _HOUR = r"(\d{1,2}|" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True)) + ")"
@@ -154,4 +163,53 @@ def money_keys(text: str, skip: tuple[tuple[int, int], ...] = ()) -> frozenset[s
     set of values; sums starting inside one of the ``skip`` spans left out."""
     return frozenset(
         f"${v}" for a, _, v in money_spans(text) if not any(lo <= a < hi for lo, hi in skip)
+    )
+
+
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTH = (
+    r"("
+    + "|".join(m.capitalize() for m in _MONTH_NAMES)
+    + r"|"
+    + "|".join(m[:3].capitalize() for m in _MONTH_NAMES)
+    + r"|Sept)\b\.?"
+)
+_MONTH_INDEX = {name[:3]: k + 1 for k, name in enumerate(_MONTH_NAMES)}
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DAY_MONTH = re.compile(r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH)
+"""21 June, 21st of June, 3 Sept."""
+_MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b(?!\s*[:.]\d)")
+"""June 21, June 21st (not "May 10:30")."""
+
+
+def date_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, month * 100 + day) of every day-and-month date stated in ``text``."""
+    out: list[tuple[int, int, int]] = []
+    for rx, day_at in ((_DAY_MONTH, 1), (_MONTH_DAY, 2)):
+        for m in rx.finditer(text):
+            day = int(m.group(day_at))
+            month = _MONTH_INDEX[m.group(3 - day_at)[:3].lower()]
+            if 1 <= day <= 31:
+                out.append((m.start(), m.end(), month * 100 + day))
+    return out
+
+
+def date_keys(text: str, skip: tuple[tuple[int, int], ...] = ()) -> frozenset[str]:
+    """Dates in ``text`` as word-like keys ("#621" for 21 June); dates starting inside one of
+    the ``skip`` spans left out."""
+    return frozenset(
+        f"#{v}" for a, _, v in date_spans(text) if not any(lo <= a < hi for lo, hi in skip)
     )

@@ -74,7 +74,7 @@ class QuestionFacts:
         hit = self.derived.get("evidence")
         if hit is None:
             hit = self.derived["evidence"] = _evidence(
-                self.context, self.statements, self.query_words, self.query_entities
+                self.context, self.statements, self.query_words, self.query_entities, self.query
             )
         return hit  # type: ignore[return-value]
 
@@ -304,7 +304,11 @@ def _units_with(
 
 
 def _evidence(
-    context: str, statements: list[str], qwords: frozenset[str], qents: frozenset[str]
+    context: str,
+    statements: list[str],
+    qwords: frozenset[str],
+    qents: frozenset[str],
+    query: str = "",
 ) -> list[str]:
     """Context units that share the query's names and rarest words, then the units that share
     the names those units introduce (two more hops), in context order.
@@ -344,6 +348,12 @@ def _evidence(
     scored.sort(reverse=True)
     top = scored[0][0]
     chosen = {sp for sc, _, sp in scored[:_HOP1] if sc >= 0.6 * top}
+    # a choice between two things ("Which is older, the chapel or the tithe barn?") needs
+    # what the context says of each, however rare one side's words are
+    for alt in _alternatives(query):
+        best = max(scored, key=lambda x: (len(hits[x[2]] & alt), x[0]))
+        if len(hits[best[2]] & alt) * 2 >= len(alt):
+            chosen.add(best[2])
     hop_of = dict.fromkeys(chosen, 0)
     seen_names = set(qents)
     # Only the best-matching units open the next hop: their names lead to the facts about the
@@ -371,6 +381,20 @@ def _evidence(
             break
     keep = sorted(sorted(chosen, key=lambda sp: (hop_of[sp], sp[0]))[:_MAX_EVIDENCE])
     return list(dict.fromkeys(context[a:b].strip() for a, b in keep))
+
+
+_CHOICE = re.compile(r",\s*(?:the\s+)?([^,?]+?)\s+or\s+(?:the\s+)?([^,?]+?)\s*\?\s*$", re.I)
+"""The two things a question offers to choose between, after its comma."""
+
+
+def _alternatives(query: str) -> list[frozenset[str]]:
+    """Stems of each thing a question offers to choose between ("..., the chapel of St Bride or
+    the tithe barn?" -> {chapel, st, bride}, {tithe, barn}); empty when it offers no choice."""
+    m = _CHOICE.search(query.strip())
+    if not m:
+        return []
+    out = [frozenset(stems(m.group(1))), frozenset(stems(m.group(2)))]
+    return [a for a in out if a]
 
 
 def units_with(q: QuestionFacts, name: str) -> list[str] | None:

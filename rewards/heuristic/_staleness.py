@@ -82,6 +82,16 @@ class ConversationIndex:
     speakers: frozenset[str]
     """Lower-cased speaker names (never values)."""
     _clauses: dict[int, tuple[list[str], list[int], set[int]]] = field(default_factory=dict)
+    _by_stem: dict[str, list[str]] | None = None
+
+    def inflections(self, w: str) -> list[str]:
+        """The conversation's words sharing ``w``'s stem ("teaching" for "teaches")."""
+        if self._by_stem is None:
+            self._by_stem = {}
+            for x in self.where:
+                if len(x) >= 4 and x not in STOPWORDS:
+                    self._by_stem.setdefault(stem(x), []).append(x)
+        return self._by_stem.get(stem(w), []) if len(w) >= 4 and w not in STOPWORDS else []
 
     def clauses(self, i: int) -> tuple[list[str], list[int], set[int]]:
         """(words, clause number of each word, clauses with a change cue) of line ``i``."""
@@ -178,16 +188,23 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
         if later is not None:
             out.append((item, idx.bodies[later], bool({stem(x) for x in ws} & qstems)))
             continue
-        for w in sorted(ws):
+        # a person's line replaces what the store says of that person, not of another one
+        # ("I work as a bus driver now" from Saoirse says nothing of Ilse's job)
+        about = ws & idx.speakers
+        for w in sorted(_with_inflections(idx, ws)):
             if not _rare(idx, w):
                 continue
             last = idx.where[w][-1]
+            if about and idx.line_speakers[last] in idx.speakers - about:
+                continue
             line, clause, cue = idx.clauses(last)
             if len(line) > _LINE_MAX or not cue or w not in line:  # announcements are short
                 continue
             pos = line.index(w)
             if clause[pos] not in cue or _destination(line, pos):
                 continue
+            if w not in ws and (pos == 0 or line[pos - 1] not in _STOPPED):
+                continue  # another form of a memory word counts only as what was given up
             newer = {  # a change word ("instead", "now") is not a value
                 v
                 for v in line[pos + 1 : pos + 1 + _WINDOW]
@@ -205,6 +222,17 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
             if went is not None:
                 out.append((item, idx.bodies[went], bool({stem(x) for x in ws} & qstems)))
     return out
+
+
+_STOPPED = frozenset(("quit", "quitting", "stopped", "more", "longer", "up"))
+"""Words right before what a speaker gave up ("quit teaching", "no more baking", "gave up
+running")."""
+
+
+def _with_inflections(idx: ConversationIndex, ws: set[str]) -> set[str]:
+    """``ws`` and the conversation's other inflections of them ("teaching" for a memory's
+    "teaches"): an announcement names what was given up in its own form ("I quit teaching")."""
+    return set(ws).union(*(idx.inflections(w) for w in ws))
 
 
 def _moved_again(idx: ConversationIndex, ws: set[str]) -> int | None:

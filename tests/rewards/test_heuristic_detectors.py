@@ -1022,3 +1022,76 @@ def test_sentences_naming_the_subject_speak_for_it_when_none_uses_the_topic_word
     )
     latest = latest_answer_line(q)
     assert latest is not None and "bakery" in latest[1]
+
+
+def test_a_date_is_the_same_value_however_it_is_written() -> None:
+    from rewards.heuristic._formats import date_keys
+
+    assert date_keys("the gala is on 9 August") == date_keys("Gala Aug 9th")
+    assert date_keys("the 9th of August") == date_keys("August 9")
+    assert not date_keys("May I help? It starts at May 10:30")
+
+
+def test_a_date_moved_later_is_the_latest_word_and_the_old_one_is_stale() -> None:
+    ques = "On what date is the allotment show?"
+    q = (
+        "Allotment notes.\n\nThe allotment show is planned for 3 August. The marrow class is "
+        "open to all. Because the marquee was double-booked, the show was put back to 10 August."
+        f"\n\nQuestion: {ques}"
+    )
+    good = steps(
+        ["Allotment show: 3 Aug.", "Allotment show now on Aug 10th."],
+        "\\boxed{10 August}",
+        ques,
+    )
+    bad = steps(
+        ["Allotment show: 3 Aug.", "Show 3 August; marquee problems."],
+        "\\boxed{3 August}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
+    assert rows["stale_values"]["b"] == 1.0
+
+
+def test_an_announcement_naming_the_old_value_in_another_form_makes_it_stale() -> None:
+    lines = [
+        "User: I nurse on a children's ward.",
+        "Assistant: Hard but rewarding.",
+        "User: Update: I quit nursing last month and I drive a taxi now.",
+        "Assistant: Quite a change!",
+    ]
+    q = chat(lines, "What does the user do for work?")
+    rows = judge(
+        q,
+        mem0(["User drives a taxi now (quit nursing last month)"]),
+        mem0(["User nurses on a children's ward"]),
+    )
+    assert rows["stale_items"]["b"] == 1.0 and rows["stale_items"]["a"] == 0.0
+
+
+def test_one_persons_update_does_not_make_a_fact_about_another_stale() -> None:
+    from heuristic_builders import mem0 as store
+
+    from rewards.heuristic._parse import parse_trajectory
+    from rewards.heuristic._question import analyse_question
+    from rewards.heuristic._staleness import stale_items
+
+    lines = [
+        "[1:00 pm on 4 May, 2024] Speaker Ines says: I work as a florist.",
+        "[1:02 pm on 4 May, 2024] Speaker Omar says: I worked in a bank, but I work as a chef now.",
+    ]
+    q = analyse_question(chat(lines, "What is Ines's job?"))
+    t = parse_trajectory(store(["Ines works as a florist", "Omar works as a chef"]))
+    assert stale_items(t, q) == []
+
+
+def test_a_choice_between_two_things_takes_what_the_context_says_of_each() -> None:
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Passages.\n\nThe Norman keep of Castle Arvon was finished in 1190. Visitors climb 90 "
+        "steps. The gatehouse was added in 1260.\n\nQuestion: Which is older, the Norman keep "
+        "of Castle Arvon or the gatehouse?"
+    )
+    assert any("1260" in e for e in q.evidence) and any("1190" in e for e in q.evidence)
