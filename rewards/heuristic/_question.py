@@ -155,7 +155,8 @@ def _bullets(question: str) -> list[str]:
             out.extend(ln.strip() for ln in block.splitlines() if len(ln.strip()) > 3)
             continue
         out.extend(_json_values(data, ""))
-    for m in re.finditer(r"(?:^|\n|[,:]\s)\s*[-*•]\s+(.+)", question):
+    # items are "- ..." lines; groups of them are joined by ", - " ("- A., - B.\n- C.")
+    for m in re.finditer(r"(?:^|\n|[,:]\s)\s*[-*•]\s+(.+?)(?=,\s+[-*•]\s|\n|$)", question):
         out.append(m.group(1).strip())
     return [b for b in out if b]
 

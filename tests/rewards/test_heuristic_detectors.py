@@ -1095,3 +1095,35 @@ def test_a_choice_between_two_things_takes_what_the_context_says_of_each() -> No
         "of Castle Arvon or the gatehouse?"
     )
     assert any("1260" in e for e in q.evidence) and any("1190" in e for e in q.evidence)
+
+
+def test_bullet_groups_joined_by_a_comma_are_separate_items() -> None:
+    from rewards.heuristic._question import analyse_question
+
+    q = (
+        "Please write a long article based on the title: Keeping Bees and the following bullet "
+        "points: - Inspect the hive every week in summer., - Leave honey for the bees in "
+        "autumn.\n- Feed sugar syrup if stores are low."
+    )
+    assert analyse_question(q).bullets == [
+        "Inspect the hive every week in summer.",
+        "Leave honey for the bees in autumn.",
+        "Feed sugar syrup if stores are low.",
+    ]
+
+    def text(autumn: str) -> str:
+        head = "Based on the title: Keeping Bees and the given bullet points: {b}, I have composed the following section."
+        return (
+            head.format(b="Inspect the hive every week in summer.")
+            + "### Summer\n\nInspect the hive every week in summer, looking for queen cells."
+            + head.format(b="Leave honey for the bees in autumn.")
+            + f"### Autumn\n\n{autumn}"
+        )
+
+    rows = judge(
+        q,
+        text("Leave honey for the bees in autumn, about twenty kilos."),
+        text("Do not leave honey for the bees in autumn; take it all."),
+        kind="generation",
+    )
+    assert rows["polarity_flips"]["b"] == 1.0 and rows["polarity_flips"]["a"] == 0.0
