@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import re
 
-from rewards.heuristic._coverage import holds_latest, latest_answer_line, latest_negated
+from rewards.heuristic._coverage import (
+    holds_latest,
+    latest_answer_line,
+    latest_negated,
+    value_words,
+)
+from rewards.heuristic._formats import value_spans
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts
 from rewards.heuristic._text import NEGATIONS, sentence_info, stem, stems, words
@@ -53,6 +59,10 @@ def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     ans = extract_answer(t.answer)
     memory = "\n".join(t.final_memories)
     ast = stems(ans) - q.query_words - _FORM  # "yes" / "no" are the answer's form, not a claim
+    held = value_words(memory)
+    for a, b, key in value_spans(ans):
+        if key in held:  # "3.30 pm" read from a memory's "3.30pm"
+            ast -= stems(ans[a:b])
     out: dict[str, float] = {}
     if ast:
         mst = stems(memory)

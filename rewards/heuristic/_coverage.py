@@ -12,8 +12,10 @@ import re
 
 from rewards.heuristic._formats import (
     clock_keys,
+    clock_times,
     date_keys,
     date_spans,
+    durations,
     money_keys,
     money_spans,
     time_spans,
@@ -56,6 +58,7 @@ __all__ = [
     "superseded_facts",
     "superseded_values",
     "topic_roots",
+    "value_words",
 ]
 
 _ENOUGH = 0.8
@@ -178,8 +181,9 @@ def _best_overlaps(facts: list[frozenset[str]], texts: list[str]) -> list[float]
 
 
 def _query_roots(q: QuestionFacts) -> set[str]:
-    """The question's words as roots (what "a line about the question" is matched on)."""
-    return {_root(w) for w in q.query_words}
+    """The question's words as roots (what "a line about the question" is matched on); a
+    hyphenated word also by its head ("kick" for "kick-off": lines are indexed word by word)."""
+    return {r for w in q.query_words for r in _roots(w)}
 
 
 def _roots(st: str) -> tuple[str, ...]:
@@ -334,7 +338,9 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             announced = [
                 j
                 for j, sc in scores.items()
-                if j > line and sc >= 0.5 * top and _CUES.search(idx.bodies[j])
+                if j > line
+                and sc >= 0.5 * top
+                and (_CUES.search(idx.bodies[j]) or _shifts(idx.bodies[j]))
             ]
             if announced:
                 # what the announcement brings that the earlier statement lacked, time words
@@ -376,6 +382,9 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         # a time of day or a sum of money is a value however it is written ("22:45", "quarter
         # to eleven"; "£1.50", "one pound fifty")
         words |= _written_values(idx.bodies[line], q.query)
+        if not q.statements and _shifts(idx.bodies[line]):
+            # "kick-off has been pushed back half an hour": the time it moved to
+            words |= _shifted_times(idx, line, topic)
         if not q.statements:
             words = _new_words(idx, line, words, topic)
         if not q.statements:
@@ -432,6 +441,33 @@ def value_words(text: str) -> set[str]:
     "half past eight", "$150" for "£1.50", "#621" for "21 June"), so that values meet however
     they are written."""
     return {*fast_words(text), *clock_keys(text), *money_keys(text), *date_keys(text)}
+
+
+_SHIFT = re.compile(
+    r"\b(?:pushed|put|moved|set|brought|delayed|postponed|later|earlier|forward|back)\b", re.I
+)
+"""Words that move a time by a length ("pushed back half an hour", "an hour earlier")."""
+
+
+def _shifts(sentence: str) -> bool:
+    """Whether a sentence moves a time by a length of time, stating no new time itself."""
+    return bool(_SHIFT.search(sentence)) and bool(durations(sentence)) and not clock_keys(sentence)
+
+
+def _shifted_times(idx: ConversationIndex, line: int, topic: dict[str, set[int]]) -> set[str]:
+    """The times (as :func:`clock_keys`) that the latest earlier sentence on the topic stated,
+    moved by the lengths ``line`` gives, either way ("3 pm", "pushed back half an hour" ->
+    3.30 or 2.30: which way "back" goes is left open)."""
+    for j in sorted({j for lines in topic.values() for j in lines if j < line}, reverse=True):
+        times = clock_times(idx.bodies[j])
+        if times:
+            return {
+                f"@{(t + sign * d) % 720}"
+                for t in times
+                for d in durations(idx.bodies[line])
+                for sign in (1, -1)
+            }
+    return set()
 
 
 def _written_values(sentence: str, query: str) -> frozenset[str]:

@@ -19,9 +19,11 @@ __all__ = [
     "clock_times",
     "date_keys",
     "date_spans",
+    "durations",
     "money_keys",
     "money_spans",
     "time_spans",
+    "value_spans",
 ]
 
 _HOUR_WORDS = {w: v for w, v in NUMBER_WORDS.items() if 1 <= v <= 12}
@@ -213,3 +215,45 @@ def date_keys(text: str, skip: tuple[tuple[int, int], ...] = ()) -> frozenset[st
     return frozenset(
         f"#{v}" for a, _, v in date_spans(text) if not any(lo <= a < hi for lo, hi in skip)
     )
+
+
+_DURATION = re.compile(
+    r"\b(?:(?P<half>half an hour)|(?P<quarter>(?:a\s+)?quarter of an hour)"
+    r"|(?P<hour_half>an hour and a half)|(?P<an_hour>an hour)"
+    r"|(?P<n>\d{1,3}|" + _SMALL_NUMBER + r")(?P<and_half>\s+and\s+a\s+half)?\s*"
+    r"(?P<unit>hours?|hrs?|h|minutes?|mins?))\b",
+    re.I,
+)
+"""half an hour, an hour and a half, 90 minutes, two hours, 2 and a half hours."""
+
+
+def durations(text: str) -> list[int]:
+    """Lengths of time stated in ``text``, in minutes."""
+    out: list[int] = []
+    low = text.lower()
+    if "hour" not in low and "min" not in low and "hr" not in low and " h" not in low:
+        return out
+    for m in _DURATION.finditer(text):
+        if m.group("half"):
+            out.append(30)
+        elif m.group("quarter"):
+            out.append(15)
+        elif m.group("hour_half"):
+            out.append(90)
+        elif m.group("an_hour"):
+            out.append(60)
+        else:
+            n = _count(m.group("n"))
+            per = 60 if m.group("unit").lower().startswith("h") else 1
+            out.append(n * per + (per // 2 if m.group("and_half") else 0))
+    return out
+
+
+def value_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every time of day, sum of money and date in ``text``; keys as
+    :func:`clock_keys`, :func:`money_keys` and :func:`date_keys` write them."""
+    return [
+        *((a, b, f"@{v}") for a, b, v in time_spans(text)),
+        *((a, b, f"${v}") for a, b, v in money_spans(text)),
+        *((a, b, f"#{v}") for a, b, v in date_spans(text)),
+    ]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from rewards.heuristic._coverage import _root, latest_negated, opposite_roots, topic_roots
-from rewards.heuristic._formats import money_spans
+from rewards.heuristic._formats import clock_times, durations, money_spans, time_spans
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
 from rewards.heuristic._text import (
@@ -118,6 +118,34 @@ def _worked_numbers(texts: list[str], q: QuestionFacts) -> set[str]:
     return _derivable(mine - q.numbers, q)
 
 
+def _worked_times(texts: list[str], q: QuestionFacts) -> set[str]:
+    """The numbers of ``texts`` that write a time of day the context states, or one a stated
+    time moved by a stated length of time ("3 pm" pushed back "half an hour" -> 3.30pm)."""
+    out: set[str] = set()
+    for txt in texts:
+        for a, b, t in time_spans(txt):
+            times, lengths = _context_times(q)
+            if t in times or any(
+                (c + d) % 720 == t or (c - d) % 720 == t for c in times for d in lengths
+            ):
+                span = txt[a:b]
+                out.update(numbers(span))
+                out.update(stem(w) for w in words(span))  # "3.30pm" -> 3, 30pm
+    return out
+
+
+def _context_times(q: QuestionFacts) -> tuple[frozenset[int], frozenset[int]]:
+    """Times of day and lengths of time the context states (cached on the question; scanned
+    only when a memory writes a time)."""
+    hit = q.derived.get("context_times")
+    if hit is None:
+        hit = q.derived["context_times"] = (
+            clock_times(q.context),
+            frozenset(durations(q.context)),
+        )
+    return hit  # type: ignore[return-value]
+
+
 def _stated_sums(texts: list[str], q: QuestionFacts) -> set[str]:
     """The numbers of ``texts`` that write a sum of money the context states, in any form
     ("£1.50" -> 1.50, 1, 50 when the context says "one pound fifty")."""
@@ -192,7 +220,7 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
         if total:
             share_sum += miss / total
             n += 1
-    worked = _worked_numbers(texts, q) | _stated_sums(texts, q)
+    worked = _worked_numbers(texts, q) | _stated_sums(texts, q) | _worked_times(texts, q)
     nums -= worked
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
@@ -287,7 +315,7 @@ def unsupported_claim_texts(
     """
     if worked is None:
         texts = [m for m in t.memories if m]
-        worked = _worked_numbers(texts, q) | _stated_sums(texts, q)
+        worked = _worked_numbers(texts, q) | _stated_sums(texts, q) | _worked_times(texts, q)
     seen: set[str] = set()
     checkable: dict[str, None] = {}
     bad: list[str] = []

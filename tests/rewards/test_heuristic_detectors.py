@@ -1127,3 +1127,41 @@ def test_bullet_groups_joined_by_a_comma_are_separate_items() -> None:
         kind="generation",
     )
     assert rows["polarity_flips"]["b"] == 1.0 and rows["polarity_flips"]["a"] == 0.0
+
+
+def test_a_time_moved_by_a_length_of_time_is_the_latest_word() -> None:
+    from rewards.heuristic._formats import durations
+
+    assert durations("delayed by an hour and a half") == [90]
+    assert durations("runs for 45 minutes") == [45]
+    ques = "What time does the lantern parade set off?"
+    q = (
+        "Festival notes.\n\nThe lantern parade sets off from the quay at 6 pm. Stewards wear "
+        "yellow. Because of the tide, the lantern parade has been put back by an hour."
+        f"\n\nQuestion: {ques}"
+    )
+    good = steps(
+        ["Lantern parade: 6 pm from the quay.", "Lantern parade now 7pm (tide)."],
+        "\\boxed{7 pm}",
+        ques,
+    )
+    bad = steps(
+        ["Lantern parade: 6 pm from the quay.", "Lantern parade 6 pm; stewards in yellow."],
+        "\\boxed{6 pm}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
+    assert rows["invented_numbers"]["a"] == 0.0  # 7pm is 6 pm put back an hour
+
+
+def test_a_hyphenated_question_word_meets_the_context_word_by_word() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Race notes.\n\nThe warm-up starts on the green. Bring water. Because of the marquee, "
+        "the warm-up has moved to the car park.\n\nQuestion: Where is the warm-up?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "car" in latest[1]
