@@ -283,7 +283,7 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
         if subject:
             topic = {r: lines for r, lines in topic.items() if r in subject} or topic
         if _WHO.match(q.query.strip()):
-            hit = _latest_holder(q, idx, topic, names)
+            hit = _latest_holder(q, idx, topic, names, named)
         else:
             hit = _latest_place(idx, topic, query_roots, names)
         if hit is not None:
@@ -559,16 +559,22 @@ def _context_names(q: QuestionFacts) -> frozenset[str]:
 
 
 def _latest_holder(
-    q: QuestionFacts, idx: ConversationIndex, topic: dict[str, set[int]], names: set[str]
+    q: QuestionFacts,
+    idx: ConversationIndex,
+    topic: dict[str, set[int]],
+    names: set[str],
+    named: set[int],
 ) -> tuple[int, frozenset[str]] | None:
     """The latest sentence about the question's subject that names someone no earlier sentence
     about it named ("the team voted for Hannah to take over"), and those new names.
 
     Names are words the context capitalises inside a sentence; a sentence is about the subject
-    when it holds one of the question's topic words (not a date). None when no sentence about
-    the subject brings in a new name (the first holder is then the only one)."""
+    when it holds one of the question's topic words (not a date) or names the subject itself
+    ("Gwen sold the inn to a brewery, which installed Rhys Parry" for "Who runs the Hollybush
+    Inn?"). None when no sentence about the subject brings in a new name (the first holder is
+    then the only one)."""
     known = _context_names(q)
-    lines = sorted({i for root, ls in topic.items() if root not in _CALENDAR for i in ls})
+    lines = sorted({i for root, ls in topic.items() if root not in _CALENDAR for i in ls} | named)
     seen: set[str] = set()
     hit: tuple[int, frozenset[str]] | None = None
     for i in lines:

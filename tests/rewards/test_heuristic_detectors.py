@@ -1165,3 +1165,16 @@ def test_a_hyphenated_question_word_meets_the_context_word_by_word() -> None:
     )
     latest = latest_answer_line(q)
     assert latest is not None and "car" in latest[1]
+
+
+def test_a_sentence_naming_the_subject_can_name_its_new_holder() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._question import analyse_question
+
+    q = analyse_question(
+        "Shop history.\n\nThe Corner Deli on Mint Street is managed by Omar Said. It sells "
+        "olives and cheese. In March the owners sold the Corner Deli to a chain, which put "
+        "Lucy Brandt in charge.\n\nQuestion: Who manages the Corner Deli now?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and {"lucy", "brandt"} <= latest[1]
