@@ -198,13 +198,18 @@ _DERIVED = frozenset(("ure", "ures", "ion", "ions", "er", "ers", "or", "ors", "m
 
 def _derived_root(st: str, roots: list[str] | set[str]) -> str:
     """The root among ``roots`` that ``st`` is a noun of ("closure" -> clos), or that is a noun
-    of ``st`` ("director" for "directed"), or ""."""
+    of ``st`` ("director" for "directed", "setter" for "set": a doubled last letter), or ""."""
     return next(
         (
             r
             for r in roots
             if (st.startswith(r) and st[len(r) :] in _DERIVED)
             or (len(st) >= 4 and r.startswith(st) and r[len(st) :] in _DERIVED)
+            or (
+                len(st) >= 3
+                and r.startswith(st + st[-1])
+                and r[len(st) + 1 :] in _DERIVED  # "setter", "runner", "planner"
+            )
         ),
         "",
     )

@@ -1178,3 +1178,11 @@ def test_a_sentence_naming_the_subject_can_name_its_new_holder() -> None:
     )
     latest = latest_answer_line(q)
     assert latest is not None and {"lucy", "brandt"} <= latest[1]
+
+
+def test_an_agent_noun_with_a_doubled_letter_meets_its_verb() -> None:
+    from rewards.heuristic._coverage import _derived_root
+
+    assert _derived_root("set", {"setter"}) == "setter"  # the quiz "set by" its setter
+    assert _derived_root("run", {"runner"}) == "runner"
+    assert _derived_root("sea", {"seaer"}) == ""  # no doubled letter, too short
