@@ -15,9 +15,11 @@ from rewards.heuristic._formats import (
     clock_times,
     date_keys,
     date_spans,
+    day_lengths,
     durations,
     money_keys,
     money_spans,
+    shift_date,
     time_spans,
 )
 from rewards.heuristic._parse import ParsedTrajectory
@@ -455,23 +457,29 @@ _SHIFT = re.compile(
 
 
 def _shifts(sentence: str) -> bool:
-    """Whether a sentence moves a time by a length of time, stating no new time itself."""
-    return bool(_SHIFT.search(sentence)) and bool(durations(sentence)) and not clock_keys(sentence)
+    """Whether a sentence moves a time or a date by a length of time ("pushed back half an
+    hour", "delayed by two days"), stating no new time or date itself."""
+    return (
+        bool(_SHIFT.search(sentence))
+        and bool(durations(sentence) or day_lengths(sentence))
+        and not clock_keys(sentence)
+        and not date_keys(sentence)
+    )
 
 
 def _shifted_times(idx: ConversationIndex, line: int, topic: dict[str, set[int]]) -> set[str]:
-    """The times (as :func:`clock_keys`) that the latest earlier sentence on the topic stated,
-    moved by the lengths ``line`` gives, either way ("3 pm", "pushed back half an hour" ->
-    3.30 or 2.30: which way "back" goes is left open)."""
+    """The times and dates (as :func:`clock_keys` and :func:`date_keys`) that the latest earlier
+    sentence on the topic stated, moved by the lengths ``line`` gives, either way ("3 pm",
+    "pushed back half an hour" -> 3.30 or 2.30: which way "back" goes is left open)."""
+    body = idx.bodies[line]
+    minutes, days = durations(body), day_lengths(body)
     for j in sorted({j for lines in topic.values() for j in lines if j < line}, reverse=True):
-        times = clock_times(idx.bodies[j])
-        if times:
+        times = clock_times(idx.bodies[j]) if minutes else frozenset()
+        dates = {v for _, _, v in date_spans(idx.bodies[j])} if days else set()
+        if times or dates:
             return {
-                f"@{(t + sign * d) % 720}"
-                for t in times
-                for d in durations(idx.bodies[line])
-                for sign in (1, -1)
-            }
+                f"@{(t + sign * d) % 720}" for t in times for d in minutes for sign in (1, -1)
+            } | {f"#{shift_date(v, sign * d)}" for v in dates for d in days for sign in (1, -1)}
     return set()
 
 

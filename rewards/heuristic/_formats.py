@@ -10,6 +10,7 @@ currency (the currency itself is not compared: a question rarely mixes two). "21
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from rewards.heuristic._text import NUMBER_WORDS
@@ -19,9 +20,11 @@ __all__ = [
     "clock_times",
     "date_keys",
     "date_spans",
+    "day_lengths",
     "durations",
     "money_keys",
     "money_spans",
+    "shift_date",
     "time_spans",
     "value_spans",
 ]
@@ -257,3 +260,37 @@ def value_spans(text: str) -> list[tuple[int, int, str]]:
         *((a, b, f"${v}") for a, b, v in money_spans(text)),
         *((a, b, f"#{v}") for a, b, v in date_spans(text)),
     ]
+
+
+_DAY_LENGTH = re.compile(
+    r"\b(?:(?P<fortnight>a fortnight)|(?P<a>an?|one)\s+(?P<u1>day|week)"
+    r"|(?P<n>\d{1,3}|" + _SMALL_NUMBER + r")\s+(?P<u2>days|weeks))\b",
+    re.I,
+)
+"""a week, two days, 10 days, a fortnight."""
+
+
+def day_lengths(text: str) -> list[int]:
+    """Lengths of days or weeks stated in ``text``, in days."""
+    out: list[int] = []
+    low = text.lower()
+    if "day" not in low and "week" not in low and "fortnight" not in low:
+        return out
+    for m in _DAY_LENGTH.finditer(text):
+        if m.group("fortnight"):
+            out.append(14)
+        elif m.group("a"):
+            out.append(7 if m.group("u1").lower() == "week" else 1)
+        else:
+            n = _count(m.group("n"))
+            out.append(n * 7 if m.group("u2").lower() == "weeks" else n)
+    return out
+
+
+def shift_date(key: int, days: int) -> int:
+    """A date (month * 100 + day, as :func:`date_spans` gives it) moved by ``days``."""
+    try:
+        d = dt.date(2001, key // 100, key % 100) + dt.timedelta(days=days)
+    except ValueError:
+        return key
+    return d.month * 100 + d.day

@@ -1186,3 +1186,18 @@ def test_an_agent_noun_with_a_doubled_letter_meets_its_verb() -> None:
     assert _derived_root("set", {"setter"}) == "setter"  # the quiz "set by" its setter
     assert _derived_root("run", {"runner"}) == "runner"
     assert _derived_root("sea", {"seaer"}) == ""  # no doubled letter, too short
+
+
+def test_a_date_moved_by_days_or_weeks_is_the_latest_word() -> None:
+    from rewards.heuristic._coverage import latest_answer_line
+    from rewards.heuristic._formats import day_lengths, shift_date
+    from rewards.heuristic._question import analyse_question
+
+    assert day_lengths("put back a fortnight") == [14] and day_lengths("three days later") == [3]
+    assert shift_date(1230, 3) == 102  # 30 December + 3 days = 2 January
+    q = analyse_question(
+        "School news.\n\nSports day is on 27 June. Parents may bring picnics. Because of the "
+        "heatwave, sports day has been put back a week.\n\nQuestion: When is sports day?"
+    )
+    latest = latest_answer_line(q)
+    assert latest is not None and "#704" in latest[1]  # 4 July
