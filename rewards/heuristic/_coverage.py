@@ -50,6 +50,7 @@ from rewards.heuristic._text import (
 from rewards.heuristic._totals import quantities, total_explanation
 
 __all__ = [
+    "context_times",
     "coverage_features",
     "evidence_facts",
     "final_parts",
@@ -441,6 +442,30 @@ def holds_latest(latest: frozenset[str], texts: list[str]) -> bool:
     for t in texts:
         held |= value_words(t)
     return bool(latest & held) or bool(_keys(latest) & _keys(held))
+
+
+def context_times(q: QuestionFacts) -> tuple[frozenset[int], frozenset[int]]:
+    """Times of day and lengths of time the context states (cached on the question; scanned
+    only when a memory writes a time)."""
+    hit = q.derived.get("context_times")
+    if hit is None:
+        hit = q.derived["context_times"] = (
+            clock_times(q.context),
+            frozenset(durations(q.context)),
+        )
+    return hit  # type: ignore[return-value]
+
+
+def _moved_by_a_length(
+    times: set[int] | frozenset[int], texts: list[str], q: QuestionFacts
+) -> bool:
+    """Whether ``texts`` state one of ``times`` moved by a length of time the context states
+    ("starts at 19:30", "runs two hours and ten minutes" -> "ends 21:40")."""
+    held = {t for txt in texts for t in clock_times(txt)}
+    if not times or not held:
+        return False
+    lengths = context_times(q)[1]
+    return any((t + d) % 720 in held or (t - d) % 720 in held for t in times for d in lengths)
 
 
 def value_words(text: str) -> set[str]:
@@ -953,7 +978,14 @@ def coverage_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]
         # the memory the answer reads must hold what the context last said about the question
         latest = latest_answer_line(q)
         if latest is not None:
-            kept = holds_latest(latest[1], answer_memory) or _sense_kept(answer_memory, q)
+            kept = (
+                holds_latest(latest[1], answer_memory)
+                or _sense_kept(answer_memory, q)
+                # a time worked out from the latest one ("ends 21:40" for "starts at 19:30")
+                or _moved_by_a_length(
+                    clock_times(sentence_index(q).bodies[latest[0]]), answer_memory, q
+                )
+            )
             out["latest_kept"] = 1.0 if kept else 0.0
     facts = evidence_facts(q)
     if facts:
@@ -1017,7 +1049,17 @@ def _final_overlaps(
     """How much of each evidence fact the memory the answer reads holds; a fact whose amount
     the memory's worked-out total folded in ("walk now 7 miles" for "10 miles", shortened by 3)
     is held, in worked form."""
-    final = _best_overlaps(facts, _answer_memory(t))
+    memory = _answer_memory(t)
+    final = _best_overlaps(facts, memory)
+    if t.layout == "reasoning":
+        # a time worked out from a fact's time by a stated length holds the fact
+        texts = evidence_fact_texts(q)
+        final = [
+            max(r, _ENOUGH)
+            if r < _ENOUGH and _moved_by_a_length(clock_times(texts[k]), memory, q)
+            else r
+            for k, r in enumerate(final)
+        ]
     total = _total(t, q) if t.layout == "reasoning" else None
     if total and total[1]:
         texts = evidence_fact_texts(q)

@@ -230,12 +230,22 @@ _DURATION = re.compile(
 """half an hour, an hour and a half, 90 minutes, two hours, 2 and a half hours."""
 
 
+_HOURS_MINUTES = re.compile(
+    r"\b(\d{1,2}|" + _SMALL_NUMBER + r")\s*(?:hours?|hrs?|h)\s*(?:and\s+)?"
+    r"(\d{1,2}|" + _SMALL_NUMBER + r")\s*(?:minutes?|mins?)\b",
+    re.I,
+)
+"""two hours and ten minutes, 2 h 10 min: one length."""
+
+
 def durations(text: str) -> list[int]:
-    """Lengths of time stated in ``text``, in minutes."""
+    """Lengths of time stated in ``text``, in minutes ("two hours and ten minutes" is 130, and
+    its parts 120 and 10)."""
     out: list[int] = []
     low = text.lower()
     if "hour" not in low and "min" not in low and "hr" not in low and " h" not in low:
         return out
+    out.extend(_count(m.group(1)) * 60 + _count(m.group(2)) for m in _HOURS_MINUTES.finditer(text))
     for m in _DURATION.finditer(text):
         if m.group("half"):
             out.append(30)

@@ -11,8 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rewards.heuristic._coverage import _root, latest_negated, opposite_roots, topic_roots
-from rewards.heuristic._formats import clock_times, durations, money_spans, time_spans
+from rewards.heuristic._coverage import (
+    _root,
+    context_times,
+    latest_negated,
+    opposite_roots,
+    topic_roots,
+)
+from rewards.heuristic._formats import money_spans, time_spans
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
 from rewards.heuristic._text import (
@@ -124,7 +130,7 @@ def _worked_times(texts: list[str], q: QuestionFacts) -> set[str]:
     out: set[str] = set()
     for txt in texts:
         for a, b, t in time_spans(txt):
-            times, lengths = _context_times(q)
+            times, lengths = context_times(q)
             if t in times or any(
                 (c + d) % 720 == t or (c - d) % 720 == t for c in times for d in lengths
             ):
@@ -132,18 +138,6 @@ def _worked_times(texts: list[str], q: QuestionFacts) -> set[str]:
                 out.update(numbers(span))
                 out.update(stem(w) for w in words(span))  # "3.30pm" -> 3, 30pm
     return out
-
-
-def _context_times(q: QuestionFacts) -> tuple[frozenset[int], frozenset[int]]:
-    """Times of day and lengths of time the context states (cached on the question; scanned
-    only when a memory writes a time)."""
-    hit = q.derived.get("context_times")
-    if hit is None:
-        hit = q.derived["context_times"] = (
-            clock_times(q.context),
-            frozenset(durations(q.context)),
-        )
-    return hit  # type: ignore[return-value]
 
 
 def _stated_sums(texts: list[str], q: QuestionFacts) -> set[str]:

@@ -1201,3 +1201,27 @@ def test_a_date_moved_by_days_or_weeks_is_the_latest_word() -> None:
     )
     latest = latest_answer_line(q)
     assert latest is not None and "#704" in latest[1]  # 4 July
+
+
+def test_a_time_worked_out_from_a_start_and_a_length_holds_both() -> None:
+    from rewards.heuristic._formats import durations
+
+    assert 100 in durations("the crossing takes one hour and forty minutes")
+    ques = "What time does the ferry reach Cowes?"
+    q = (
+        "Ferry notes.\n\nThe ferry to Cowes leaves at 14:15. Bikes travel free. The crossing "
+        f"takes one hour and forty minutes.\n\nQuestion: {ques}"
+    )
+    good = steps(
+        ["Cowes ferry leaves 14:15.", "Cowes ferry: 14:15 + 1 h 40 = arrives 15:55."],
+        "\\boxed{15:55}",
+        ques,
+    )
+    bad = steps(
+        ["Cowes ferry leaves 14:15.", "Cowes ferry: bikes free."],
+        "\\boxed{16:00}",
+        ques,
+    )
+    rows = judge(q, good, bad)
+    assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
+    assert rows["facts_dropped"]["a"] == 0.0  # 15:55 folds in the 14:15 departure
