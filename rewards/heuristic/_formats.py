@@ -52,6 +52,11 @@ _NAMED_RE = re.compile(r"\b(noon|midday|midnight)\b", re.I)
 _PAST_MINUTES = {"half": 30, "quarter": 15, "ten": 10, "five": 5, "twenty": 20}
 
 
+_HAS_DIGIT = re.compile(r"\d")
+_TO_HOUR = re.compile(r"(?:half|quarter|ten|five|twenty)\s+to\s")
+"""Cheap tests run before the patterns (most sentences state no time at all)."""
+
+
 def _hour(token: str) -> int | None:
     h = int(token) if token.isdigit() else _HOUR_WORDS.get(token.lower())
     return h if h is not None and 0 <= h <= 24 else None
@@ -60,18 +65,19 @@ def _hour(token: str) -> int | None:
 def time_spans(text: str) -> list[tuple[int, int, int]]:
     """(start, end, minutes on a twelve-hour face) of every time of day stated in ``text``."""
     out: list[tuple[int, int, int]] = []
-    if ":" in text or "." in text:
+    digits = _HAS_DIGIT.search(text) is not None
+    if digits and (":" in text or "." in text):
         for m in _DIGITS.finditer(text):
             h, mins = int(m.group(1)), int(m.group(2))
             if h <= 24 and mins < 60:
                 out.append((m.start(), m.end(), (h % 12) * 60 + mins))
     low = text.lower()
-    if "am" in low or "pm" in low or "a.m" in low or "p.m" in low:
+    if digits and ("am" in low or "pm" in low or "a.m" in low or "p.m" in low):
         for m in _MERIDIEM.finditer(text):
             h = int(m.group(1))
             if 1 <= h <= 12:
                 out.append((m.start(), m.end(), (h % 12) * 60))
-    if " past " in low or " to " in low:
+    if " past " in low or (" to " in low and _TO_HOUR.search(low)):
         for m in _PAST.finditer(text):
             h = _hour(m.group(3))
             if h is None:
@@ -140,6 +146,24 @@ def _count(token: str) -> int:
     )
 
 
+_UNIT_AT = re.compile(r"(?:pounds?|quid|dollars?|euros?|bucks)\b", re.I)
+_PENCE_AT = re.compile(r"(?:pence|cents?)\b", re.I)
+_DIGIT_P = re.compile(r"\d\s*[pPcC]")
+_REACH = (16, 40)
+"""Characters before and after a unit word within which its sum is written."""
+
+
+def _near(rx: re.Pattern[str], text: str, anchors: re.Pattern[str]) -> list[re.Match[str]]:
+    """Matches of ``rx`` around the matches of ``anchors`` (a unit word): a long text is not
+    scanned word by word for number words."""
+    found: dict[int, re.Match[str]] = {}
+    for u in anchors.finditer(text):
+        lo, hi = max(0, u.start() - _REACH[0]), min(len(text), u.end() + _REACH[1])
+        for m in rx.finditer(text, lo, hi):
+            found.setdefault(m.start(), m)
+    return [found[k] for k in sorted(found)]
+
+
 def money_spans(text: str) -> list[tuple[int, int, int]]:
     """(start, end, hundredths) of every sum of money stated in ``text``."""
     out: list[tuple[int, int, int]] = []
@@ -149,17 +173,19 @@ def money_spans(text: str) -> list[tuple[int, int, int]]:
             out.append((m.start(), m.end(), whole * 100 + int(m.group(2) or 0)))
     low = text.lower()
     if any(u in low for u in ("pound", "quid", "dollar", "euro", "buck")):
-        for m in _DIGIT_SUM.finditer(text):
+        for m in _near(_DIGIT_SUM, text, _UNIT_AT):
             cents = int(m.group(2) or 0) or int(m.group(3) or 0)
             out.append((m.start(), m.end(), int(m.group(1)) * 100 + cents))
-        for m in _WORD_SUM.finditer(text):
+        for m in _near(_WORD_SUM, text, _UNIT_AT):
             cents = _count(m.group(2)) if m.group(2) else 0
             out.append((m.start(), m.end(), _count(m.group(1)) * 100 + cents))
-    if "p" in low or "cent" in low:
-        taken = [(a, b) for a, b, _ in out]
-        for m in (*_PENCE.finditer(text), *_WORD_PENCE.finditer(text)):
-            if not any(a <= m.start() < b for a, b in taken):
-                out.append((m.start(), m.end(), _count(m.group(1))))
+    taken = [(a, b) for a, b, _ in out]
+    pence = [*_PENCE.finditer(text)] if _DIGIT_P.search(text) else []
+    if "pence" in low or "cent" in low:
+        pence.extend(_near(_WORD_PENCE, text, _PENCE_AT))
+    for m in pence:
+        if not any(a <= m.start() < b for a, b in taken):
+            out.append((m.start(), m.end(), _count(m.group(1))))
     return out
 
 
@@ -203,6 +229,8 @@ _MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b(?!\s*[:.]\d)")
 def date_spans(text: str) -> list[tuple[int, int, int]]:
     """(start, end, month * 100 + day) of every day-and-month date stated in ``text``."""
     out: list[tuple[int, int, int]] = []
+    if _HAS_DIGIT.search(text) is None:
+        return out
     for rx, day_at in ((_DAY_MONTH, 1), (_MONTH_DAY, 2)):
         for m in rx.finditer(text):
             day = int(m.group(day_at))

@@ -130,14 +130,22 @@ def _worked_times(texts: list[str], q: QuestionFacts) -> set[str]:
     out: set[str] = set()
     for txt in texts:
         for a, b, t in time_spans(txt):
-            times, lengths = context_times(q)
-            if t in times or any(
-                (c + d) % 720 == t or (c - d) % 720 == t for c in times for d in lengths
-            ):
-                span = txt[a:b]
-                out.update(numbers(span))
-                out.update(stem(w) for w in words(span))  # "3.30pm" -> 3, 30pm
+            span = txt[a:b]
+            if not _digits_stated(span, q):  # (the context is scanned only for these)
+                times, lengths = context_times(q)
+                if t not in times and not any(
+                    (c + d) % 720 == t or (c - d) % 720 == t for c in times for d in lengths
+                ):
+                    continue
+            out.update(numbers(span))
+            out.update(stem(w) for w in words(span))  # "3.30pm" -> 3, 30pm
     return out
+
+
+def _digits_stated(span: str, q: QuestionFacts) -> bool:
+    """Whether the context writes every number of ``span`` as it stands ("3.30" for "3.30pm")."""
+    nums = numbers(span)
+    return bool(nums) and all(n in q.numbers for n in nums)
 
 
 def _stated_sums(texts: list[str], q: QuestionFacts) -> set[str]:
@@ -146,8 +154,8 @@ def _stated_sums(texts: list[str], q: QuestionFacts) -> set[str]:
     out: set[str] = set()
     for txt in texts:
         for a, b, v in money_spans(txt):
-            if v in _context_sums(q):
-                span = txt[a:b]
+            span = txt[a:b]
+            if _digits_stated(span, q) or v in _context_sums(q):
                 out.update(numbers(span))
                 out.update(w for w in words(span) if w.isdigit())
     return out
