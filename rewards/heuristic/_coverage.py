@@ -397,6 +397,8 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             words = _new_words(idx, line, words, topic)
         if not q.statements:
             line, words = _follow_replacements(q, line, words)
+        else:
+            line, words = _restated_value(idx, line, words, topic)
         if CANCEL_CUE.search(idx.bodies[line]):
             # "the museum no longer charges": a memory holds the update by saying it ended
             words = words | ENDED_WORDS
@@ -421,6 +423,24 @@ def _follow_replacements(q: QuestionFacts, line: int, words: set[str]) -> tuple[
         if nxt <= line:
             break
         line, words = nxt, set().union(*(replaced[w] for w in old))
+    return line, words
+
+
+def _restated_value(
+    idx: ConversationIndex, line: int, words: set[str], topic: dict[str, set[int]]
+) -> tuple[int, set[str]]:
+    """The same speaker's later line on the topic that gives another time, sum or date than
+    ``line`` ("it's on 14 March" ... "Actually, I got that wrong, her birthday is on 24
+    March"), with those values; ``line`` and ``words`` when there is none."""
+    kinds = {w[0] for w in words if w[:1] in "@$#"}
+    if not kinds:
+        return line, words
+    who = idx.line_speakers[line]
+    for j in sorted({j for lines in topic.values() for j in lines if j > line}, reverse=True):
+        if idx.line_speakers[j] == who:
+            keys = {k for k in _written_values(idx.bodies[j], "") if k[0] in kinds} - words
+            if keys:
+                return j, keys
     return line, words
 
 

@@ -1225,3 +1225,23 @@ def test_a_time_worked_out_from_a_start_and_a_length_holds_both() -> None:
     rows = judge(q, good, bad)
     assert rows["latest_kept"]["a"] == 1.0 and rows["latest_kept"]["b"] == 0.0
     assert rows["facts_dropped"]["a"] == 0.0  # 15:55 folds in the 14:15 departure
+
+
+def test_a_speaker_correcting_a_date_later_gives_the_latest_word() -> None:
+    lines = [
+        "User: Hello!",
+        "Assistant: Hi, what can I do?",
+        "User: Can you save my brother's wedding date, it's 5 August.",
+        "Assistant: Saved: 5 August.",
+        "User: I still need a suit.",
+        "Assistant: Plenty of time.",
+        "User: Sorry, I got that wrong, his wedding is on 15 August.",
+        "Assistant: Updated.",
+    ]
+    q = chat(lines, "When is the user's brother's wedding?")
+    rows = judge(
+        q,
+        mem0(["User's brother's wedding is on 15 August (corrected from 5 August)"]),
+        mem0(["User's brother's wedding is on 5 August"]),
+    )
+    assert rows["facts_final"]["a"] == 1.0 and rows["facts_final"]["b"] == 0.0
