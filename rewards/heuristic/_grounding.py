@@ -35,6 +35,7 @@ from rewards.heuristic._text import (
     stems,
     words,
 )
+from rewards.heuristic._totals import MULTIPLIERS
 
 __all__ = [
     "COMMENTARY",
@@ -90,6 +91,7 @@ def _stated_values(q: QuestionFacts) -> frozenset[float]:
     if hit is None:
         vals = {float(x) for x in q.numbers if _NUMERIC.fullmatch(x)}
         vals |= {float(v) for w, v in NUMBER_WORDS.items() if w in q.vocab}
+        vals |= {v for w, v in MULTIPLIERS.items() if w in q.vocab}  # "doubled": a factor 2
         hit = q.derived["stated_values"] = frozenset(vals)
     return hit  # type: ignore[return-value]
 

@@ -205,6 +205,13 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
                 continue
             if w not in ws and (pos == 0 or line[pos - 1] not in _STOPPED):
                 continue  # another form of a memory word counts only as what was given up
+            if _habit(line, clause, pos):
+                # "I used to play the trumpet": what follows is the old value itself, not its
+                # replacement; a memory is stale if it states it as current (no change word)
+                if not _CUES.search(item):
+                    out.append((item, idx.bodies[last], bool({stem(x) for x in ws} & qstems)))
+                    break
+                continue
             newer = {  # a change word ("instead", "now") is not a value
                 v
                 for v in line[pos + 1 : pos + 1 + _WINDOW]
@@ -222,6 +229,16 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
             if went is not None:
                 out.append((item, idx.bodies[went], bool({stem(x) for x in ws} & qstems)))
     return out
+
+
+def _habit(line: list[str], clause: list[int], pos: int) -> bool:
+    """Whether the word at ``pos`` follows "used to" or "former(ly)" in its clause."""
+    for j in range(pos - 1, -1, -1):
+        if clause[j] != clause[pos]:
+            return False
+        if line[j] in ("former", "formerly") or (line[j] == "to" and j and line[j - 1] == "used"):
+            return True
+    return False
 
 
 _STOPPED = frozenset(("quit", "quitting", "stopped", "more", "longer", "up"))

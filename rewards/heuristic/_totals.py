@@ -18,7 +18,7 @@ import re
 from rewards.heuristic._question import QuestionFacts
 from rewards.heuristic._text import NUMBER_WORDS, STOPWORDS, stem
 
-__all__ = ["missed_changes", "quantities", "total_explanation"]
+__all__ = ["MULTIPLIERS", "missed_changes", "quantities", "total_explanation"]
 
 _QUANTITY_QUESTION = re.compile(
     r"\bhow (?:many|much|long|far|tall|high|heavy|deep|wide|big)\b|\btotal\b|\bnumber of\b", re.I
@@ -26,6 +26,9 @@ _QUANTITY_QUESTION = re.compile(
 """A question asking for an amount: a count, or a size in units ("How long is the walk now?")."""
 _WORD_NUMBERS = {w: float(v) for w, v in NUMBER_WORDS.items() if w != "one"} | {"dozen": 12.0}
 """Number words as amounts; not "one", which in prose is mostly a pronoun ("no one")."""
+MULTIPLIERS = {"doubled": 2.0, "twice": 2.0, "tripled": 3.0, "trebled": 3.0, "quadrupled": 4.0}
+"""Words that multiply an amount ("the number of drivers doubled"): a factor, as an amount."""
+_WORD_NUMBERS |= MULTIPLIERS
 _TOKEN = re.compile(
     r"\d+(?:st|nd|rd|th)\b|\d+(?::\d+)+|\d+(?:[.,]\d+)?|[A-Za-z][\w'\u2019\-]*|[.!?;,\n]"
 )

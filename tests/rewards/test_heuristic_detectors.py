@@ -1245,3 +1245,37 @@ def test_a_speaker_correcting_a_date_later_gives_the_latest_word() -> None:
         mem0(["User's brother's wedding is on 5 August"]),
     )
     assert rows["facts_final"]["a"] == 1.0 and rows["facts_final"]["b"] == 0.0
+
+
+def test_what_a_speaker_used_to_do_is_stale_only_when_stored_as_current() -> None:
+    lines = [
+        "User: I used to run a market stall selling cheese.",
+        "Assistant: Sounds fun.",
+        "User: I gave it up in the spring and opened a small cafe.",
+        "Assistant: Exciting!",
+    ]
+    q = chat(lines, "What does the user run now?")
+    rows = judge(
+        q,
+        notes([("User gave up the cheese stall in spring and now runs a small cafe", ["cafe"])]),
+        notes(
+            [
+                ("User runs a market stall selling cheese", ["cheese"]),
+                ("User opened a cafe", ["cafe"]),
+            ]
+        ),
+    )
+    assert rows["stale_items"]["a"] == 0.0 and rows["stale_items"]["b"] == 1.0
+
+
+def test_an_amount_that_doubled_is_a_change_the_total_folds_in() -> None:
+    from rewards.heuristic._question import analyse_question
+    from rewards.heuristic._totals import missed_changes
+
+    q = analyse_question(
+        "Club notes.\n\nThe chess club had 11 members in January. The hall was repainted. By "
+        "June its membership had doubled.\n\nQuestion: How many members does the chess club "
+        "have in June?"
+    )
+    assert missed_changes(["Chess club: 22 members by June (doubled)."], q) == 0.0
+    assert missed_changes(["Chess club: 11 members."], q) == 1.0
