@@ -18,7 +18,7 @@ from rewards.heuristic._coverage import (
     opposite_roots,
     topic_roots,
 )
-from rewards.heuristic._formats import money_spans, time_spans
+from rewards.heuristic._formats import date_spans, money_spans, shift_date, time_spans
 from rewards.heuristic._parse import ParsedTrajectory
 from rewards.heuristic._question import QuestionFacts, units_with
 from rewards.heuristic._text import (
@@ -144,6 +144,44 @@ def _worked_times(texts: list[str], q: QuestionFacts) -> set[str]:
     return out
 
 
+_RELATIVE_DAY = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight"
+    r"|next week|this week|weekend)\b",
+    re.I,
+)
+_WEEK_AHEAD = 14
+"""Days after a dated message within which a memory may date what it calls "on Friday"."""
+
+
+def _worked_dates(texts: list[str], q: QuestionFacts) -> set[str]:
+    """The numbers of ``texts`` that write a date the context states, or one a memory worked
+    out from a dated message and a relative day ("on Friday", said on 9 November -> 15
+    November)."""
+    out: set[str] = set()
+    for txt in texts:
+        for a, b, v in date_spans(txt):
+            span = txt[a:b]
+            if not _digits_stated(span, q):
+                stated = _context_dates(q)
+                if v not in stated and not (
+                    _RELATIVE_DAY.search(q.context)
+                    and any(shift_date(d, k) == v for d in stated for k in range(1, _WEEK_AHEAD))
+                ):
+                    continue
+            out.update(numbers(span))
+            out.update(stem(w) for w in words(span))
+    return out
+
+
+def _context_dates(q: QuestionFacts) -> frozenset[int]:
+    """Dates the context states (cached on the question; scanned only when a memory writes a
+    date in another form)."""
+    hit = q.derived.get("context_dates")
+    if hit is None:
+        hit = q.derived["context_dates"] = frozenset(v for _, _, v in date_spans(q.context))
+    return hit  # type: ignore[return-value]
+
+
 def _digits_stated(span: str, q: QuestionFacts) -> bool:
     """Whether the context writes every number of ``span`` as it stands ("3.30" for "3.30pm")."""
     nums = numbers(span)
@@ -224,7 +262,12 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
         if total:
             share_sum += miss / total
             n += 1
-    worked = _worked_numbers(texts, q) | _stated_sums(texts, q) | _worked_times(texts, q)
+    worked = (
+        _worked_numbers(texts, q)
+        | _stated_sums(texts, q)
+        | _worked_times(texts, q)
+        | _worked_dates(texts, q)
+    )
     nums -= worked
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
@@ -319,7 +362,12 @@ def unsupported_claim_texts(
     """
     if worked is None:
         texts = [m for m in t.memories if m]
-        worked = _worked_numbers(texts, q) | _stated_sums(texts, q) | _worked_times(texts, q)
+        worked = (
+            _worked_numbers(texts, q)
+            | _stated_sums(texts, q)
+            | _worked_times(texts, q)
+            | _worked_dates(texts, q)
+        )
     seen: set[str] = set()
     checkable: dict[str, None] = {}
     bad: list[str] = []

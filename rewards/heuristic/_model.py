@@ -26,7 +26,7 @@ from rewards.heuristic._text import stable_hash
 
 __all__ = ["SCORER_VERSION", "HeuristicRM", "Mode"]
 
-SCORER_VERSION = "27"
+SCORER_VERSION = "28"
 """Bump whenever the same input could score differently."""
 
 Mode = Literal["compat", "robust"]

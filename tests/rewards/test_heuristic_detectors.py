@@ -1279,3 +1279,22 @@ def test_an_amount_that_doubled_is_a_change_the_total_folds_in() -> None:
     )
     assert missed_changes(["Chess club: 22 members by June (doubled)."], q) == 0.0
     assert missed_changes(["Chess club: 11 members."], q) == 1.0
+
+
+def test_a_date_worked_out_from_a_dated_message_and_a_weekday_is_not_invented() -> None:
+    from heuristic_builders import mem0 as store
+
+    from rewards.heuristic._grounding import grounding_features
+    from rewards.heuristic._parse import parse_trajectory
+    from rewards.heuristic._question import analyse_question
+
+    lines = [
+        "[9:00 am on 10 June, 2024] Speaker Priya says: My viva is on Thursday, wish me luck.",
+        "[9:02 am on 10 June, 2024] Speaker Tom says: Good luck!",
+    ]
+    q = analyse_question(chat(lines, "When is Priya's viva?"))
+    dated = grounding_features(
+        parse_trajectory(store(["Priya's viva is on Thursday 13 June 2024"])), q
+    )
+    wrong = grounding_features(parse_trajectory(store(["Priya's viva is on 28 June 2024"])), q)
+    assert dated["invented_numbers"] == 0.0 and wrong["invented_numbers"] == 1.0
