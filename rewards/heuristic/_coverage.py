@@ -387,15 +387,14 @@ def latest_answer_line(q: QuestionFacts) -> tuple[int, frozenset[str]] | None:
             words = _focus(idx, line, words, query_roots)
         # "on Friday instead of Wednesday": the value a change names as replaced is the old one
         words = (words - _replaced(idx.bodies[line])) or words
-        # a time of day or a sum of money is a value however it is written ("22:45", "quarter
-        # to eleven"; "£1.50", "one pound fifty")
+        # a time of day, a sum of money or a date is a value however it is written ("22:45",
+        # "quarter to eleven"; "£1.50", "one pound fifty"; "21 June", "June 21st")
         words |= _written_values(idx.bodies[line], q.query)
         if not q.statements and _shifts(idx.bodies[line]):
             # "kick-off has been pushed back half an hour": the time it moved to
             words |= _shifted_times(idx, line, topic)
         if not q.statements:
             words = _new_words(idx, line, words, topic)
-        if not q.statements:
             line, words = _follow_replacements(q, line, words)
         else:
             line, words = _restated_value(idx, line, words, topic)
@@ -746,8 +745,8 @@ def _values(text: str, skip: set[str]) -> dict[str, str]:
     and a capitalised word opening a sentence ("Overnight ...") is not taken for a name here."""
     out: dict[str, str] = {}
     text = text.strip()
-    # a time of day or a sum of money is one value however it is written ("half past eight",
-    # "8:30"; "one pound fifty", "£1.50"); the digits inside it are not values of their own
+    # a time of day, a sum of money or a date is one value however it is written ("half past
+    # eight", "8:30"; "one pound fifty", "£1.50"); the digits inside it are not values of their own
     taken: list[tuple[int, int]] = []
     for kind, spans, mark in (
         ("time", time_spans(text), "@"),

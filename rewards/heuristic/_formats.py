@@ -101,12 +101,18 @@ def clock_times(text: str) -> frozenset[int]:
     return frozenset(t for _, _, t in time_spans(text))
 
 
+def _keyed(
+    spans: list[tuple[int, int, int]], mark: str, skip: tuple[tuple[int, int], ...]
+) -> frozenset[str]:
+    """Values of ``spans`` as word-like keys ("@675"), those starting inside one of the ``skip``
+    spans left out."""
+    return frozenset(f"{mark}{v}" for a, _, v in spans if not any(lo <= a < hi for lo, hi in skip))
+
+
 def clock_keys(text: str, skip: tuple[tuple[int, int], ...] = ()) -> frozenset[str]:
     """:func:`clock_times` as word-like keys ("@675"), to sit beside words in a set of values;
     times starting inside one of the ``skip`` spans left out."""
-    return frozenset(
-        f"@{t}" for a, _, t in time_spans(text) if not any(lo <= a < hi for lo, hi in skip)
-    )
+    return _keyed(time_spans(text), "@", skip)
 
 
 _SMALL_NUMBER = "|".join(sorted((w for w in NUMBER_WORDS if w != "hundred"), key=len, reverse=True))
@@ -192,9 +198,7 @@ def money_spans(text: str) -> list[tuple[int, int, int]]:
 def money_keys(text: str, skip: tuple[tuple[int, int], ...] = ()) -> frozenset[str]:
     """Sums of money in ``text`` as word-like keys ("$150" for £1.50), to sit beside words in a
     set of values; sums starting inside one of the ``skip`` spans left out."""
-    return frozenset(
-        f"${v}" for a, _, v in money_spans(text) if not any(lo <= a < hi for lo, hi in skip)
-    )
+    return _keyed(money_spans(text), "$", skip)
 
 
 _MONTH_NAMES = [
@@ -243,9 +247,7 @@ def date_spans(text: str) -> list[tuple[int, int, int]]:
 def date_keys(text: str, skip: tuple[tuple[int, int], ...] = ()) -> frozenset[str]:
     """Dates in ``text`` as word-like keys ("#621" for 21 June); dates starting inside one of
     the ``skip`` spans left out."""
-    return frozenset(
-        f"#{v}" for a, _, v in date_spans(text) if not any(lo <= a < hi for lo, hi in skip)
-    )
+    return _keyed(date_spans(text), "#", skip)
 
 
 _DURATION = re.compile(
@@ -294,9 +296,13 @@ def value_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, key) of every time of day, sum of money and date in ``text``; keys as
     :func:`clock_keys`, :func:`money_keys` and :func:`date_keys` write them."""
     return [
-        *((a, b, f"@{v}") for a, b, v in time_spans(text)),
-        *((a, b, f"${v}") for a, b, v in money_spans(text)),
-        *((a, b, f"#{v}") for a, b, v in date_spans(text)),
+        (a, b, f"{mark}{v}")
+        for spans, mark in (
+            (time_spans(text), "@"),
+            (money_spans(text), "$"),
+            (date_spans(text), "#"),
+        )
+        for a, b, v in spans
     ]
 
 

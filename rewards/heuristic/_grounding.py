@@ -126,22 +126,44 @@ def _worked_numbers(texts: list[str], q: QuestionFacts) -> set[str]:
     return _derivable(mine - q.numbers, q)
 
 
-def _worked_times(texts: list[str], q: QuestionFacts) -> set[str]:
-    """The numbers of ``texts`` that write a time of day the context states, or one a stated
-    time moved by a stated length of time ("3 pm" pushed back "half an hour" -> 3.30pm)."""
+def _worked(texts: list[str], q: QuestionFacts) -> set[str]:
+    """Every number of ``texts`` that the context states or that the memory worked out:
+    arithmetic on stated numbers, sums of money, times and dates written another way or
+    worked out from stated ones."""
+    return (
+        _worked_numbers(texts, q)
+        | _stated_sums(texts, q)
+        | _worked_spans(texts, q, time_spans, _time_derivable)
+        | _worked_spans(texts, q, date_spans, _date_derivable)
+    )
+
+
+def _worked_spans(
+    texts: list[str],
+    q: QuestionFacts,
+    spans: Callable[[str], list[tuple[int, int, int]]],
+    derivable: Callable[[int, QuestionFacts], bool],
+) -> set[str]:
+    """The numbers and words of the values ``spans`` finds in ``texts`` (times, dates) that the
+    context writes the same way or from which ``derivable`` works them out ("3.30pm" -> 3,
+    30pm). The context is scanned only for values it does not write the same way."""
     out: set[str] = set()
     for txt in texts:
-        for a, b, t in time_spans(txt):
+        for a, b, v in spans(txt):
             span = txt[a:b]
-            if not _digits_stated(span, q):  # (the context is scanned only for these)
-                times, lengths = context_times(q)
-                if t not in times and not any(
-                    (c + d) % 720 == t or (c - d) % 720 == t for c in times for d in lengths
-                ):
-                    continue
-            out.update(numbers(span))
-            out.update(stem(w) for w in words(span))  # "3.30pm" -> 3, 30pm
+            if _digits_stated(span, q) or derivable(v, q):
+                out.update(numbers(span))
+                out.update(stem(w) for w in words(span))
     return out
+
+
+def _time_derivable(t: int, q: QuestionFacts) -> bool:
+    """A time the context states, or a stated time moved by a stated length of time ("3 pm"
+    pushed back "half an hour" -> 3.30pm)."""
+    times, lengths = context_times(q)
+    return t in times or any(
+        (c + d) % 720 == t or (c - d) % 720 == t for c in times for d in lengths
+    )
 
 
 _RELATIVE_DAY = re.compile(
@@ -153,24 +175,14 @@ _WEEK_AHEAD = 14
 """Days after a dated message within which a memory may date what it calls "on Friday"."""
 
 
-def _worked_dates(texts: list[str], q: QuestionFacts) -> set[str]:
-    """The numbers of ``texts`` that write a date the context states, or one a memory worked
-    out from a dated message and a relative day ("on Friday", said on 9 November -> 15
-    November)."""
-    out: set[str] = set()
-    for txt in texts:
-        for a, b, v in date_spans(txt):
-            span = txt[a:b]
-            if not _digits_stated(span, q):
-                stated = _context_dates(q)
-                if v not in stated and not (
-                    _RELATIVE_DAY.search(q.context)
-                    and any(shift_date(d, k) == v for d in stated for k in range(1, _WEEK_AHEAD))
-                ):
-                    continue
-            out.update(numbers(span))
-            out.update(stem(w) for w in words(span))
-    return out
+def _date_derivable(v: int, q: QuestionFacts) -> bool:
+    """A date the context states, or one a memory worked out from a dated message and a
+    relative day ("on Friday", said on 9 November -> 15 November)."""
+    stated = _context_dates(q)
+    return v in stated or bool(
+        _RELATIVE_DAY.search(q.context)
+        and any(shift_date(d, k) == v for d in stated for k in range(1, _WEEK_AHEAD))
+    )
 
 
 def _context_dates(q: QuestionFacts) -> frozenset[int]:
@@ -262,12 +274,7 @@ def grounding_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float
         if total:
             share_sum += miss / total
             n += 1
-    worked = (
-        _worked_numbers(texts, q)
-        | _stated_sums(texts, q)
-        | _worked_times(texts, q)
-        | _worked_dates(texts, q)
-    )
+    worked = _worked(texts, q)
     nums -= worked
     out = {"invented_names": float(len(ents)), "invented_numbers": float(len(nums))}
     if t.layout != "dialogue":  # stores paraphrase conversations into facts by design
@@ -362,12 +369,7 @@ def unsupported_claim_texts(
     """
     if worked is None:
         texts = [m for m in t.memories if m]
-        worked = (
-            _worked_numbers(texts, q)
-            | _stated_sums(texts, q)
-            | _worked_times(texts, q)
-            | _worked_dates(texts, q)
-        )
+        worked = _worked(texts, q)
     seen: set[str] = set()
     checkable: dict[str, None] = {}
     bad: list[str] = []
