@@ -184,9 +184,10 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
     qstems = set(q.query_words) - {stem(s) for s in idx.speakers}
     out: list[tuple[str, str, bool]] = []
     for item, ws in zip(t.items, item_words, strict=True):
+        on_query = bool({stem(x) for x in ws} & qstems)
         later = _restated_later(idx, ws, store)
         if later is not None:
-            out.append((item, idx.bodies[later], bool({stem(x) for x in ws} & qstems)))
+            out.append((item, idx.bodies[later], on_query))
             continue
         # a person's line replaces what the store says of that person, not of another one
         # ("I work as a bus driver now" from Saoirse says nothing of Ilse's job)
@@ -209,7 +210,7 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
                 # "I used to play the trumpet": what follows is the old value itself, not its
                 # replacement; a memory is stale if it states it as current (no change word)
                 if not _CUES.search(item):
-                    out.append((item, idx.bodies[last], bool({stem(x) for x in ws} & qstems)))
+                    out.append((item, idx.bodies[last], on_query))
                     break
                 continue
             newer = {  # a change word ("instead", "now") is not a value
@@ -222,12 +223,12 @@ def stale_items(t: ParsedTrajectory, q: QuestionFacts) -> list[tuple[str, str, b
             # that still states the old value as current is stale even when another item of
             # the store took the update ("drives a Fiesta" beside "bought a Golf")
             if newer and not newer & ws and (not newer & store or not _CUES.search(item)):
-                out.append((item, idx.bodies[last], bool({stem(x) for x in ws} & qstems)))
+                out.append((item, idx.bodies[last], on_query))
                 break
         else:
             went = _moved_again(idx, ws)
             if went is not None:
-                out.append((item, idx.bodies[went], bool({stem(x) for x in ws} & qstems)))
+                out.append((item, idx.bodies[went], on_query))
     return out
 
 
@@ -259,12 +260,12 @@ def _moved_again(idx: ConversationIndex, ws: set[str]) -> int | None:
     for w in ws:
         if not _rare(idx, w):
             continue
-        first = idx.where[w][-1]
-        line = idx.clauses(first)[0]
+        last = idx.where[w][-1]
+        line = idx.clauses(last)[0]
         if w not in line or not _destination(line, line.index(w)):
             continue
-        who = idx.line_speakers[first]
-        for j in range(first + 1, len(idx.bodies)):
+        who = idx.line_speakers[last]
+        for j in range(last + 1, len(idx.bodies)):
             if idx.line_speakers[j] != who or not _CUES.search(idx.bodies[j]):
                 continue
             jl = idx.clauses(j)[0]
