@@ -47,8 +47,8 @@ _PAST = re.compile(
 )
 """half past eight, quarter to nine, ten past six."""
 _OCLOCK = re.compile(r"\b" + _HOUR + r"\s+o['\u2019]clock\b", re.I)
-_NAMED = {"noon": 0, "midday": 0, "midnight": 0}
 _NAMED_RE = re.compile(r"\b(noon|midday|midnight)\b", re.I)
+"""noon, midnight: twelve o'clock."""
 _PAST_MINUTES = {"half": 30, "quarter": 15, "ten": 10, "five": 5, "twenty": 20}
 
 
@@ -145,6 +145,7 @@ _WORD_PENCE = re.compile(r"\b(" + _SMALL_NUMBER + r")\s+(?:pence|cents?)\b", re.
 
 
 def _count(token: str) -> int:
+    """A number written in digits, as a word, or "a"."""
     return (
         int(token)
         if token.isdigit()
@@ -155,6 +156,7 @@ def _count(token: str) -> int:
 _UNIT_AT = re.compile(r"(?:pounds?|quid|dollars?|euros?|bucks)\b", re.I)
 _PENCE_AT = re.compile(r"(?:pence|cents?)\b", re.I)
 _DIGIT_P = re.compile(r"\d\s*[pPcC]")
+"""A cheap test for "50p" or "75 cents" before the pattern runs."""
 _REACH = (16, 40)
 """Characters before and after a unit word within which its sum is written."""
 
