@@ -59,8 +59,9 @@ def answer_features(t: ParsedTrajectory, q: QuestionFacts) -> dict[str, float]:
     ans = extract_answer(t.answer)
     memory = "\n".join(t.final_memories)
     ast = stems(ans) - q.query_words - _FORM  # "yes" / "no" are the answer's form, not a claim
-    held = value_words(memory)
-    for a, b, key in value_spans(ans):
+    spans = value_spans(ans)
+    held = value_words(memory) if spans else set()  # (the memory is read only when needed)
+    for a, b, key in spans:
         if key in held:  # "3.30 pm" read from a memory's "3.30pm"
             ast -= stems(ans[a:b])
     out: dict[str, float] = {}
