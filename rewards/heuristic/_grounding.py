@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from rewards.heuristic._coverage import (
     _root,
@@ -45,6 +46,7 @@ __all__ = [
     "unsupported_claims",
 ]
 
+_T = TypeVar("_T")
 _SMALL = frozenset(str(i) for i in range(0, 13))
 _CLAIM = 0.8
 _MAX_LOOKUPS = 64
@@ -178,20 +180,19 @@ _WEEK_AHEAD = 14
 def _date_derivable(v: int, q: QuestionFacts) -> bool:
     """A date the context states, or one a memory worked out from a dated message and a
     relative day ("on Friday", said on 9 November -> 15 November)."""
-    stated = _context_dates(q)
+    stated = _context_scan(q, "context_dates", lambda c: frozenset(x for _, _, x in date_spans(c)))
     return v in stated or bool(
-        _RELATIVE_DAY.search(q.context)
+        _context_scan(q, "context_relative_day", lambda c: _RELATIVE_DAY.search(c) is not None)
         and any(shift_date(d, k) == v for d in stated for k in range(1, _WEEK_AHEAD))
     )
 
 
-def _context_dates(q: QuestionFacts) -> frozenset[int]:
-    """Dates the context states (cached on the question; scanned only when a memory writes a
-    date in another form)."""
-    hit = q.derived.get("context_dates")
-    if hit is None:
-        hit = q.derived["context_dates"] = frozenset(v for _, _, v in date_spans(q.context))
-    return hit  # type: ignore[return-value]
+def _context_scan(q: QuestionFacts, key: str, scan: Callable[[str], _T]) -> _T:
+    """``scan`` of the whole context, cached on the question under ``key`` (run only when a
+    memory writes a value that needs it)."""
+    if key not in q.derived:
+        q.derived[key] = scan(q.context)
+    return q.derived[key]  # type: ignore[return-value]
 
 
 def _digits_stated(span: str, q: QuestionFacts) -> bool:
@@ -207,19 +208,12 @@ def _stated_sums(texts: list[str], q: QuestionFacts) -> set[str]:
     for txt in texts:
         for a, b, v in money_spans(txt):
             span = txt[a:b]
-            if _digits_stated(span, q) or v in _context_sums(q):
+            if _digits_stated(span, q) or v in _context_scan(
+                q, "context_sums", lambda c: frozenset(x for _, _, x in money_spans(c))
+            ):
                 out.update(numbers(span))
                 out.update(w for w in words(span) if w.isdigit())
     return out
-
-
-def _context_sums(q: QuestionFacts) -> frozenset[int]:
-    """Sums of money the context states (cached on the question; scanned only when a memory
-    writes a sum)."""
-    hit = q.derived.get("context_sums")
-    if hit is None:
-        hit = q.derived["context_sums"] = frozenset(v for _, _, v in money_spans(q.context))
-    return hit  # type: ignore[return-value]
 
 
 def _initialism(q: QuestionFacts, word: str) -> bool:
